@@ -1,0 +1,50 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: install demo test lint format bench serve requirements migrate clean
+
+install: $(STAMP)
+
+$(STAMP): requirements/dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	@touch $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py forecast procurement/demo/demo_scenario.json --output out/demo-result.json --pdf out/demo-brief.pdf --organization "Demo Company"
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	@command -v hyperfine >/dev/null || (apt-get update -qq && apt-get install -y -qq hyperfine)
+	$(BIN)/python -m benchmarks.run
+
+serve: migrate
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Re-pin requirements/*.txt from requirements/*.in.
+requirements: install
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras -o base.txt base.in \
+	  && ../$(BIN)/pip-compile --quiet --strip-extras -o prod.txt prod.in \
+	  && ../$(BIN)/pip-compile --quiet --strip-extras -o dev.txt dev.in
+
+clean:
+	rm -rf $(VENV) db.sqlite3 out .pytest_cache .mypy_cache .ruff_cache
