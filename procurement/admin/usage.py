@@ -1,0 +1,319 @@
+"""Usage import admin: upload files, preview the fits and warnings on the import's page, apply a fit to a team
+or feature of a scenario. Imports are read-only once made (delete one to import its files again)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from procurement.admin.permissions import OrganizationScopedMixin, is_member
+from procurement.imports import UsageFileError
+from procurement.models import Membership, Organization, PriceCatalog, Scenario
+from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
+from procurement.scenario_document import ScenarioValidationError
+from procurement.usage_services import ImportOptionError, Upload, apply_fit, import_usage, max_upload_bytes
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        clean_one = super().clean
+        files = data if isinstance(data, list | tuple) else [data]
+        return [clean_one(item, initial) for item in files]
+
+
+class UploadForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
+    usage_files = MultipleFileField(
+        label="Files",
+        help_text="ccusage JSON reports (one per engineer), Admin API usage or cost reports, Claude Code "
+        "Analytics records, or zips of them. Files uploaded together form one team (ccusage) or one "
+        "organization's features (Admin API).",
+    )
+    team = forms.CharField(required=False, max_length=200, help_text="Name of the team, e.g. “Platform”.")
+    engineer = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Whose usage a single ccusage file is (default: its file name).",
+    )
+    feature_map = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='JSON: workspace or API key id → feature name, e.g. {"wrkspc_01…": "Support summariser"}.',
+    )
+    catalog = forms.ModelChoiceField(
+        queryset=PriceCatalog.objects.all(),
+        required=False,
+        help_text="Prices used to recompute every cost (default: the default catalog).",
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.editable_by(user)  # type: ignore[attr-defined]
+        self.fields["catalog"].initial = PriceCatalog.objects.default()
+
+    def clean_usage_files(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data["usage_files"]
+        total = sum(upload.size for upload in files)
+        if total > max_upload_bytes():
+            raise forms.ValidationError(
+                f"The files are {total:,} bytes; the limit is {max_upload_bytes():,}."
+            )
+        return files
+
+    def clean_feature_map(self) -> dict[str, str]:
+        raw = self.cleaned_data["feature_map"].strip()
+        try:
+            value = json.loads(raw) if raw else {}
+        except (json.JSONDecodeError, RecursionError) as error:
+            raise forms.ValidationError(f"Not valid JSON: {error}") from error
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise forms.ValidationError('Give a JSON object of ids to names, e.g. {"wrkspc_01": "Bot"}.')
+        return value
+
+
+class ApplyForm(forms.Form):
+    fit = forms.ChoiceField(help_text="The fit of this import to apply.")
+    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none())
+    target = forms.CharField(
+        max_length=200,
+        label="Team or feature",
+        help_text="The scenario's team (for a team fit) or feature (for a feature fit) to update.",
+    )
+
+    def __init__(self, *args: Any, usage_import: UsageImport, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
+            (f"{kind}:{fit['name']}", f"{kind[:-1]}: {fit['name']}")
+            for kind in ("teams", "features")
+            for fit in usage_import.fits.get(kind, [])
+        ]
+        self.fields["fit"].choices = choices  # type: ignore[attr-defined]
+        scenarios = Scenario.objects.editable_by(user).filter(organization=usage_import.organization)
+        self.fields["scenario"].queryset = scenarios  # type: ignore[attr-defined]
+
+
+class _ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Rows of an import: shown, never edited (permissions follow the import's organization)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_member(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class UsageFileInline(_ReadOnlyInline):
+    model = UsageFile
+    fields = ["name", "format", "report", "engineer", "first_day", "last_day", "size_bytes", "sha256"]
+
+
+class EngineerMonthInline(_ReadOnlyInline):
+    model = EngineerMonthUsage
+    fields = [
+        "engineer",
+        "month",
+        "cost_usd",
+        "reported_cost_usd",
+        "active_days",
+        "coverage",
+        "full_month_usd",
+    ]
+
+
+class FeatureMonthInline(_ReadOnlyInline):
+    model = FeatureMonthUsage
+    fields = ["feature", "month", "cost_usd", "reported_cost_usd", "uncached_input_tokens", "output_tokens"]
+    fields += ["cache_read_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "web_search_requests"]
+
+
+_SHOWN_FIELDS: tuple[str, ...] = ("organization", "created_at", "created_by", "price_catalog", "team_name")
+_SHOWN_FIELDS += ("feature_map", "checksum", "fits_preview", "warnings_list")
+
+
+@admin.register(UsageImport)
+class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["__str__", "organization", "created_at", "team_name", "price_catalog", "fit_count"]
+    list_display += ["warning_count"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter)]
+    fields = _SHOWN_FIELDS
+    readonly_fields = _SHOWN_FIELDS
+    inlines = [UsageFileInline, EngineerMonthInline, FeatureMonthInline]
+    actions = ["apply_fit_action"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False  # an import is what the files said: read-only
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return OrganizationScopedMixin.has_change_permission(self, request, obj)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:procurement_usageimport_upload"))
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        own = [
+            path("upload/", view(self.upload_view), name="procurement_usageimport_upload"),
+            path("<path:object_id>/apply/", view(self.apply_view), name="procurement_usageimport_apply"),
+        ]
+        return own + super().get_urls()
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        obj = kwargs.get("obj") or context.get("original")
+        context["can_apply"] = obj is not None and _can_edit(request, obj)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.display(description="fits")
+    def fit_count(self, obj: UsageImport) -> str:
+        return f"{len(obj.fits.get('teams', []))} team(s), {len(obj.fits.get('features', []))} feature(s)"
+
+    @admin.display(description="warnings")
+    def warning_count(self, obj: UsageImport) -> int:
+        return len(obj.warnings)
+
+    @admin.display(description="Fits (scenario fields, and how well they fit)")
+    def fits_preview(self, obj: UsageImport) -> SafeString:
+        rows = [(kind[:-1], fit) for kind in ("teams", "features") for fit in obj.fits.get(kind, [])]
+        if not rows:
+            return format_html("<p>{}</p>", "Nothing could be fitted: see the warnings.")
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td><strong>{}</strong></td><td>{}</td><td>{}</td></tr>",
+            ((kind, fit["name"], _pairs(_fields(fit)), _pairs(fit.get("fit", {}))) for kind, fit in rows),
+        )
+        head = "<tr><th>kind</th><th>name</th><th>scenario fields</th><th>fit</th></tr>"
+        return format_html('<table id="usage-fits">{}{}</table>', SafeString(head), body)
+
+    @admin.display(description="Warnings")
+    def warnings_list(self, obj: UsageImport) -> SafeString:
+        if not obj.warnings:
+            return format_html("<p>{}</p>", "None.")
+        items = format_html_join("", "<li>{}</li>", ((w,) for w in obj.warnings))
+        return format_html('<ul id="usage-warnings">{}</ul>', items)
+
+    @admin.action(description="Apply a fit of the selected import to a scenario")
+    def apply_fit_action(self, request: HttpRequest, queryset: QuerySet[UsageImport]) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one import to apply.", messages.WARNING)
+            return None
+        chosen = queryset.get()
+        return HttpResponseRedirect(reverse("admin:procurement_usageimport_apply", args=[chosen.pk]))
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = _import(request, form.cleaned_data)
+            except (UsageFileError, ImportOptionError) as error:
+                form.add_error(None, f"Nothing was imported. {error}")
+            else:
+                verb = "imported" if result.created else "were imported before; here is that import"
+                messages.success(request, f"{len(form.cleaned_data['usage_files'])} upload(s) {verb}.")
+                target = reverse("admin:procurement_usageimport_change", args=[result.usage_import.pk])
+                return HttpResponseRedirect(target)
+        return self._render(request, "upload.html", "Upload usage files", form)
+
+    def apply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        usage_import = self.get_object(request, object_id)
+        if usage_import is None:
+            raise Http404("No such usage import.")
+        if not _can_edit(request, usage_import):
+            raise PermissionDenied
+        form = ApplyForm(request.POST or None, usage_import=usage_import, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            kind, fit = form.cleaned_data["fit"].split(":", 1)
+            scenario, target = form.cleaned_data["scenario"], form.cleaned_data["target"]
+            where = {"team": target} if kind == "teams" else {"feature": target}
+            try:
+                apply_fit(usage_import, scenario, fit=fit, **where)
+            except ScenarioValidationError as error:
+                for field, problems in error.errors.items():
+                    form.add_error(None, "; ".join(f"{field}: {p}" for p in problems))
+            else:
+                messages.success(
+                    request, f"The {kind[:-1]} fit “{fit}” was applied to “{target}” of “{scenario}”."
+                )
+                return HttpResponseRedirect(reverse("admin:procurement_scenario_change", args=[scenario.pk]))
+        return self._render(request, "apply.html", f"Apply a fit of {usage_import}", form, usage_import)
+
+    def _render(
+        self, request: HttpRequest, template: str, title: str, form: forms.Form, original: Any = None
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": UsageImport._meta,
+            "title": title,
+            "form": form,
+            "original": original,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, f"admin/procurement/usageimport/{template}", context, status=status)
+
+
+def _can_edit(request: HttpRequest, usage_import: UsageImport) -> bool:
+    return bool(request.user.is_staff and Membership.can_edit(request.user, usage_import.organization))
+
+
+def _import(request: HttpRequest, data: dict[str, Any]) -> Any:
+    uploads = [Upload(name=f.name or "upload", content=f.read()) for f in data["usage_files"]]
+    return import_usage(
+        data["organization"],
+        uploads,
+        catalog=data["catalog"],
+        team=data["team"] or None,
+        engineer=data["engineer"] or None,
+        feature_map=data["feature_map"],
+        user=request.user,
+    )
+
+
+def _fields(fit: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in fit.items() if key not in ("name", "fit")}
+
+
+def _pairs(values: dict[str, Any]) -> SafeString:
+    return format_html_join(", ", "<code>{}</code>&nbsp;{}", ((k, _shown(v)) for k, v in values.items()))
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1_000 else f"{value:,.0f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_shown(v)}" for k, v in value.items())
+    return str(value)

@@ -1,0 +1,63 @@
+"""Who may do what: membership scopes every queryset, the role decides writes (DESIGN section 11).
+
+Another organization's objects are invisible (404 exactly as for an id that does not exist); a member
+whose role does not allow a write gets 403, which reveals nothing they cannot already read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from procurement.api.errors import InvalidInput
+from procurement.models import Membership, Organization
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+EDIT_REFUSED = (
+    "Your role in this organization is viewer: only editors and admins may change it or run forecasts."
+)
+
+
+class OrganizationRolePermission(BasePermission):
+    """Reads need membership (querysets are scoped already); writes need the editor or admin role."""
+
+    message = EDIT_REFUSED
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return request.method in SAFE_METHODS or Membership.can_edit(request.user, obj.organization)
+
+
+def require_edit(user: Any, organization: Organization) -> None:
+    if not Membership.can_edit(user, organization):
+        raise PermissionDenied(EDIT_REFUSED)
+
+
+def member_organization(user: Any, slug: object, *, field: str = "organization") -> Organization:
+    """The user's organization with this slug; a foreign slug reads exactly like one that does not exist."""
+    organization = None
+    if isinstance(slug, str) and _SLUG.match(slug):
+        organization = Organization.objects.for_user(user).filter(slug=slug).first()
+    if organization is None:
+        shown = repr(slug) if isinstance(slug, str) and len(slug) <= 100 else "this value"
+        message = f"{shown} is not the slug of an organization you belong to"
+        raise InvalidInput("Unknown organization.", errors={field: [message]})
+    return organization
+
+
+def organization_for_create(user: Any, slug: object | None) -> Organization:
+    """The named organization, else the caller's only one; several and none named is a 400."""
+    if slug is not None:
+        return member_organization(user, slug)
+    organizations = list(Organization.objects.for_user(user)[:2])
+    if len(organizations) == 1:
+        return organizations[0]
+    message = (
+        "you belong to several organizations: name one by its slug"
+        if organizations
+        else "you are not a member of any organization; ask an admin to add you"
+    )
+    raise InvalidInput("Which organization?", errors={"organization": [message]})

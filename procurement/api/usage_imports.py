@@ -1,0 +1,334 @@
+"""Usage imports (DESIGN section 8): upload usage files, read the fits, apply one to a scenario.
+
+    POST /api/v1/usage-imports/              multipart: files (repeated), team, engineer, feature_map
+                                             (JSON), catalog, organization (slugs) -> 201 (200: seen before)
+    GET  /api/v1/usage-imports/              the imports of your organizations (?organization=slug)
+    GET  /api/v1/usage-imports/{id}/         one import: files, fits, warnings, usage per month
+    POST /api/v1/usage-imports/{id}/apply/   {"scenario": id, "team": "name"} or
+                                             {"scenario": id, "feature": "name", "fit": "workspace"} -> 200
+
+Views parse, call one service (`procurement.usage_services`), render. Registered in `procurement/api/urls.py`
+(basename `usage-import`, in the `api` namespace).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from procurement.api.access import (
+    OrganizationRolePermission,
+    member_organization,
+    organization_for_create,
+    require_edit,
+)
+from procurement.api.base import JsonOnlyNegotiation
+from procurement.api.docs import ORGANIZATION_PARAMETER, PAGE_PARAMETERS, error_responses
+from procurement.api.errors import InvalidInput, InvalidJson, PayloadTooLarge
+from procurement.api.pagination import ApiPagination
+from procurement.api.parsers import StrictJSONParser, parse_strict_json
+from procurement.api.schema import SCENARIO, ref
+from procurement.api.serializers import ErrorSerializer, scenario_representation
+from procurement.imports import UsageFileError
+from procurement.models import Organization, PriceCatalog, Scenario
+from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
+from procurement.usage_services import (
+    ImportOptionError,
+    Upload,
+    UploadTooLarge,
+    apply_fit,
+    import_usage,
+    max_upload_bytes,
+)
+
+ID_PATTERN = "[0-9]{1,18}"
+MULTIPART_OVERHEAD_BYTES = 1024 * 1024  # boundaries and the small fields beside the files (project choice)
+UPLOAD_FIELDS = frozenset({"files", "team", "engineer", "feature_map", "catalog", "organization"})
+
+
+class UsageFileSerializer(serializers.ModelSerializer[UsageFile]):
+    class Meta:
+        model = UsageFile
+        fields = ["name", "sha256", "format", "size_bytes", "report", "engineer", "first_day", "last_day"]
+        fields += ["reported_total_cost_usd"]
+
+
+class EngineerMonthSerializer(serializers.ModelSerializer[EngineerMonthUsage]):
+    month = serializers.DateField(format="%Y-%m")
+
+    class Meta:
+        model = EngineerMonthUsage
+        exclude = ["id", "usage_import"]
+
+
+class FeatureMonthSerializer(serializers.ModelSerializer[FeatureMonthUsage]):
+    month = serializers.DateField(format="%Y-%m")
+
+    class Meta:
+        model = FeatureMonthUsage
+        exclude = ["id", "usage_import"]
+
+
+class UsageImportSerializer(serializers.ModelSerializer[UsageImport]):
+    url = serializers.HyperlinkedIdentityField(view_name="api:usage-import-detail")
+    organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    price_catalog: serializers.SlugRelatedField[PriceCatalog] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    team = serializers.CharField(source="team_name", help_text="The team the engineers' files form.")
+    files = UsageFileSerializer(many=True, read_only=True)
+    fits = serializers.JSONField(
+        help_text='{"teams": [...], "features": [...], "warnings": [...]} in the scenario\'s field names; '
+        "each fit carries its sample size and goodness of fit under `fit`."
+    )
+
+    class Meta:
+        model = UsageImport
+        fields = [
+            "id",
+            "url",
+            "organization",
+            "created_at",
+            "created_by",
+            "price_catalog",
+            "checksum",
+            "team",
+        ]
+        fields += ["feature_map", "files", "fits"]
+
+
+class UsageImportDetailSerializer(UsageImportSerializer):
+    engineer_months = EngineerMonthSerializer(many=True, read_only=True)
+    feature_months = FeatureMonthSerializer(many=True, read_only=True)
+
+    class Meta(UsageImportSerializer.Meta):
+        fields = [*UsageImportSerializer.Meta.fields, "engineer_months", "feature_months"]
+
+
+class UploadSerializer(serializers.Serializer[Any]):
+    """The multipart form of an upload (documentation and first checks; the service checks the rest)."""
+
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        min_length=1,
+        max_length=1_000,
+        help_text="Usage files: ccusage JSON (one per engineer), Admin API usage or cost reports, Claude "
+        "Code Analytics records, or zips of them. Files sent together form one team or one organization's "
+        "features.",
+    )
+    team = serializers.CharField(required=False, max_length=200, help_text="Name of the team, e.g. Platform.")
+    engineer = serializers.CharField(
+        required=False, max_length=200, help_text="Whose usage a single ccusage file is (default: its name)."
+    )
+    feature_map = serializers.CharField(
+        required=False,
+        help_text='JSON object: workspace or API key id -> feature name, e.g. {"wrkspc_01": "Bot"}.',
+    )
+    catalog = serializers.SlugField(
+        required=False, help_text="Price catalog slug (default: the default one)."
+    )
+    organization = serializers.SlugField(required=False, help_text="Needed when you belong to several.")
+
+
+class ApplySerializer(serializers.Serializer[Any]):
+    scenario = serializers.IntegerField(
+        min_value=1, help_text="Id of a scenario of the import's organization."
+    )
+    team = serializers.CharField(required=False, max_length=200, help_text="The scenario's team to update.")
+    feature = serializers.CharField(
+        required=False, max_length=200, help_text="The scenario's feature to update."
+    )
+    fit = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="The import's team or feature fit (optional when it has one).",
+    )
+
+
+_READ_ERRORS = error_responses(401, 404)
+SCHEMAS = {
+    "list": extend_schema(
+        summary="List the usage imports of your organizations",
+        parameters=[ORGANIZATION_PARAMETER, *PAGE_PARAMETERS],
+        responses={200: UsageImportSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    "retrieve": extend_schema(
+        summary="Read a usage import: files, fits, warnings and usage per month",
+        responses={200: UsageImportDetailSerializer, **_READ_ERRORS},
+    ),
+    "create": extend_schema(
+        summary="Import usage files and fit them",
+        request={"multipart/form-data": UploadSerializer},
+        responses={
+            201: UsageImportDetailSerializer,
+            200: OpenApiResponse(
+                UsageImportDetailSerializer, description="The same files were imported before."
+            ),
+            **error_responses(400, 401, 403, 415),
+            413: OpenApiResponse(
+                ErrorSerializer,
+                description="The files are larger than USAGE_IMPORT_MAX_BYTES (20 MiB by default).",
+            ),
+        },
+    ),
+    "apply": extend_schema(
+        summary="Write a fit into a team or feature of a scenario",
+        request=ApplySerializer,
+        responses={200: OpenApiResponse(ref(SCENARIO)), **error_responses(400, 401, 403, 404, 415)},
+    ),
+}
+
+
+@extend_schema_view(**SCHEMAS)
+class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
+    """Usage imports of the caller's organizations: viewers read, editors and admins upload and apply."""
+
+    permission_classes = [IsAuthenticated, OrganizationRolePermission]
+    pagination_class = ApiPagination
+    parser_classes = [MultiPartParser, StrictJSONParser]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnlyNegotiation
+    lookup_value_regex = ID_PATTERN
+    serializer_class = UsageImportDetailSerializer
+
+    def get_queryset(self) -> QuerySet[UsageImport]:
+        imports = UsageImport.objects.visible_to(self.request.user).select_related(
+            "organization", "price_catalog", "created_by"
+        )
+        if self.action == "list":
+            slug = self.request.query_params.get("organization")
+            if slug is not None:
+                imports = imports.filter(organization=member_organization(self.request.user, slug))
+            return imports.prefetch_related("files")
+        return imports.prefetch_related("files", "engineer_months", "feature_months")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        wanted = {"create": "multipart/form-data", "apply": "application/json"}.get(self.action or "")
+        media_type = (request.content_type or "").split(";", 1)[0].strip().lower()
+        if wanted and media_type != wanted:
+            raise UnsupportedMediaType(media_type or "(none)", detail=f"Send the body as {wanted}.")
+        content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if self.action == "create" and content_length > max_upload_bytes() + MULTIPART_OVERHEAD_BYTES:
+            raise PayloadTooLarge(
+                f"The upload is {content_length:,} bytes; the limit is {max_upload_bytes():,}."
+            )
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(
+            UsageImportSerializer(page, many=True, context={"request": request}).data
+        )
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request: Request) -> Response:
+        form = _upload_form(request)
+        organization = organization_for_create(request.user, form.get("organization"))
+        require_edit(request.user, organization)
+        try:
+            result = import_usage(
+                organization,
+                [Upload(name=f.name or "upload", content=f.read()) for f in form["files"]],
+                catalog=_catalog(form.get("catalog")),
+                team=form.get("team"),
+                engineer=form.get("engineer"),
+                feature_map=_feature_map(form.get("feature_map")),
+                user=request.user,
+            )
+        except UploadTooLarge as error:
+            raise PayloadTooLarge(str(error)) from error
+        except UsageFileError as error:
+            raise InvalidInput(
+                "A file was refused; nothing was imported.", errors={"files": [str(error)]}
+            ) from error
+        except ImportOptionError as error:
+            raise InvalidInput("Nothing was imported.", errors={error.field: [error.message]}) from error
+        body = self.get_serializer(result.usage_import).data
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(body, status=code, headers={"Location": body["url"]})
+
+    @action(detail=True, methods=["post"])
+    def apply(self, request: Request, pk: str | None = None) -> Response:
+        usage_import = self.get_object()
+        require_edit(request.user, usage_import.organization)
+        body = _apply_body(request.data)
+        scenarios = Scenario.objects.visible_to(request.user).filter(organization=usage_import.organization)
+        scenario = get_object_or_404(scenarios, pk=body["scenario"])
+        apply_fit(
+            usage_import, scenario, team=body.get("team"), feature=body.get("feature"), fit=body.get("fit")
+        )
+        return Response(scenario_representation(Scenario.objects.get(pk=scenario.pk), request))
+
+
+def _upload_form(request: Request) -> dict[str, Any]:
+    """The upload's fields: known names only, each non-file field given once."""
+    data: Any = request.data
+    unknown = sorted(set(data.keys()) - UPLOAD_FIELDS)
+    errors = {name: ["unknown field"] for name in unknown}
+    errors |= {
+        name: ["give this field once"] for name in UPLOAD_FIELDS - {"files"} if len(data.getlist(name)) > 1
+    }
+    if errors:
+        raise InvalidInput("Nothing was imported.", errors=errors)
+    form = UploadSerializer(data=data)
+    form.is_valid(raise_exception=True)
+    validated: dict[str, Any] = dict(form.validated_data)
+    return validated
+
+
+def _catalog(slug: str | None) -> PriceCatalog | None:
+    if slug is None:
+        return None
+    catalog = PriceCatalog.objects.filter(slug=slug).first()
+    if catalog is None:
+        raise InvalidInput("Nothing was imported.", errors={"catalog": [f"no price catalog {slug!r}"]})
+    return catalog
+
+
+def _feature_map(raw: str | None) -> dict[str, str] | None:
+    if raw is None:
+        return None
+    try:
+        value = parse_strict_json(raw)
+    except InvalidJson as error:
+        problems = [str(error.detail), *(f"{k}: {m}" for k, ms in error.errors.items() for m in ms)]
+        raise InvalidInput("Nothing was imported.", errors={"feature_map": problems}) from error
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        message = 'must be a JSON object of ids to names, e.g. {"wrkspc_01": "Support bot"}'
+        raise InvalidInput("Nothing was imported.", errors={"feature_map": [message]})
+    return value
+
+
+def _apply_body(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InvalidInput("Nothing was applied.", errors={"document": ["must be a JSON object"]})
+    unknown = sorted(set(data) - {"scenario", "team", "feature", "fit"})
+    errors = {name: ["unknown field"] for name in unknown}
+    if isinstance(data.get("scenario"), bool) or not isinstance(data.get("scenario", 0), int):
+        errors["scenario"] = ["must be a scenario id (an integer)"]
+    for name in ("team", "feature", "fit"):
+        if name in data and not isinstance(data[name], str):
+            errors[name] = ["must be a string"]
+    if errors:
+        raise InvalidInput("Nothing was applied.", errors=errors)
+    body = ApplySerializer(data=data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)

@@ -1,0 +1,21 @@
+"""The scenario document (DESIGN section 3): one strict, pure validator shared by the REST API, the CLI
+and the admin's JSON upload. No Django and no ORM here; callers resolve the catalog into CatalogKeys."""
+
+from procurement.scenario_document.catalog_keys import DEFAULT_CATALOG_SLUG, CatalogKeys
+from procurement.scenario_document.document import (
+    DEFAULT_TRIALS,
+    OVERAGE_REGIMES,
+    ScenarioValidationError,
+    validate_scenario_document,
+)
+from procurement.scenario_document.teams_features import CACHE_TTLS
+
+__all__ = [
+    "CACHE_TTLS",
+    "DEFAULT_CATALOG_SLUG",
+    "DEFAULT_TRIALS",
+    "OVERAGE_REGIMES",
+    "CatalogKeys",
+    "ScenarioValidationError",
+    "validate_scenario_document",
+]

@@ -1,0 +1,28 @@
+"""Root URL configuration: the admin, the health probe, the versioned REST API and its schema and docs."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from forecasting.api import urls as forecasting_api
+from procurement.api import urls as procurement_api
+from procurement.api.base import ApiNotFound
+from procurement.health import healthz
+from reports.api import ForecastBriefPdfApi
+
+# reports builds on forecasting, which builds on procurement: the project URLconf is where they meet.
+brief = re_path(
+    r"^forecasts/(?P<run_id>[0-9]{1,18})/brief\.pdf$", ForecastBriefPdfApi.as_view(), name="forecast-brief"
+)
+api_v1 = [*procurement_api.urlpatterns, brief, *forecasting_api.urlpatterns]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Last: any other /api/ path is the API's JSON 404, not Django's HTML page.
+    re_path(r"^api/", ApiNotFound.as_view()),
+]

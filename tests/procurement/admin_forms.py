@@ -1,0 +1,48 @@
+"""Read the fields of an admin change form from its HTML, to post the form back as a browser would."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+
+class _FormFields(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        name = attributes.get("name", "")
+        if tag == "input" and name and attributes.get("type") not in ("submit", "button", "file"):
+            if attributes.get("type") != "checkbox" or "checked" in attributes:
+                self.fields[name] = attributes.get(
+                    "value", "on" if attributes.get("type") == "checkbox" else ""
+                )
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attributes:
+            self.fields[self._select] = attributes.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.fields[self._textarea] += (
+                data.removeprefix("\n") if not self.fields[self._textarea] else data
+            )
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """Name -> value of every field a browser would submit (templates for new inline rows included)."""
+    parser = _FormFields()
+    parser.feed(html)
+    return {name: value for name, value in parser.fields.items() if "__prefix__" not in name}
