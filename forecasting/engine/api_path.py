@@ -1,0 +1,321 @@
+"""The API path (DESIGN section 5): cost per request at list and Monte Carlo list spend per feature.
+
+Feature f, trial n, month t (0-based offset in the term):
+
+    G ~ Normal(growth, growth_sd) truncated to G > -1       once per trial
+    K = exp(tokens_sd * Z)                                  once per trial (tokens per request)
+    R_t = R0 * (1 + G)^(t - L) * season(t) * exp(volatility * Z_t)   for t >= L (launch month), else 0
+    S_t = R_t * c_f * K                                     list spend, USD
+
+`c_f` is the deterministic expected list cost of one request (`cost_per_request_usd`). Every random
+number of feature i in block b comes from `generator(seed, b, API_PATH, i)`, drawn in a fixed order:
+one uniform per trial for G (inverse CDF, so a growth-shifted variant reuses it), one normal per trial
+for K, then one normal per live month and trial for the monthly noise (only when volatility > 0).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from forecasting.engine.inputs import FeatureInput, ModelPrice
+from forecasting.engine.streams import API_PATH, generator
+
+TOKENS_PER_MTOK = 1_000_000.0
+SHARE_SUM_TOLERANCE = 1e-9  # model-mix shares must sum to 1 up to float rounding of user input
+# Smallest 1 + G kept when the truncated-normal inverse CDF lands exactly on the bound (U = 0): keeps
+# log1p(G) finite so month 0 after launch stays exactly R0 instead of 0 * inf = nan.
+MIN_GROWTH_FACTOR = 1e-300
+
+
+@dataclass(frozen=True)
+class ApiVariant:
+    """A re-run of the API path on the same random numbers (levers, sensitivity).
+
+    `growth_shift` is added to every feature's growth mean (the same uniform draws are mapped through the
+    shifted truncated-normal inverse CDF); `tokens_scale` multiplies tokens per request, hence spend;
+    `cost_per_request_usd` replaces each feature's cost per request (None: the base cost).
+    """
+
+    name: str
+    growth_shift: float = 0.0
+    tokens_scale: float = 1.0
+    cost_per_request_usd: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ApiBlock:
+    """One block of trials of the API path."""
+
+    monthly_spend_usd: NDArray[np.float64]  # (V, n, T): list spend per variant, trial, month, features summed
+    feature_term_spend_usd: NDArray[np.float64]  # (F, n): variant 0, per feature, summed over the term
+
+
+def cost_per_request_usd(
+    feature: FeatureInput,
+    models: Mapping[str, ModelPrice],
+    *,
+    model_mix: tuple[tuple[str, float], ...] | None = None,
+    cache_hit_rate: float | None = None,
+    batch_share: float | None = None,
+) -> float:
+    """Expected list cost of one request of `feature`, USD (deterministic).
+
+    For each model of the mix, input tokens split into uncached (1 - hit - write) at the input price,
+    cache reads (hit) at input x `cache_read_multiplier`, and cache writes (write) at input x the 5-minute
+    or 1-hour write multiplier (`feature.cache_ttl`); output tokens at the output price. When the
+    request's whole input (uncached + reads + writes) exceeds the model's `long_context_threshold_tokens`,
+    the whole request uses the long-context input and output rates, with the cache multipliers on top.
+    A share `batch_share` of requests costs `batch_multiplier` on every token type (batch combines with
+    caching). The result is the mix-weighted average.
+
+    The keyword overrides replace the feature's own mix, hit rate or batch share (token levers,
+    sensitivity). An overridden hit rate caps the write rate at 1 - hit (writes are cache misses).
+    """
+    mix = feature.model_mix if model_mix is None else model_mix
+    hit = feature.cache_hit_rate if cache_hit_rate is None else cache_hit_rate
+    write = feature.cache_write_rate if cache_hit_rate is None else min(feature.cache_write_rate, 1.0 - hit)
+    batch = feature.batch_share if batch_share is None else batch_share
+    _validate_request(feature.name, mix, models, hit, write, batch)
+    total_usd = 0.0
+    for key, share in mix:
+        if share == 0.0:
+            continue
+        model = models[key]
+        batch_factor = (1.0 - batch) + batch * model.batch_multiplier
+        total_usd += share * batch_factor * _model_request_usd(feature, model, hit, write)
+    return total_usd
+
+
+def _model_request_usd(feature: FeatureInput, model: ModelPrice, hit: float, write: float) -> float:
+    """List cost of one request on one model, outside batch."""
+    input_rate, output_rate = model.input_usd_per_mtok, model.output_usd_per_mtok
+    threshold = model.long_context_threshold_tokens
+    if threshold is not None and feature.input_tokens > threshold:
+        if model.long_context_input_usd_per_mtok is None or model.long_context_output_usd_per_mtok is None:
+            raise ValueError(f"model {model.key}: long-context threshold without long-context rates")
+        input_rate = model.long_context_input_usd_per_mtok
+        output_rate = model.long_context_output_usd_per_mtok
+    write_multiplier = (
+        model.cache_write_5m_multiplier if feature.cache_ttl == "5m" else model.cache_write_1h_multiplier
+    )
+    input_weight = (1.0 - hit - write) + hit * model.cache_read_multiplier + write * write_multiplier
+    return (feature.input_tokens * input_rate * input_weight + feature.output_tokens * output_rate) / (
+        TOKENS_PER_MTOK
+    )
+
+
+def _validate_request(
+    name: str,
+    mix: tuple[tuple[str, float], ...],
+    models: Mapping[str, ModelPrice],
+    hit: float,
+    write: float,
+    batch: float,
+) -> None:
+    unknown = [key for key, _ in mix if key not in models]
+    if unknown:
+        raise ValueError(f"feature {name}: unknown model(s) {unknown}")
+    shares = [share for _, share in mix]
+    if any(s < 0.0 for s in shares) or abs(sum(shares) - 1.0) > SHARE_SUM_TOLERANCE:
+        raise ValueError(f"feature {name}: model-mix shares must be >= 0 and sum to 1, got {shares}")
+    if not (0.0 <= hit <= 1.0 and 0.0 <= write <= 1.0 and hit + write <= 1.0 + SHARE_SUM_TOLERANCE):
+        raise ValueError(f"feature {name}: cache hit {hit} and write {write} must be shares summing to <= 1")
+    if not 0.0 <= batch <= 1.0:
+        raise ValueError(f"feature {name}: batch share {batch} must be in [0, 1]")
+
+
+def seasonality_factors(
+    feature: FeatureInput, *, months: int, start_calendar_month: int
+) -> NDArray[np.float64]:
+    """Multiplier of each month t = 0..months-1: the feature's calendar-month factors normalised to mean 1."""
+    if feature.seasonality is None:
+        return np.ones(months)
+    factors = np.asarray(feature.seasonality, dtype=np.float64)
+    if (
+        factors.shape != (12,)
+        or np.any(factors < 0.0)
+        or not np.all(np.isfinite(factors))
+        or factors.sum() <= 0
+    ):
+        raise ValueError(f"feature {feature.name}: seasonality needs 12 finite factors >= 0, not all 0")
+    calendar_index = (start_calendar_month - 1 + np.arange(months)) % 12
+    return np.asarray(factors[calendar_index] / factors.mean(), dtype=np.float64)
+
+
+def growth_draws(uniforms: NDArray[np.float64], growth: float, growth_sd: float) -> NDArray[np.float64]:
+    """Monthly growth G ~ Normal(growth, growth_sd) truncated to G > -1, by inverse CDF of `uniforms`.
+
+    Written through the upper tail, G = growth - sd * ndtri((1 - U) * ndtr((1 + growth) / sd)), which is
+    the inverse CDF p0 + U (1 - p0) rearranged: it stays exact when almost all the mass lies below -1
+    (a large negative growth shift), where 1 - p0 would round to 0.
+    """
+    if growth_sd == 0.0:
+        draws = np.full(uniforms.shape, growth)
+    else:
+        upper_tail = (1.0 - uniforms) * special.ndtr((1.0 + growth) / growth_sd)
+        with np.errstate(divide="ignore"):  # an underflowed tail puts G on the bound, clipped below
+            draws = growth - growth_sd * special.ndtri(upper_tail)
+        draws = np.where(upper_tail > 0.0, draws, -1.0)
+    return np.asarray(np.maximum(draws, MIN_GROWTH_FACTOR - 1.0), dtype=np.float64)
+
+
+def simulate_api_block(
+    features: Sequence[FeatureInput],
+    models: Mapping[str, ModelPrice],
+    *,
+    months: int,
+    start_calendar_month: int,
+    seed: int,
+    block: int,
+    trials: int,
+    variants: Sequence[ApiVariant] = (ApiVariant("base"),),
+) -> ApiBlock:
+    """Monthly list spend of one block of trials, per variant, features summed (DESIGN section 5).
+
+    The model is the module's: per-trial truncated-normal growth and lognormal tokens multiplier, iid
+    lognormal monthly noise (mean exp(volatility^2 / 2), not normalised to 1), seasonality normalised to
+    mean 1, zero before the launch month. Feature i draws only from `generator(seed, block, API_PATH, i)`,
+    so a block depends on (seed, block) alone and every variant sees the same random numbers: variants
+    sharing a growth shift are scalings of one path per feature (computed once), and a growth shift maps
+    the same uniforms through the shifted inverse CDF. The tokens multiplier scales spend linearly: it does
+    not move a request across a long-context threshold (`c_f` is fixed per feature).
+
+    Memory is O(V x trials x months) for the result plus two (trials x months) work arrays.
+    """
+    _validate_block(features, months=months, start_calendar_month=start_calendar_month, trials=trials)
+    base_costs = [cost_per_request_usd(f, models) for f in features]
+    _validate_variants(variants, len(features))
+    # Months-major while accumulating: a feature's live months are then a contiguous suffix of rows.
+    monthly = np.zeros((len(variants), months, trials))
+    feature_term = np.zeros((len(features), trials))
+    workspace = _Workspace(trials, months)
+    for index, feature in enumerate(features):
+        if feature.requests_per_month == 0.0 or feature.launch_month >= months:
+            continue
+        amounts = [_variant_amount(v, index, base_costs[index]) for v in variants]
+        season = seasonality_factors(feature, months=months, start_calendar_month=start_calendar_month)
+        rng = generator(seed, block, API_PATH, index)
+        feature_term[index] = _simulate_feature(feature, rng, season, amounts, variants, monthly, workspace)
+    return ApiBlock(
+        monthly_spend_usd=np.ascontiguousarray(monthly.transpose(0, 2, 1)),
+        feature_term_spend_usd=feature_term,
+    )
+
+
+class _Workspace:
+    """Two flat work buffers reused by every feature of a block (no allocation per feature)."""
+
+    def __init__(self, trials: int, months: int) -> None:
+        self.trials = trials
+        self._noise = np.empty(trials * months)
+        self._path = np.empty(trials * months)
+
+    def arrays(self, live_months: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Contiguous (live_months, trials) views: the log noise and the path."""
+        size = self.trials * live_months
+        shape = (live_months, self.trials)
+        return self._noise[:size].reshape(shape), self._path[:size].reshape(shape)
+
+
+def _variant_amount(variant: ApiVariant, index: int, base_cost_usd: float) -> float:
+    """USD per request of one feature in one variant, tokens scale included."""
+    cost = base_cost_usd if variant.cost_per_request_usd is None else variant.cost_per_request_usd[index]
+    return cost * variant.tokens_scale
+
+
+def _simulate_feature(
+    feature: FeatureInput,
+    rng: np.random.Generator,
+    season: NDArray[np.float64],
+    amounts: list[float],
+    variants: Sequence[ApiVariant],
+    monthly: NDArray[np.float64],
+    workspace: _Workspace,
+) -> NDArray[np.float64]:
+    """Add one feature's spend to `monthly` (V, T, n) for every variant; return variant 0's term spend."""
+    launch = feature.launch_month
+    uniforms, factors, noise, path = _draw_feature(feature, rng, monthly.shape[1] - launch, workspace)
+    with np.errstate(divide="ignore"):  # a zero seasonal factor is a month with no traffic
+        log_base = np.log(season[launch:] * feature.requests_per_month)
+    live_months = np.arange(len(log_base), dtype=np.float64)
+    term = np.zeros(len(uniforms))
+    for shift in dict.fromkeys(v.growth_shift for v in variants):
+        members = [v for v, variant in enumerate(variants) if variant.growth_shift == shift]
+        reference = next((amounts[v] for v in members if amounts[v] > 0.0), 0.0)
+        if reference == 0.0:
+            continue
+        factors[0] = np.log1p(growth_draws(uniforms, feature.growth + shift, feature.growth_sd))
+        # log S = [t - L, 1, log(R0 season_t amount)] @ [log(1+G); log K; 1] (+ noise): one BLAS pass
+        # builds the deterministic part of every (month, trial) log, cheaper than broadcast passes.
+        month_terms = np.stack([live_months, np.ones(len(log_base)), log_base + math.log(reference)], axis=1)
+        np.matmul(month_terms, factors, out=path)
+        if noise is not None:
+            path += noise
+        np.exp(path, out=path)
+        for v in members:
+            _accumulate(monthly[v, launch:], path, amounts[v] / reference)
+        if 0 in members:
+            term = (np.ones(len(log_base)) @ path) * (amounts[0] / reference)
+    return term
+
+
+def _draw_feature(
+    feature: FeatureInput, rng: np.random.Generator, live_months: int, workspace: _Workspace
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64]]:
+    """Draw in the fixed order (growth uniforms, tokens normals, monthly noise); return the work arrays."""
+    trials = workspace.trials
+    uniforms = np.asarray(rng.random(trials), dtype=np.float64)
+    factors = np.empty((3, trials))  # rows: log(1 + G) (per variant), log K, 1
+    factors[1] = feature.tokens_sd * rng.standard_normal(trials)
+    factors[2] = 1.0
+    noise, path = workspace.arrays(live_months)
+    if feature.volatility == 0.0:
+        return uniforms, factors, None, path
+    rng.standard_normal(out=noise)
+    noise *= feature.volatility
+    return uniforms, factors, noise, path
+
+
+def _accumulate(target: NDArray[np.float64], path: NDArray[np.float64], scale: float) -> None:
+    """target += scale * path, without a temporary when scale is 1 (the base variant)."""
+    if scale == 1.0:
+        target += path
+    elif scale != 0.0:
+        target += scale * path
+
+
+def _validate_block(
+    features: Sequence[FeatureInput], *, months: int, start_calendar_month: int, trials: int
+) -> None:
+    if months < 1 or trials < 1 or not 1 <= start_calendar_month <= 12:
+        raise ValueError("months and trials must be >= 1 and start_calendar_month in 1..12")
+    for f in features:
+        rates = (
+            f.growth_sd,
+            f.volatility,
+            f.tokens_sd,
+            f.requests_per_month,
+            f.input_tokens,
+            f.output_tokens,
+        )
+        if min(rates) < 0.0 or not all(math.isfinite(x) for x in (*rates, f.growth)):
+            raise ValueError(f"feature {f.name}: volumes, tokens and standard deviations must be finite >= 0")
+        if f.growth <= -1.0 or f.launch_month < 0:
+            raise ValueError(f"feature {f.name}: growth must be > -1 and launch_month >= 0")
+
+
+def _validate_variants(variants: Sequence[ApiVariant], feature_count: int) -> None:
+    if not variants:
+        raise ValueError("at least one variant is needed")
+    for v in variants:
+        if v.tokens_scale < 0.0 or not math.isfinite(v.growth_shift):
+            raise ValueError(f"variant {v.name}: tokens_scale must be >= 0 and growth_shift finite")
+        costs = v.cost_per_request_usd
+        if costs is not None and (len(costs) != feature_count or min(costs, default=0.0) < 0.0):
+            raise ValueError(f"variant {v.name}: one cost per request >= 0 per feature is needed")

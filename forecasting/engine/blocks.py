@@ -1,0 +1,105 @@
+"""One block of trials: every path simulated for `plan.blocks[i]` trials from stream i.
+
+A block's output depends only on (plan, block index): any process may run it, in any order, and the
+merged result is identical. Arrays are per trial (axis 0 or the last axis); sums over trials are kept per
+block and added in block order at merge time, so floating-point results do not depend on scheduling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from forecasting.engine.api_path import simulate_api_block
+from forecasting.engine.combine import to_periods
+from forecasting.engine.plan import RunPlan, SeatScenario
+from forecasting.engine.seat_path import simulate_team_block
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SeatTotals:
+    """The seat path of one block under one `SeatScenario`."""
+
+    team_cost_usd: FloatArray  # (J, n) total cost per team and trial over the term
+    api_billed_monthly_usd: FloatArray  # (n, T) usage of engineers on the `api` pseudo-plan, all teams
+    component_sums_usd: FloatArray  # (J, 5) sums over trials: seat fees, idle, extra, blocked, api-billed
+    seat_month_sums: tuple[FloatArray, ...]  # per team, (K_j,) seat-months per plan summed over trials
+    windowed_cost_usd: FloatArray | None = None  # (n,) all teams, seat counts re-chosen every quarter
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    index: int
+    trials: int
+    api_monthly_usd: FloatArray  # (n, T) feature list spend, base variant
+    api_variant_periods_usd: FloatArray  # (V, n, P) feature list spend per API variant and period
+    feature_term_usd: FloatArray  # (F, n)
+    seats: SeatTotals
+    api_sensitivity_periods_usd: FloatArray | None  # (Va, n, P), sensitivity blocks only
+    seat_sensitivity: tuple[SeatTotals, ...]  # sensitivity blocks only
+
+
+def run_block(plan: RunPlan, block: int) -> BlockResult:
+    """Simulate block `block` of the run (DESIGN 9: block i draws from stream i of SeedSequence(seed))."""
+    inp, trials = plan.inp, plan.blocks[block]
+    sensitive = block < plan.sensitivity_blocks
+    variants = plan.api_variants + (plan.api_sensitivity if sensitive else ())
+    api = simulate_api_block(
+        inp.features,
+        plan.models,
+        months=inp.term_months,
+        start_calendar_month=inp.start_calendar_month,
+        seed=inp.seed,
+        block=block,
+        trials=trials,
+        variants=variants,
+    )
+    periods = to_periods(plan, api.monthly_spend_usd)  # (V, n, P)
+    base_count = len(plan.api_variants)
+    return BlockResult(
+        index=block,
+        trials=trials,
+        api_monthly_usd=api.monthly_spend_usd[0],
+        api_variant_periods_usd=periods[:base_count],
+        feature_term_usd=api.feature_term_spend_usd,
+        seats=simulate_seats(plan, plan.seats, block),
+        api_sensitivity_periods_usd=periods[base_count:] if sensitive else None,
+        seat_sensitivity=tuple(simulate_seats(plan, s, block) for s in plan.seat_sensitivity)
+        if sensitive
+        else (),
+    )
+
+
+def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals:
+    """Every team of one seat scenario in one block; team j draws from stream (block, SEAT_PATH, j)."""
+    inp, trials = plan.inp, plan.blocks[block]
+    costs = np.zeros((len(seats.teams), trials))
+    api_monthly = np.zeros((trials, inp.term_months))
+    components = np.zeros((len(seats.teams), 5))
+    windowed: FloatArray | None = None
+    seat_months = []
+    for j, (team, decision) in enumerate(zip(seats.teams, seats.decisions, strict=True)):
+        options = (
+            {} if seats.exact_max_engineers is None else {"exact_max_engineers": seats.exact_max_engineers}
+        )
+        tb = simulate_team_block(
+            team, decision, seats.plans, seats.contract,
+            months=inp.term_months, seed=inp.seed, block=block, item=j, trials=trials, **options,
+        )  # fmt: skip
+        costs[j] = tb.cost_usd
+        api_monthly += tb.api_billed_monthly_usd
+        components[j] = [
+            tb.seat_fees_usd.sum(),
+            tb.idle_seat_cost_usd.sum(),
+            tb.extra_usage_usd.sum(),
+            tb.blocked_usage_usd.sum(),
+            tb.api_billed_usd.sum(),
+        ]
+        seat_months.append(tb.seat_months_by_plan.sum(axis=0))
+        if tb.cost_windowed_usd is not None:
+            windowed = tb.cost_windowed_usd.copy() if windowed is None else windowed + tb.cost_windowed_usd
+    return SeatTotals(costs, api_monthly, components, tuple(seat_months), windowed)

@@ -1,0 +1,152 @@
+"""Engine inputs: the scenario of DESIGN section 3 with every catalog number resolved.
+
+Frozen dataclasses only; no Django, no I/O. Money is USD, rates are fractions, months are 0-based
+offsets from the scenario's start month. The Django side (`forecasting.services`) builds these from a
+saved scenario and its price catalog; tests build them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+OverflowRule = Literal["extra_usage", "blocked"]
+OverageRegime = Literal["list", "committed_rate"]
+CacheTtl = Literal["5m", "1h"]
+
+API_PLAN = "api"  # the pseudo-plan "no seat, pay per token at list"
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """List prices of one model, USD per million tokens, with its cache, batch and long-context rules."""
+
+    key: str
+    input_usd_per_mtok: float
+    output_usd_per_mtok: float
+    cache_write_5m_multiplier: float = 1.25
+    cache_write_1h_multiplier: float = 2.0
+    cache_read_multiplier: float = 0.10
+    batch_multiplier: float = 0.5
+    # When a request's input (uncached + cache reads + cache writes) exceeds the threshold, the whole
+    # request is billed at the long-context rates (Sonnet 4 / 4.5). None: no long-context premium.
+    long_context_threshold_tokens: int | None = None
+    long_context_input_usd_per_mtok: float | None = None
+    long_context_output_usd_per_mtok: float | None = None
+
+
+@dataclass(frozen=True)
+class SeatPlan:
+    """A seat plan. `capacity_usd` is the API-equivalent monthly usage it covers (median across trials)."""
+
+    key: str
+    monthly_usd: float
+    annual_monthly_usd: float | None  # price per seat-month when billed annually; None: monthly only
+    capacity_usd: float  # 0 for the `api` pseudo-plan and for usage-billed Enterprise seats
+    capacity_sd: float  # per-trial log-sd of capacity (limits change)
+    overflow: OverflowRule
+    min_seats: int = 0
+
+
+@dataclass(frozen=True)
+class TeamInput:
+    """A cohort of exchangeable engineers (DESIGN section 3, teams)."""
+
+    name: str
+    headcount_now: float
+    headcount_end: float
+    headcount_sd: float
+    adoption_now: float
+    adoption_end: float
+    usage_median_usd: float
+    usage_p90_usd: float
+    usage_persistence: float = 0.6
+    usage_growth: float = 0.0
+    usage_growth_sd: float = 0.0
+    usage_volatility: float = 0.0
+    allowed_plans: tuple[str, ...] = (API_PLAN,)
+
+
+@dataclass(frozen=True)
+class LeverTargets:
+    """Target values of a feature's token levers (DESIGN section 6.4); None leaves a lever as it is."""
+
+    model_mix: tuple[tuple[str, float], ...] | None = None
+    cache_hit_rate: float | None = None
+    batch_share: float | None = None
+
+
+@dataclass(frozen=True)
+class FeatureInput:
+    """An API feature (DESIGN section 3, features)."""
+
+    name: str
+    requests_per_month: float
+    model_mix: tuple[tuple[str, float], ...]  # (model key, share), shares sum to 1
+    input_tokens: float
+    output_tokens: float
+    launch_month: int = 0
+    growth: float = 0.0
+    growth_sd: float = 0.0
+    volatility: float = 0.0
+    tokens_sd: float = 0.0
+    cache_hit_rate: float = 0.0
+    cache_write_rate: float = 0.0
+    cache_ttl: CacheTtl = "5m"
+    batch_share: float = 0.0
+    seasonality: tuple[float, ...] | None = None  # 12 calendar-month multipliers, January first
+    levers: LeverTargets | None = None
+
+
+@dataclass(frozen=True)
+class DiscountBand:
+    min_commitment_usd: float
+    discount: float
+
+
+@dataclass(frozen=True)
+class ApiContract:
+    commitment_period_months: int = 12
+    discount_bands: tuple[DiscountBand, ...] = (DiscountBand(0.0, 0.0),)
+    overage: OverageRegime = "list"
+    rollover_share: float = 0.0
+    ramp_allowed: bool = False
+    max_unused_probability: float | None = None
+    claude_code_api_usage_counts: bool = True
+
+
+@dataclass(frozen=True)
+class SeatContract:
+    annual_term: bool = True
+    blocked_usage_value: float = 1.0
+    removable_every_months: int | None = None  # None: annual seats stay for the whole term
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    """Everything one forecast needs. `start_calendar_month` is 1..12 (for seasonality)."""
+
+    name: str
+    start_month: str  # "YYYY-MM"
+    term_months: int
+    trials: int
+    seed: int
+    api_contract: ApiContract
+    seat_contract: SeatContract
+    teams: tuple[TeamInput, ...]
+    features: tuple[FeatureInput, ...]
+    models: tuple[ModelPrice, ...]
+    plans: tuple[SeatPlan, ...]
+    catalog_slug: str = ""
+    catalog_as_of: str = ""
+    block_trials: int = 5_000  # fixed block size: never depends on the number of workers
+
+    @property
+    def start_calendar_month(self) -> int:
+        return int(self.start_month[5:7])
+
+    def model(self, key: str) -> ModelPrice:
+        return next(m for m in self.models if m.key == key)
+
+    def plan(self, key: str) -> SeatPlan:
+        return next(p for p in self.plans if p.key == key)

@@ -1,0 +1,66 @@
+"""Merge blocks in block order into per-trial samples (the input of every decision)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from forecasting.engine.blocks import BlockResult, SeatTotals
+from forecasting.engine.plan import RunPlan
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Every per-trial sample of a run, blocks concatenated in block order."""
+
+    api_monthly_usd: FloatArray  # (N, T) features' list spend
+    api_variant_periods_usd: FloatArray  # (V, N, P)
+    feature_term_usd: FloatArray  # (F, N)
+    seats: SeatTotals
+    api_sensitivity_periods_usd: FloatArray | None  # (Va, Ns, P)
+    seat_sensitivity: tuple[SeatTotals, ...]  # each over the Ns sensitivity trials
+
+
+def merge_samples(plan: RunPlan, blocks: Sequence[BlockResult]) -> Samples:
+    """Concatenate blocks by index; refuse a missing or duplicated block."""
+    ordered = sorted(blocks, key=lambda b: b.index)
+    if [b.index for b in ordered] != list(range(len(plan.blocks))):
+        raise ValueError(f"expected blocks 0..{len(plan.blocks) - 1}, got {[b.index for b in ordered]}")
+    sensitive = ordered[: plan.sensitivity_blocks]
+    return Samples(
+        api_monthly_usd=np.concatenate([b.api_monthly_usd for b in ordered], axis=0),
+        api_variant_periods_usd=np.concatenate([b.api_variant_periods_usd for b in ordered], axis=1),
+        feature_term_usd=np.concatenate([b.feature_term_usd for b in ordered], axis=1),
+        seats=_merge_seats([b.seats for b in ordered]),
+        api_sensitivity_periods_usd=(
+            np.concatenate([b.api_sensitivity_periods_usd for b in sensitive], axis=1) if sensitive else None
+        ),
+        seat_sensitivity=tuple(
+            _merge_seats([b.seat_sensitivity[i] for b in sensitive])
+            for i in range(len(plan.seat_sensitivity))
+        )
+        if sensitive
+        else (),
+    )
+
+
+def _merge_seats(parts: Sequence[SeatTotals]) -> SeatTotals:
+    components = parts[0].component_sums_usd.copy()
+    seat_months = [m.copy() for m in parts[0].seat_month_sums]
+    for part in parts[1:]:  # added in block order: the same floating-point sums on any schedule
+        components += part.component_sums_usd
+        for total, more in zip(seat_months, part.seat_month_sums, strict=True):
+            total += more
+    windowed = [p.windowed_cost_usd for p in parts if p.windowed_cost_usd is not None]
+    return SeatTotals(
+        team_cost_usd=np.concatenate([p.team_cost_usd for p in parts], axis=1),
+        api_billed_monthly_usd=np.concatenate([p.api_billed_monthly_usd for p in parts], axis=0),
+        component_sums_usd=components,
+        seat_month_sums=tuple(seat_months),
+        windowed_cost_usd=np.concatenate(windowed) if len(windowed) == len(parts) else None,
+    )

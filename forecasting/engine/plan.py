@@ -1,0 +1,222 @@
+"""What a run decides before it draws a single number: variants, seat decisions, blocks.
+
+Everything here is a deterministic function of the `ForecastInput`, so every worker that runs a block
+rebuilds the same `RunPlan` and blocks stay independent of one another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from forecasting.engine.api_path import ApiVariant, cost_per_request_usd
+from forecasting.engine.commitment import Period, contract_periods
+from forecasting.engine.inputs import (
+    ForecastInput,
+    LeverTargets,
+    ModelPrice,
+    SeatContract,
+    SeatPlan,
+    TeamInput,
+)
+from forecasting.engine.seat_path import TeamDecision, decide_team
+from forecasting.engine.streams import block_sizes
+
+# Sensitivity runs on the first blocks only (DESIGN 6.6 allows a subsample; its standard error is reported).
+SENSITIVITY_TRIALS = 5_000
+# How far each driver moves in the tornado (DESIGN 6.6: "moved down and up by a stated amount").
+GROWTH_SHIFT = 0.02  # feature growth, absolute change of the monthly rate
+TOKENS_SCALE = 0.20  # tokens per request, relative
+CACHE_HIT_SHIFT = 0.10  # cache hit rate, absolute
+HEADCOUNT_SCALE = 0.20  # end headcount, relative
+ADOPTION_SHIFT = 0.10  # end adoption, absolute
+INTENSITY_SCALE = 0.20  # usage median and p90, relative
+CAPACITY_SCALE = 0.20  # every plan's capacity, relative
+QUARTER_MONTHS = 3  # the concession "seats removable quarterly"
+
+LEVERS = ("model_mix", "cache_hit_rate", "batch_share")
+
+
+@dataclass(frozen=True)
+class SeatScenario:
+    """One version of the seat path: its teams, plans and the decisions made for them."""
+
+    name: str
+    teams: tuple[TeamInput, ...]
+    plans: Mapping[str, SeatPlan]
+    contract: SeatContract
+    decisions: tuple[TeamDecision, ...]
+    exact_max_engineers: int | None = None  # None: the seat path's default cut-off for exact draws
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    inp: ForecastInput
+    extras: bool
+    periods: tuple[Period, ...]
+    blocks: tuple[int, ...]  # trials per block
+    models: Mapping[str, ModelPrice]
+    api_variants: tuple[ApiVariant, ...]  # base first, then levers (every block)
+    api_sensitivity: tuple[ApiVariant, ...]  # sensitivity variants (sensitivity blocks only)
+    seats: SeatScenario  # the recommendation (with quarterly seat counts too when `extras`)
+    seat_sensitivity: tuple[SeatScenario, ...]
+    sensitivity_blocks: int
+
+    @property
+    def trials(self) -> int:
+        return sum(self.blocks)
+
+    def block_offset(self, block: int) -> int:
+        return sum(self.blocks[:block])
+
+
+def plan_run(inp: ForecastInput, *, extras: bool = True) -> RunPlan:
+    """Decide everything that does not depend on the draws. `extras`: levers, concessions, sensitivity."""
+    models = {m.key: m for m in inp.models}
+    plans = {p.key: p for p in inp.plans}
+    blocks = tuple(block_sizes(inp.trials, inp.block_trials))
+    sensitivity_blocks = _sensitivity_blocks(blocks) if extras else 0
+    return RunPlan(
+        inp=inp,
+        extras=extras,
+        periods=contract_periods(inp.term_months, inp.api_contract.commitment_period_months),
+        blocks=blocks,
+        models=models,
+        api_variants=(ApiVariant("base"), *(_lever_variants(inp, models) if extras else ())),
+        api_sensitivity=_api_sensitivity(inp, models) if extras else (),
+        seats=seat_scenario("base", inp.teams, plans, _base_contract(inp, extras=extras), inp.term_months),
+        seat_sensitivity=_seat_sensitivity(inp, plans) if extras else (),
+        sensitivity_blocks=sensitivity_blocks,
+    )
+
+
+def seat_scenario(
+    name: str,
+    teams: tuple[TeamInput, ...],
+    plans: Mapping[str, SeatPlan],
+    contract: SeatContract,
+    months: int,
+    *,
+    exact_max_engineers: int | None = None,
+) -> SeatScenario:
+    decisions = tuple(decide_team(team, plans, contract, months=months) for team in teams)
+    return SeatScenario(name, teams, plans, contract, decisions, exact_max_engineers)
+
+
+def _sensitivity_blocks(blocks: tuple[int, ...]) -> int:
+    covered, count = 0, 0
+    while count < len(blocks) and covered < SENSITIVITY_TRIALS:
+        covered += blocks[count]
+        count += 1
+    return count
+
+
+def _lever_variants(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> list[ApiVariant]:
+    """One variant per lever that some feature sets, and one with every lever at once."""
+    variants = []
+    used = [
+        lever for lever in LEVERS if any(_lever_target(f.levers, lever) is not None for f in inp.features)
+    ]
+    for lever in used:
+        variants.append(
+            ApiVariant(f"lever:{lever}", cost_per_request_usd=_lever_costs(inp, models, (lever,)))
+        )
+    if len(used) > 1:
+        variants.append(ApiVariant("lever:all", cost_per_request_usd=_lever_costs(inp, models, tuple(used))))
+    return variants
+
+
+def _lever_target(levers: LeverTargets | None, lever: str) -> Any:
+    return None if levers is None else getattr(levers, lever)
+
+
+def _lever_costs(
+    inp: ForecastInput, models: Mapping[str, ModelPrice], levers: tuple[str, ...]
+) -> tuple[float, ...]:
+    costs = []
+    for feature in inp.features:
+        overrides: dict[str, Any] = {lever: _lever_target(feature.levers, lever) for lever in levers}
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        if "cache_hit_rate" in overrides:  # a higher hit rate cannot push hits + writes above 1
+            overrides["cache_hit_rate"] = min(
+                float(overrides["cache_hit_rate"]), 1.0 - feature.cache_write_rate
+            )
+        costs.append(cost_per_request_usd(feature, models, **overrides))
+    return tuple(costs)
+
+
+def _api_sensitivity(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> tuple[ApiVariant, ...]:
+    def cache_costs(shift: float) -> tuple[float, ...]:
+        return tuple(
+            cost_per_request_usd(
+                f, models, cache_hit_rate=min(max(f.cache_hit_rate + shift, 0.0), 1.0 - f.cache_write_rate)
+            )
+            for f in inp.features
+        )
+
+    return (
+        ApiVariant("growth:low", growth_shift=-GROWTH_SHIFT),
+        ApiVariant("growth:high", growth_shift=GROWTH_SHIFT),
+        ApiVariant("tokens:low", tokens_scale=1 - TOKENS_SCALE),
+        ApiVariant("tokens:high", tokens_scale=1 + TOKENS_SCALE),
+        # A lower cache hit rate costs more, so "low" (the cheaper side) is the higher hit rate.
+        ApiVariant("cache_hit_rate:low", cost_per_request_usd=cache_costs(-CACHE_HIT_SHIFT)),
+        ApiVariant("cache_hit_rate:high", cost_per_request_usd=cache_costs(CACHE_HIT_SHIFT)),
+    )
+
+
+def _base_contract(inp: ForecastInput, *, extras: bool) -> SeatContract:
+    """The seat contract decided on; with `extras`, seat counts per quarter are chosen as well, so the
+    concession "seats removable quarterly" is priced on the same draws (`TeamBlock.cost_windowed_usd`)."""
+    if not extras or not inp.seat_contract.annual_term or inp.seat_contract.removable_every_months:
+        return inp.seat_contract
+    return replace(inp.seat_contract, removable_every_months=QUARTER_MONTHS)
+
+
+def _seat_sensitivity(inp: ForecastInput, plans: Mapping[str, SeatPlan]) -> tuple[SeatScenario, ...]:
+    if not inp.teams:
+        return ()
+    # The tornado compares variants with a baseline priced the same way: all on the fast seat path (no
+    # exact per-engineer draws for small teams), which keeps the subsample cheap and the differences fair.
+    months, contract = inp.term_months, inp.seat_contract
+    out = [seat_scenario("baseline", inp.teams, plans, contract, months, exact_max_engineers=0)]
+    for side, sign in (("low", -1.0), ("high", 1.0)):
+        for driver, (teams, moved) in _seat_moves(inp, plans, sign).items():
+            out.append(
+                seat_scenario(f"{driver}:{side}", teams, moved, contract, months, exact_max_engineers=0)
+            )
+    return tuple(out)
+
+
+def _seat_moves(
+    inp: ForecastInput, plans: Mapping[str, SeatPlan], sign: float
+) -> dict[str, tuple[tuple[TeamInput, ...], Mapping[str, SeatPlan]]]:
+    """Each seat driver moved one way (sign -1 down, +1 up) by its stated amount."""
+    scale, intensity = 1 + sign * HEADCOUNT_SCALE, 1 + sign * INTENSITY_SCALE
+    capacity = 1 + sign * CAPACITY_SCALE
+    return {
+        "headcount": (tuple(replace(t, headcount_end=t.headcount_end * scale) for t in inp.teams), plans),
+        "adoption": (
+            tuple(
+                replace(t, adoption_end=min(max(t.adoption_end + sign * ADOPTION_SHIFT, 0.0), 1.0))
+                for t in inp.teams
+            ),
+            plans,
+        ),
+        "usage_intensity": (
+            tuple(
+                replace(
+                    t,
+                    usage_median_usd=t.usage_median_usd * intensity,
+                    usage_p90_usd=t.usage_p90_usd * intensity,
+                )
+                for t in inp.teams
+            ),
+            plans,
+        ),
+        "plan_capacity": (
+            inp.teams,
+            {k: replace(p, capacity_usd=p.capacity_usd * capacity) for k, p in plans.items()},
+        ),
+    }

@@ -1,0 +1,245 @@
+"""The result of a run: decisions over the merged samples, serialised to DESIGN section 7's contract.
+
+The result is a plain JSON-able dict (floats unrounded; money in USD). Keys beyond the contract are
+additions, never renamings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from forecasting.engine.analyses import (
+    blended_vs_separated,
+    concessions,
+    sensitivity,
+    token_levers,
+)
+from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api, to_periods
+from forecasting.engine.commitment import (
+    CommitmentDecision,
+    CommitmentPoint,
+    commitment_standard_error,
+    optimise_commitment,
+)
+from forecasting.engine.merge import Samples
+from forecasting.engine.plan import RunPlan
+from forecasting.engine.summary import distribution, quantile_band, standard_error
+
+ENGINE_VERSION = "1.0.0"
+FloatArray = NDArray[np.float64]
+TAIL_DOMINANCE_SHARE = 0.5  # warn when one feature carries more than half the spend of the worst 5% of trials
+
+
+def month_label(start_month: str, offset: int) -> str:
+    year, month = int(start_month[:4]), int(start_month[5:7]) - 1 + offset
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def api_monthly_total(plan: RunPlan, samples: Samples) -> FloatArray:
+    """API list spend per trial and month: features plus API-billed Claude Code usage when it counts."""
+    if plan.inp.api_contract.claude_code_api_usage_counts:
+        return samples.api_monthly_usd + samples.seats.api_billed_monthly_usd
+    return samples.api_monthly_usd
+
+
+def run_rate_usd_per_month(monthly_total: FloatArray) -> float:
+    """Today's monthly list spend with no growth: the median first-month spend."""
+    return float(np.median(monthly_total[:, 0]))
+
+
+def build_result(plan: RunPlan, samples: Samples, *, seconds: float) -> dict[str, Any]:
+    """Decide the commitment, price everything and assemble the output contract."""
+    inp = plan.inp
+    monthly = api_monthly_total(plan, samples)
+    api_periods = to_periods(plan, monthly)
+    run_rate = run_rate_usd_per_month(monthly)
+    decision = optimise_commitment(
+        api_periods, plan.periods, inp.api_contract, run_rate_usd_per_month=run_rate
+    )
+    seats_outside = seat_cost_outside_api(
+        plan, samples.seats.team_cost_usd, samples.seats.api_billed_monthly_usd
+    )
+    total = decision.cost_usd + seats_outside
+    result: dict[str, Any] = {
+        "simulation": {
+            "trials": plan.trials,
+            "seed": inp.seed,
+            "engine_version": ENGINE_VERSION,
+            "seconds": seconds,
+            "block_trials": inp.block_trials,
+            "blocks": len(plan.blocks),
+        },
+        "catalog": {"slug": inp.catalog_slug, "as_of": inp.catalog_as_of},
+        "api": _api_section(plan, samples, monthly, api_periods, decision),
+        "seats": _seats_section(plan, samples),
+        "total": {"expected_cost": float(total.mean()), "cost": quantile_band(total)},
+    }
+    cc_periods = claude_code_periods(plan, samples.seats.api_billed_monthly_usd)
+    if plan.extras:
+        result["blended_vs_separated"] = blended_vs_separated(
+            plan, samples, api_periods, decision, seats_outside
+        )
+        result["token_levers"] = token_levers(plan, samples, cc_periods, decision, run_rate)
+        result["concessions"] = concessions(plan, samples, api_periods, decision, run_rate, seats_outside)
+        result["sensitivity"], result["sensitivity_baseline"] = sensitivity(
+            plan, samples, cc_periods, run_rate
+        )
+    else:
+        result["blended_vs_separated"], result["token_levers"], result["concessions"] = None, [], []
+        result["sensitivity"], result["sensitivity_baseline"] = [], None
+    result["diagnostics"] = _diagnostics(plan, samples, api_periods, decision, run_rate, total, seats_outside)
+    baseline = result["sensitivity_baseline"]
+    result["diagnostics"]["standard_errors"]["sensitivity_expected_cost"] = (
+        baseline and baseline["standard_error"]
+    )
+    return result
+
+
+def point_dict(point: CommitmentPoint) -> dict[str, float]:
+    """A commitment point in the contract's key names (units implied: USD, probability as a share)."""
+    raw = asdict(point)
+    return {
+        "commitment": raw["commitment_usd"],
+        "discount": raw["discount"],
+        "expected_cost": raw["expected_cost_usd"],
+        "expected_unused": raw["expected_unused_usd"],
+        "probability_unused": raw["probability_unused"],
+        "expected_overage": raw["expected_overage_usd"],
+        "p95_cost": raw["p95_cost_usd"],
+    }
+
+
+def _api_section(
+    plan: RunPlan,
+    samples: Samples,
+    monthly: FloatArray,
+    api_periods: FloatArray,
+    decision: CommitmentDecision,
+) -> dict[str, Any]:
+    inp = plan.inp
+    return {
+        "monthly": [
+            {"month": month_label(inp.start_month, t), **distribution(monthly[:, t])}
+            for t in range(inp.term_months)
+        ],
+        "features": [
+            {"name": f.name, "spend": distribution(samples.feature_term_usd[i])}
+            for i, f in enumerate(inp.features)
+        ],
+        "claude_code_api_usage_counts": inp.api_contract.claude_code_api_usage_counts,
+        "claude_code_api_spend": distribution(samples.seats.api_billed_monthly_usd.sum(axis=1)),
+        "expected_cost": decision.expected_cost_usd,
+        "cost": quantile_band(decision.cost_usd),
+        "expected_unused": float(decision.unused_usd.mean()),
+        "periods": [
+            {
+                "index": pd.period.index,
+                "start_month": month_label(inp.start_month, pd.period.start_month),
+                "months": pd.period.months,
+                "spend": distribution(api_periods[:, i], (5, 10, 50, 90, 95)),
+                "recommended": point_dict(pd.recommended),
+                "curve": [point_dict(p) for p in pd.curve],
+                "baselines": {name: point_dict(p) for name, p in pd.baselines.items()},
+            }
+            for i, pd in enumerate(decision.periods)
+        ],
+    }
+
+
+def _seats_section(plan: RunPlan, samples: Samples) -> dict[str, Any]:
+    seats, trials, months = samples.seats, plan.trials, plan.inp.term_months
+    teams = []
+    for j, (team, decision) in enumerate(zip(plan.seats.teams, plan.seats.decisions, strict=True)):
+        fees, idle, extra, blocked, api_billed = seats.component_sums_usd[j] / trials
+        seat_months = seats.seat_month_sums[j] / (trials * months)
+        teams.append(
+            {
+                "name": team.name,
+                "mix": [
+                    {
+                        "plan": share.plan,
+                        "share": share.share,
+                        "annual_seats": share.annual_seats,
+                        # Month-to-month seats on top of the annual ones (seat-months bought count both).
+                        "expected_monthly_seats": max(float(seat_months[k]) - share.annual_seats, 0.0),
+                        "annual_seats_by_quarter": (
+                            list(share.annual_seats_by_window) if share.annual_seats_by_window else None
+                        ),
+                    }
+                    for k, share in enumerate(decision.mix)
+                ],
+                "plan_costs": [
+                    {"plan": plan_key, "expected_cost_per_engineer_month": cost}
+                    for plan_key, cost in decision.plan_costs
+                ],
+                "break_even": [
+                    {"from_plan": a, "to_plan": b, "monthly_usage_usd": usd}
+                    for a, b, usd in decision.break_even
+                ],
+                "best_single_plan": {
+                    "plan": decision.best_single_plan,
+                    "expected_cost_per_engineer_month": dict(decision.plan_costs)[decision.best_single_plan],
+                },
+                "expected_cost": float(seats.team_cost_usd[j].mean()),
+                "cost": quantile_band(seats.team_cost_usd[j]),
+                "expected_seat_fees": float(fees),
+                "expected_idle_seat_cost": float(idle),
+                "expected_extra_usage": float(extra),
+                "expected_blocked_usage": float(blocked),
+                "expected_api_billed_usage": float(api_billed),
+                "warnings": list(decision.warnings),
+            }
+        )
+    total = seats.team_cost_usd.sum(axis=0) if len(teams) else np.zeros(trials)
+    return {"teams": teams, "expected_cost": float(total.mean()), "cost": quantile_band(total)}
+
+
+def _diagnostics(
+    plan: RunPlan,
+    samples: Samples,
+    api_periods: FloatArray,
+    decision: CommitmentDecision,
+    run_rate: float,
+    total: FloatArray,
+    seats_outside: FloatArray,
+) -> dict[str, Any]:
+    commitment_se = commitment_standard_error(
+        api_periods, plan.periods, plan.inp.api_contract, run_rate_usd_per_month=run_rate
+    )
+    warnings = [w for d in plan.seats.decisions for w in d.warnings]
+    warnings += _tail_warnings(plan, samples)
+    for pd, se in zip(decision.periods, commitment_se, strict=True):
+        value = pd.recommended.commitment_usd
+        if value > 0 and se > 0.005 * value:
+            warnings.append(
+                f"Period {pd.period.index + 1}: the recommended commitment's Monte Carlo standard error "
+                f"({se:,.0f} USD) exceeds 0.5% of it; run more trials."
+            )
+    return {
+        "standard_errors": {
+            "total_expected_cost": standard_error(total),
+            "api_expected_cost": standard_error(decision.cost_usd),
+            "seats_expected_cost": standard_error(seats_outside),
+            "commitment": list(commitment_se),
+        },
+        "warnings": warnings,
+    }
+
+
+def _tail_warnings(plan: RunPlan, samples: Samples) -> list[str]:
+    features = samples.feature_term_usd
+    if features.shape[0] < 2:
+        return []
+    spend = features.sum(axis=0)
+    tail = spend >= np.quantile(spend, 0.95)
+    shares = features[:, tail].sum(axis=1) / max(float(spend[tail].sum()), 1e-12)
+    return [
+        f"Feature '{plan.inp.features[i].name}' carries {share:.0%} of API spend in the worst 5% of trials: "
+        "its forecast drives the commitment's risk."
+        for i, share in enumerate(shares)
+        if share > TAIL_DOMINANCE_SHARE
+    ]

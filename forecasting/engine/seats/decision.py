@@ -1,0 +1,189 @@
+"""Seat decisions per team (DESIGN 6.2), made before any simulation from the inputs alone."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
+from forecasting.engine.seats import seat_counts
+from forecasting.engine.seats.costs import MonthMoments, month_moments, plan_cost, single_plan_cost
+from forecasting.engine.seats.mix import Bands, cheapest_bands
+from forecasting.engine.seats.model import PlanTerms, plan_terms, validate
+from forecasting.engine.seats.tables import SeatTables, build_tables
+
+IDLE_WARNING_SEATS = 0.5  # warn when a plan's minimum leaves this many seats idle in an average month
+# Gauss-Legendre nodes per band for the mix's expected cost (the integrand is smooth inside a band).
+MIX_NODES, MIX_WEIGHTS = np.polynomial.legendre.leggauss(32)
+
+
+class BreakEven(NamedTuple):
+    """Where the cheapest plan changes, as the month-0 median usage of an engineer at that level."""
+
+    from_plan: str
+    to_plan: str
+    monthly_usage_usd: float  # exp(mu + sigma sqrt(w) zeta): median over month noise, no drift, no shock
+
+
+class PlanCost(NamedTuple):
+    plan: str
+    expected_cost_per_engineer_month: float  # USD, single-plan policy
+
+
+@dataclass(frozen=True)
+class PlanMix:
+    """One allowed plan in the recommended mix."""
+
+    plan: str
+    share: float  # of engineers (by persistent usage level)
+    annual_seats: int  # held for the whole term
+    expected_monthly_seats: float  # mean over months of the seats bought month to month
+    annual_seats_by_window: tuple[int, ...] | None = None  # when seats are removable every m months
+
+
+@dataclass(frozen=True)
+class TeamDecision:
+    """Plan mix, break-evens, single-plan costs and seat counts of one team; plans in allowed order."""
+
+    team: str
+    months: int
+    terms: tuple[PlanTerms, ...]
+    mix: tuple[PlanMix, ...]
+    band_edges_zeta: tuple[float, ...]  # -inf, break-even levels, +inf (standard normal units)
+    band_plans: tuple[str, ...]
+    break_even: tuple[BreakEven, ...]
+    plan_costs: tuple[PlanCost, ...]
+    best_single_plan: str
+    mix_cost_per_engineer_month: float  # expected cost per active engineer-month of the mix (seat fees
+    # at the effective price, no idle seats)
+    window_months: int | None
+    warnings: tuple[str, ...]
+    tables: SeatTables = field(repr=False, compare=False)
+
+    @property
+    def plans(self) -> tuple[str, ...]:
+        return tuple(m.plan for m in self.mix)
+
+    @property
+    def shares(self) -> tuple[float, ...]:
+        return tuple(m.share for m in self.mix)
+
+
+def decide_team(
+    team: TeamInput, plans: Mapping[str, SeatPlan], contract: SeatContract, *, months: int
+) -> TeamDecision:
+    """Choose a team's plan mix and seat counts (DESIGN 6.2) in closed form, before any simulation.
+
+    1. Cost per active engineer-month of each allowed plan as a function of the persistent level zeta,
+       C_k(zeta) = p_k + lambda_k E[(U - cap_k)^+ | zeta] (see `costs`: months weighted by expected active
+       engineers; ln(1 + D) approximated by a normal in this step only). p_k is the annual price per
+       seat-month where the plan has one and the contract has an annual term, else the monthly price.
+    2. The mix: each engineer on the cheapest plan for their zeta; bands of zeta between break-evens give
+       shares Phi(edges). Break-evens are reported as exp(mu + sigma sqrt(w) zeta), the month-0 median
+       usage of an engineer at that level.
+    3. `plan_costs`: C_k integrated over zeta (every engineer on plan k), and the best single plan.
+    4. Seats: annual seats N_k by the newsvendor on demand Binomial(round(H_t), a_t share_k), integrated
+       over the headcount draw (see `seat_counts`), at least the plan's minimum; with
+       `removable_every_months = m` also one N per window of m months. Minimum seats are enforced on
+       every plan with a positive share; a warning names each plan where they force idle seats.
+    """
+    validate(team, plans, contract, months)
+    terms = tuple(plan_terms(plans, contract, key) for key in team.allowed_plans)
+    moments = month_moments(team, months)
+    bands = cheapest_bands(terms, moments)
+    shares = bands.shares(len(terms))
+    demand = seat_counts.demand_model(team, months)
+    window = contract.removable_every_months
+    mix, warnings = [], []
+    for plan, share in zip(terms, shares, strict=True):
+        entry, warning = _plan_mix(team.name, plan, share, demand, months, window)
+        mix.append(entry)
+        warnings.extend(warning)
+    costs = tuple(PlanCost(p.key, single_plan_cost(p, moments)) for p in terms)
+    segments = [bands.segments(k) for k in range(len(terms))]
+    return TeamDecision(
+        team=team.name,
+        months=months,
+        terms=terms,
+        mix=tuple(mix),
+        band_edges_zeta=bands.edges,
+        band_plans=tuple(terms[k].key for k in bands.plans),
+        break_even=_break_evens(bands, terms, moments),
+        plan_costs=costs,
+        best_single_plan=min(costs, key=lambda c: c.expected_cost_per_engineer_month).plan,
+        mix_cost_per_engineer_month=_mix_cost(bands, terms, moments),
+        window_months=window,
+        warnings=tuple(warnings),
+        tables=build_tables(team, terms, segments, moments.shape, months),
+    )
+
+
+def _plan_mix(
+    team: str, plan: PlanTerms, share: float, demand: seat_counts.DemandModel, months: int, window: int | None
+) -> tuple[PlanMix, list[str]]:
+    if share <= 0 or not plan.has_seats:
+        return PlanMix(
+            plan.key, share, 0, 0.0, None if window is None else (0,) * _window_count(months, window)
+        ), []
+    floor = plan.min_seats
+    whole = slice(0, months)
+    optimum = seat_counts.newsvendor_seats(demand, plan, share, whole)
+    annual = max(optimum, floor) if plan.annual_monthly_usd is not None else 0
+    warnings = []
+    # Seats held only because of the minimum: E(min - D_t)^+ = E(D_t - min)^+ - (E D_t - min).
+    forced = seat_counts.expected_excess(demand, share, whole, float(floor)) - float(
+        seat_counts.expected_demand(demand, share, whole).mean() - floor
+    )
+    if floor > 0 and forced > IDLE_WARNING_SEATS:
+        warnings.append(
+            f"{team}: plan {plan.key} needs at least {floor} seats; about {forced:.1f} of them stay idle in "
+            f"an average month ({share:.1%} of the engineers are on this plan)."
+        )
+    by_window = None
+    if window is not None:
+        by_window = tuple(
+            max(seat_counts.newsvendor_seats(demand, plan, share, slice(s, s + window)), floor)
+            if plan.annual_monthly_usd is not None
+            else 0
+            for s in range(0, months, window)
+        )
+    # max(D, floor) - N with N >= floor when annual seats exist; max(D, floor) = floor + (D - floor)^+.
+    if annual > 0:
+        monthly = seat_counts.expected_excess(demand, share, whole, float(annual))
+    else:
+        monthly = floor + seat_counts.expected_excess(demand, share, whole, float(floor))
+    return PlanMix(plan.key, share, annual, monthly, by_window), warnings
+
+
+def _window_count(months: int, window: int) -> int:
+    return math.ceil(months / window)
+
+
+def _break_evens(bands: Bands, terms: tuple[PlanTerms, ...], moments: MonthMoments) -> tuple[BreakEven, ...]:
+    shape = moments.shape
+    return tuple(
+        BreakEven(
+            terms[bands.plans[b - 1]].key,
+            terms[bands.plans[b]].key,
+            math.exp(shape.log_median + shape.persistent_sd * bands.edges[b]),
+        )
+        for b in range(1, len(bands.plans))
+    )
+
+
+def _mix_cost(bands: Bands, terms: tuple[PlanTerms, ...], moments: MonthMoments) -> float:
+    """Integral of min_k C_k(zeta) phi(zeta) over zeta, band by band (Gauss-Legendre)."""
+    nodes, weights = MIX_NODES, MIX_WEIGHTS
+    total = 0.0
+    for b, k in enumerate(bands.plans):
+        lo, hi = max(bands.edges[b], -10.0), min(bands.edges[b + 1], 10.0)
+        if hi <= lo:
+            continue
+        zeta = lo + (hi - lo) * (nodes + 1) / 2
+        density = np.exp(-(zeta**2) / 2) / math.sqrt(2 * math.pi)
+        total += float((hi - lo) / 2 * np.sum(weights * density * plan_cost(zeta, terms[k], moments)))
+    return total
