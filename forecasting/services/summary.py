@@ -1,0 +1,45 @@
+"""A result in a few lines: what the CLI prints and the admin shows next to a finished run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    """Recommended commitment per period, seat mix per team, total expected cost with its p5–p95."""
+    lines = ["API commitment per period:"]
+    for period in result["api"]["periods"]:
+        rec = period["recommended"]
+        lines.append(
+            f"  period {period['index'] + 1} ({period['start_month']}, {period['months']} months): "
+            f"commit {_usd(rec['commitment'])} at {rec['discount']:.0%} discount, "
+            f"expected cost {_usd(rec['expected_cost'])}, P(unused) {rec['probability_unused']:.0%}"
+        )
+    lines.append("Seat mix per team:")
+    for team in result["seats"]["teams"]:
+        mix = [_mix_part(part) for part in team["mix"] if part["share"] > 0]
+        lines.append(f"  {team['name']}: " + ("; ".join(mix) or "no seats"))
+    total = result["total"]
+    lines.append(
+        f"Total expected cost: {_usd(total['expected_cost'])} "
+        f"(p5 {_usd(total['cost']['p5'])} – p95 {_usd(total['cost']['p95'])})"
+    )
+    return lines
+
+
+def _mix_part(part: dict[str, Any]) -> str:
+    share = "<1%" if part["share"] < 0.005 else f"{part['share']:.0%}"
+    if part["plan"] == "api":  # pay-per-token engineers hold no seat
+        return f"api {share}"
+    annual, monthly = part.get("annual_seats") or 0, part.get("expected_monthly_seats") or 0.0
+    if annual and monthly:
+        seats = f"{annual:,} annual + {monthly:,.1f} month-to-month seats on average"
+    elif annual or monthly:
+        seats = f"{annual:,} annual seats" if annual else f"{monthly:,.1f} month-to-month seats on average"
+    else:
+        return f"{part['plan']} {share}"
+    return f"{part['plan']} {share} ({seats})"
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:,.0f}"
