@@ -1,0 +1,89 @@
+"""The fits as one JSON-ready document in the scenario's own field names (DESIGN section 3).
+
+Only fitted values appear as scenario fields: a field the data cannot say (persistence from one month,
+growth from under three months, request sizes without token data) is left out, so the scenario's default
+or the user's own value stands. How each fit was made and how well it fits sits under `fit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from procurement.imports.feature_fit import FeatureFit
+from procurement.imports.team_fit import TeamFit
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def team_document(fit: TeamFit) -> dict[str, Any]:
+    """A team's fitted scenario fields, and its diagnostics under `fit`."""
+    fields = {
+        "name": fit.name,
+        "usage_median_usd": fit.usage_median_usd,
+        "usage_p90_usd": fit.usage_p90_usd,
+        "usage_persistence": fit.usage_persistence if fit.persistence_fitted else None,
+        "usage_growth": fit.usage_growth,
+        "usage_growth_sd": fit.usage_growth_sd,
+    }
+    diagnostics = {
+        "level_month": fit.level_month,
+        "engineers": fit.engineers,
+        "engineer_months": fit.engineer_months,
+        "months": fit.months,
+        "active_share": fit.active_share,
+        "log_sigma": fit.log_sigma,
+        "method": fit.method,
+        "log_likelihood": fit.log_likelihood,
+        "share_above_p90": fit.share_above_p90,
+        "normality_p_value": fit.normality_p_value,
+    }
+    return _present(fields) | {"fit": diagnostics}
+
+
+def feature_document(fit: FeatureFit) -> dict[str, Any]:
+    """A feature's fitted scenario fields (`model_mix` as a mapping), and its diagnostics under `fit`."""
+    fields = {
+        "name": fit.name,
+        "requests_per_month": fit.requests_per_month,
+        "growth": fit.growth,
+        "growth_sd": fit.growth_sd,
+        "volatility": fit.volatility,
+        "input_tokens": fit.input_tokens,
+        "output_tokens": fit.output_tokens,
+        "cache_hit_rate": fit.cache_hit_rate,
+        "cache_write_rate": fit.cache_write_rate,
+        "cache_ttl": fit.cache_ttl,
+        "batch_share": fit.batch_share,
+        "model_mix": dict(fit.model_mix) or None,
+    }
+    diagnostics = {
+        "requests_known": fit.requests_known,
+        "volume_unit": fit.volume_unit,
+        "volume_per_month": fit.volume_per_month,
+        "level_month": fit.level_month,
+        "months": fit.months,
+        "r_squared": fit.r_squared,
+        "list_cost_usd": fit.list_cost_usd,
+        "reported_cost_usd": fit.reported_cost_usd,
+    }
+    return _present(fields) | {"fit": diagnostics}
+
+
+def fits_document(
+    team_fits: Sequence[TeamFit], feature_fits: Sequence[FeatureFit], warnings: Iterable[str]
+) -> dict[str, Any]:
+    """`{"teams": [...], "features": [...], "warnings": [...]}`; warnings are the import's own followed by
+    each fit's, without repeats."""
+    every = [
+        *warnings,
+        *(w for f in team_fits for w in f.warnings),
+        *(w for f in feature_fits for w in f.warnings),
+    ]
+    return {
+        "teams": [team_document(fit) for fit in team_fits],
+        "features": [feature_document(fit) for fit in feature_fits],
+        "warnings": list(dict.fromkeys(every)),
+    }

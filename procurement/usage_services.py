@@ -1,0 +1,432 @@
+"""Usage import workflows (DESIGN section 8): parse uploads, price them with a catalog, fit, store the lot in
+one transaction; apply a stored fit to a scenario's team or feature through the scenario document's rules.
+
+The pure work (parsing, pricing, fitting) is `procurement.imports`; this module only chooses the catalog,
+checks what the organization already holds, and writes rows. Interfaces (admin, API, `import_usage`) call
+`import_usage` and `apply_fit` and render what they return or raise.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import math
+import numbers
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from procurement.imports import (
+    Calibration,
+    ParsedUsageFile,
+    TokenPrices,
+    UsageFileError,
+    calibrate,
+    parse_usage_file,
+    parse_zip,
+)
+from procurement.imports.months import EngineerMonth, FeatureMonth
+from procurement.imports.records import ENGINEER_FORMATS
+from procurement.models import Feature, Organization, PriceCatalog, Scenario, Team
+from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
+from procurement.scenario_document import ScenarioValidationError
+from procurement.scenario_document.bounds import MAX_NAME_CHARS
+from procurement.services import scenario_to_document, validate_document
+
+# 20 MiB for all files of one upload together (task brief default). The largest sample, a 92-day cost
+# report for 3 workspaces, is 1 MB; a year of a few dozen engineers' daily ccusage files is a few MB.
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_FEATURE_MAP_ENTRIES = 10_000  # more workspaces and API keys than any organization has (project choice)
+
+# The fields apply_fit writes: the scenario fields a fit document carries (procurement.imports.document).
+TEAM_FIT_FIELDS = (
+    "usage_median_usd",
+    "usage_p90_usd",
+    "usage_persistence",
+    "usage_growth",
+    "usage_growth_sd",
+)
+FEATURE_FIT_FIELDS = (
+    "requests_per_month",
+    "growth",
+    "growth_sd",
+    "volatility",
+    "input_tokens",
+    "output_tokens",
+    "cache_hit_rate",
+    "cache_write_rate",
+    "cache_ttl",
+    "batch_share",
+    "model_mix",
+)
+_FEATURE_TOKEN_FIELDS = (
+    "uncached_input_tokens",
+    "output_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "cache_read_tokens",
+    "batch_input_tokens",
+    "web_search_requests",
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file: a usage report (JSON) or a zip of them."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    usage_import: UsageImport
+    created: bool  # False: the same files were imported before, and that import is returned
+
+
+class UploadTooLarge(UsageFileError):
+    """The upload as a whole is over `USAGE_IMPORT_MAX_BYTES` (the API answers 413)."""
+
+
+class ImportOptionError(ValueError):
+    """A bad import option (not a file): `field` is the option's name."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+def max_upload_bytes() -> int:
+    """`settings.USAGE_IMPORT_MAX_BYTES`, else DEFAULT_MAX_UPLOAD_BYTES."""
+    return int(getattr(settings, "USAGE_IMPORT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def token_prices(catalog: PriceCatalog) -> dict[str, TokenPrices]:
+    """The catalog's model prices as the importer's price table, keyed by catalog model key."""
+    return {
+        row.key: TokenPrices(
+            input_usd_per_mtok=row.input_usd_per_mtok,
+            output_usd_per_mtok=row.output_usd_per_mtok,
+            cache_write_5m_multiplier=row.cache_write_5m_multiplier,
+            cache_write_1h_multiplier=row.cache_write_1h_multiplier,
+            cache_read_multiplier=row.cache_read_multiplier,
+            batch_multiplier=row.batch_multiplier,
+        )
+        for row in catalog.model_prices.all()
+    }
+
+
+def parse_uploads(
+    uploads: Sequence[Upload], *, engineer: str | None = None, max_bytes: int | None = None
+) -> list[tuple[ParsedUsageFile, bytes]]:
+    """Every file of the uploads (zip members one by one) with its bytes; the first bad file raises
+    `UsageFileError` naming file, row and field."""
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    if not uploads:
+        raise ImportOptionError("files", "no file given")
+    total = sum(len(upload.content) for upload in uploads)
+    if total > limit:
+        names = ", ".join(upload.name for upload in uploads)
+        raise UploadTooLarge(file=names, message=f"{total:,} bytes, over the {limit:,}-byte upload limit")
+    if engineer is not None and (len(uploads) > 1 or _is_zip(uploads[0])):
+        raise ImportOptionError("engineer", "name the engineer only when uploading one file (not a zip)")
+    parsed: list[tuple[ParsedUsageFile, bytes]] = []
+    for upload in uploads:
+        if _is_zip(upload):
+            parsed.extend(_zip_members(upload, parse_zip(upload.name, upload.content, max_bytes=limit)))
+        else:
+            one = parse_usage_file(upload.name, upload.content, engineer=engineer, max_bytes=limit)
+            parsed.append((one, upload.content))
+    return parsed
+
+
+def _is_zip(upload: Upload) -> bool:
+    # A JSON document cannot start with "PK"; the name covers an empty or damaged archive.
+    return upload.content.startswith(b"PK") or upload.name.lower().endswith(".zip")
+
+
+def _zip_members(upload: Upload, files: list[ParsedUsageFile]) -> list[tuple[ParsedUsageFile, bytes]]:
+    """Each member's bytes, for its checksum (parse_zip names members `<zip name>/<member path>`)."""
+    archive = zipfile.ZipFile(io.BytesIO(upload.content))
+    prefix = f"{upload.name}/"
+    return [(parsed, archive.read(parsed.name.removeprefix(prefix))) for parsed in files]
+
+
+def import_usage(
+    organization: Organization,
+    uploads: Sequence[Upload],
+    *,
+    catalog: PriceCatalog | None = None,
+    team: str | None = None,
+    engineer: str | None = None,
+    feature_map: Mapping[str, str] | None = None,
+    user: Any = None,
+) -> ImportResult:
+    """Parse, price (with `catalog`, else the default one), fit and store the uploads as one import.
+
+    ccusage and Analytics files form one team (`team`, else the library's default name); Admin API
+    reports form the organization's features, named through `feature_map` (workspace or API key id ->
+    feature name). The same set of files imported again returns the earlier import (`created` False); a
+    file already held by another import of the organization is refused, so no usage is counted twice.
+    Raises UsageFileError or ImportOptionError; nothing is written then.
+    """
+    chosen_catalog = catalog or PriceCatalog.objects.default()
+    if chosen_catalog is None:
+        raise ImportOptionError("catalog", "no price catalog given and no default catalog exists")
+    team_name, mapping = _check_options(team, feature_map)
+    parsed = parse_uploads(uploads, engineer=engineer)
+    checksums = _checksums(parsed)
+    checksum = hashlib.sha256("\n".join(sorted(checksums)).encode()).hexdigest()
+    existing = UsageImport.objects.filter(organization=organization, checksum=checksum).first()
+    if existing is not None:
+        return ImportResult(existing, created=False)
+    _refuse_known_files(organization, parsed, checksums)
+    files = [file for file, _ in parsed]
+    calibration = calibrate(
+        files, token_prices(chosen_catalog), teams=_team_groups(files, team_name), feature_map=mapping
+    )
+    header = UsageImport(
+        organization=organization,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        price_catalog=chosen_catalog,
+        checksum=checksum,
+        team_name=team_name or "",
+        feature_map=mapping,
+        fits=json_ready(calibration.document()),
+    )
+    return _store_once(header, parsed, checksums, calibration)
+
+
+def _store_once(
+    header: UsageImport,
+    parsed: Sequence[tuple[ParsedUsageFile, bytes]],
+    checksums: Sequence[str],
+    calibration: Calibration,
+) -> ImportResult:
+    """Store the import, or return the one a concurrent upload of the same files stored first."""
+    try:
+        return ImportResult(_store(header, parsed, checksums, calibration), created=True)
+    except IntegrityError:
+        organization = header.organization
+        earlier = UsageImport.objects.filter(organization=organization, checksum=header.checksum).first()
+        if earlier is None:
+            _refuse_known_files(organization, parsed, checksums)
+            raise
+        return ImportResult(earlier, created=False)
+
+
+def _check_options(
+    team: str | None, feature_map: Mapping[str, str] | None
+) -> tuple[str | None, dict[str, str]]:
+    if team is not None and not (0 < len(team.strip()) <= MAX_NAME_CHARS):
+        raise ImportOptionError("team", f"give a name of 1 to {MAX_NAME_CHARS} characters")
+    mapping = dict(feature_map or {})
+    if len(mapping) > MAX_FEATURE_MAP_ENTRIES:
+        raise ImportOptionError("feature_map", f"at most {MAX_FEATURE_MAP_ENTRIES:,} entries")
+    for key, name in mapping.items():
+        if not isinstance(key, str) or not isinstance(name, str):
+            raise ImportOptionError(
+                "feature_map", "map workspace or API key ids (strings) to names (strings)"
+            )
+        if not (0 < len(name.strip()) <= MAX_NAME_CHARS):
+            raise ImportOptionError("feature_map", f"{key}: give a name of 1 to {MAX_NAME_CHARS} characters")
+    return (team.strip() if team is not None else None), {k: v.strip() for k, v in mapping.items()}
+
+
+def _checksums(parsed: Sequence[tuple[ParsedUsageFile, bytes]]) -> list[str]:
+    """sha256 of each file; the same bytes twice in one upload would count their usage twice."""
+    seen: dict[str, str] = {}
+    for file, content in parsed:
+        digest = hashlib.sha256(content).hexdigest()
+        if digest in seen:
+            raise UsageFileError(file=file.name, message=f"the same content as {seen[digest]}, given twice")
+        seen[digest] = file.name
+    return list(seen)
+
+
+def _refuse_known_files(
+    organization: Organization, parsed: Sequence[tuple[ParsedUsageFile, bytes]], checksums: Sequence[str]
+) -> None:
+    known = {
+        row.sha256: row
+        for row in UsageFile.objects.filter(organization=organization, sha256__in=checksums).only(
+            "sha256", "name", "usage_import_id"
+        )
+    }
+    for (file, _), digest in zip(parsed, checksums, strict=True):
+        if digest in known:
+            earlier = known[digest]
+            raise UsageFileError(
+                file=file.name,
+                message=f"already imported in usage import #{earlier.usage_import_id} (as {earlier.name}); "
+                "importing it again would count its usage twice (delete that import first to re-import)",
+            )
+
+
+def _team_groups(files: Sequence[ParsedUsageFile], team: str | None) -> dict[str, list[str]] | None:
+    """Every engineer of the files in one team named `team` (None: the library's default name)."""
+    if team is None:
+        return None
+    engineers = {
+        record.engineer or file.engineer or ""
+        for file in files
+        if file.format in ENGINEER_FORMATS
+        for record in file.records
+    }
+    return {team: sorted(engineers)} if engineers else {}
+
+
+def _store(
+    header: UsageImport,
+    parsed: Sequence[tuple[ParsedUsageFile, bytes]],
+    checksums: Sequence[str],
+    calibration: Calibration,
+) -> UsageImport:
+    with transaction.atomic():
+        header.save()
+        UsageFile.objects.bulk_create(
+            _file_row(header, file, content, digest)
+            for (file, content), digest in zip(parsed, checksums, strict=True)
+        )
+        EngineerMonthUsage.objects.bulk_create(_engineer_row(header, m) for m in calibration.engineer_months)
+        FeatureMonthUsage.objects.bulk_create(_feature_row(header, m) for m in calibration.feature_months)
+    return header
+
+
+def _file_row(header: UsageImport, file: ParsedUsageFile, content: bytes, digest: str) -> UsageFile:
+    return UsageFile(
+        usage_import=header,
+        organization=header.organization,
+        name=file.name[:500],
+        sha256=digest,
+        format=file.format,
+        size_bytes=len(content),
+        report=file.report or "",
+        engineer=(file.engineer or "")[:200],
+        first_day=file.first_day,
+        last_day=file.last_day,
+        reported_total_cost_usd=file.reported_total_cost_usd,
+    )
+
+
+def _month(key: str) -> datetime.date:
+    return datetime.date.fromisoformat(f"{key}-01")
+
+
+def _engineer_row(header: UsageImport, month: EngineerMonth) -> EngineerMonthUsage:
+    return EngineerMonthUsage(
+        usage_import=header,
+        engineer=month.engineer[:200],
+        month=_month(month.month),
+        cost_usd=month.cost_usd,
+        reported_cost_usd=month.reported_cost_usd,
+        active_days=month.active_days,
+        coverage=month.coverage,
+        full_month_usd=month.full_month_usd,
+    )
+
+
+def _feature_row(header: UsageImport, month: FeatureMonth) -> FeatureMonthUsage:
+    return FeatureMonthUsage(
+        usage_import=header,
+        feature=month.feature[:200],
+        month=_month(month.month),
+        cost_usd=month.cost_usd,
+        reported_cost_usd=month.reported_cost_usd,
+        model_input_tokens={key: round(count) for key, count in month.model_input_tokens},
+        coverage=month.coverage,
+        **{name: round(getattr(month, name)) for name in _FEATURE_TOKEN_FIELDS},
+    )
+
+
+def json_ready(value: Any) -> Any:
+    """`value` with every non-finite float replaced by None (JSON, and PostgreSQL's jsonb, have no NaN)."""
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, numbers.Integral):  # NumPy integers too, which json cannot write
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(item) for item in value]
+    return value
+
+
+def apply_fit(
+    usage_import: UsageImport,
+    scenario: Scenario,
+    *,
+    team: str | None = None,
+    feature: str | None = None,
+    fit: str | None = None,
+) -> dict[str, Any]:
+    """Write the fitted fields of one fit into the scenario's team (or feature) named, and return the
+    scenario's document. `fit` names the team or feature fit of the import (optional when there is one).
+
+    The whole scenario document, with the fitted fields in place, goes through the scenario validator
+    first, so an out-of-bounds fit is refused with its field path (`teams[0].usage_growth`) and nothing
+    is written. A team given fitted usage numbers stops using a usage preset.
+    """
+    if scenario.organization_id != usage_import.organization_id:
+        raise ValueError("the scenario belongs to another organization than the import")
+    if (team is None) == (feature is None):
+        raise ScenarioValidationError({"team": ["give either a team or a feature of the scenario"]})
+    kind, target = ("teams", team) if team is not None else ("features", feature)
+    chosen = usage_import.fit(kind, fit)
+    if chosen is None:
+        raise ScenarioValidationError({"fit": [_fit_choices(usage_import, kind, fit)]})
+    fields = TEAM_FIT_FIELDS if kind == "teams" else FEATURE_FIT_FIELDS
+    fitted = {key: chosen[key] for key in fields if chosen.get(key) is not None}
+    with transaction.atomic():
+        _write_fit(scenario, kind, str(target), fitted)
+    return scenario_to_document(scenario)
+
+
+def _fit_choices(usage_import: UsageImport, kind: str, fit: str | None) -> str:
+    names = [str(f.get("name")) for f in usage_import.fits.get(kind, [])]
+    noun = "team" if kind == "teams" else "feature"
+    if not names:
+        return f"this import has no {noun} fit"
+    if fit is None:
+        return f"name the {noun} fit to apply: one of {', '.join(names)}"
+    return f"no {noun} fit named {fit!r}; the import has {', '.join(names)}"
+
+
+def _write_fit(scenario: Scenario, kind: str, target: str, fitted: Mapping[str, Any]) -> None:
+    rows: list[Team | Feature] = list(
+        (scenario.teams if kind == "teams" else scenario.features).order_by("position", "id")
+    )
+    index = _row_index([row.name for row in rows], target)
+    if index is None:
+        names = ", ".join(row.name for row in rows) or "none"
+        field = "team" if kind == "teams" else "feature"
+        raise ScenarioValidationError(
+            {field: [f"the scenario has no {field} named {target!r} (it has {names})"]}
+        )
+    document = scenario_to_document(scenario)
+    document[kind][index].update(fitted)
+    if kind == "teams":
+        document[kind][index]["usage_preset"] = None
+    normalised, _ = validate_document(document)
+    row = rows[index]
+    for key in fitted:
+        setattr(row, key, normalised[kind][index][key])
+    if isinstance(row, Team):
+        row.usage_preset = ""
+    row.save(update_fields=[*fitted, *(["usage_preset"] if isinstance(row, Team) else [])])
+
+
+def _row_index(names: Sequence[str], target: str) -> int | None:
+    """The row named `target`; names are unique in a scenario regardless of case."""
+    for index, name in enumerate(names):
+        if name.casefold() == target.strip().casefold():
+            return index
+    return None
