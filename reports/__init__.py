@@ -1,0 +1,1 @@
+"""Reports: the PDF negotiation brief, built from a stored forecast result."""

@@ -1,0 +1,181 @@
+"""Forecast results in the admin: a run's progress and results, its brief, and "Run forecast" on scenarios.
+
+`ForecastRunResultsMixin` goes in front of the forecast run ModelAdmin's bases. It adds two URLs under
+each run (`status.json`, polled by the change page while the run works, and `brief.pdf`) and puts the
+progress or the results (`reports.admin_results`) in the change page's context; the admin finds the
+template by its path, `templates/admin/forecasting/forecastrun/change_form.html`. Runs are found
+through the ModelAdmin's own organization-scoped queryset and view permission, so another
+organization's run is a 404 here as in the API. `run_forecast` is an admin action for the scenario
+changelist (`add_run_forecast_action`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+
+from forecasting.models import ForecastRun
+from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_forecast
+from procurement.models import Membership, Scenario
+from procurement.scenario_document import ScenarioValidationError
+from reports import admin_results
+from reports.services import brief_filename, brief_pdf_for, not_ready_message
+
+POLL_SECONDS = 3  # how often a running run's page asks for its status; a block of trials takes seconds
+
+
+class ForecastRunResultsMixin:
+    """For the ForecastRun ModelAdmin: progress while a run works, its results once it succeeded."""
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view  # type: ignore[attr-defined]
+        own = [
+            path(
+                "<path:object_id>/status.json",
+                view(self.run_status_view),
+                name="forecasting_forecastrun_status",
+            ),
+            path("<path:object_id>/brief.pdf", view(self.brief_view), name="forecasting_forecastrun_brief"),
+        ]
+        return own + super().get_urls()  # type: ignore[misc, no-any-return]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        run = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        context = dict(extra_context or {})
+        if run is not None:
+            context.update(run_page_context(run))
+        return super().change_view(request, object_id, form_url, context)  # type: ignore[misc, no-any-return]
+
+    def run_status_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
+        return JsonResponse(run_status(self._visible_run(request, object_id)))
+
+    def brief_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        run = self._visible_run(request, object_id)
+        if run.status != ForecastRun.Status.SUCCEEDED:
+            messages.warning(request, not_ready_message(run))
+            return HttpResponseRedirect(reverse("admin:forecasting_forecastrun_change", args=[quote(run.pk)]))
+        return pdf_response(brief_pdf_for(run), brief_filename(run))
+
+    def _visible_run(self, request: HttpRequest, object_id: str) -> ForecastRun:
+        run = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if run is None or not self.has_view_permission(request, run):  # type: ignore[attr-defined]
+            raise Http404("No forecast run with this id.")
+        return run  # type: ignore[no-any-return]
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    """A PDF download; `filename` must be ASCII (see `reports.services.brief_filename`)."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Length"] = str(len(pdf))
+    return response
+
+
+def run_status(run: ForecastRun) -> dict[str, Any]:
+    """What the change page polls: the run's state and progress (never its result)."""
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "progress": run.progress,
+        "blocks_done": run.blocks_done,
+        "blocks_total": run.blocks_total,
+        "finished": run.is_finished,
+    }
+
+
+def run_page_context(run: ForecastRun) -> dict[str, Any]:
+    """The change page's extra context: progress while the run works, the results once it succeeded."""
+    context: dict[str, Any] = {
+        "run": run,
+        "run_active": run.status in ForecastRun.ACTIVE_STATUSES,
+        "run_progress_percent": round(run.progress * 100),
+        "poll_seconds": POLL_SECONDS,
+        "status_url": reverse("admin:forecasting_forecastrun_status", args=[quote(run.pk)]),
+        "brief_url": reverse("admin:forecasting_forecastrun_brief", args=[quote(run.pk)]),
+    }
+    if run.status == ForecastRun.Status.SUCCEEDED and run.result is not None:
+        context["summary"] = admin_results.summary(run.result)
+        context["charts"] = admin_results.main_charts(run.result, run.catalog_snapshot)
+        context["hidden_curves"] = admin_results.hidden_curve_count(run.result)
+    return context
+
+
+@admin.action(description="Run forecast", permissions=["change"])
+def run_forecast(
+    model_admin: admin.ModelAdmin[Scenario], request: HttpRequest, queryset: QuerySet[Scenario]
+) -> HttpResponse | None:
+    """Start a run of each selected scenario; the organization's run limit and other refusals as messages."""
+    started: list[ForecastRun] = []
+    for scenario in queryset.select_related("organization"):
+        run = _start(model_admin, request, scenario)
+        if run is not None:
+            started.append(run)
+    if not started:
+        return None
+    model_admin.message_user(request, _started_message(started), messages.SUCCESS)
+    if len(started) == 1:
+        return HttpResponseRedirect(
+            reverse("admin:forecasting_forecastrun_change", args=[quote(started[0].pk)])
+        )
+    return None
+
+
+def _start(
+    model_admin: admin.ModelAdmin[Scenario], request: HttpRequest, scenario: Scenario
+) -> ForecastRun | None:
+    if not Membership.can_edit(request.user, scenario.organization):
+        model_admin.message_user(
+            request, f"“{scenario.name}”: only editors and admins may run forecasts.", messages.ERROR
+        )
+        return None
+    try:
+        run, _ = start_forecast(scenario, user=request.user)
+    except (RunLimitExceeded, ComputeBudgetExceeded) as error:
+        model_admin.message_user(request, f"“{scenario.name}” was not started: {error}", messages.ERROR)
+        return None
+    except ScenarioValidationError as error:
+        problems = "; ".join(f"{path}: {text}" for path, texts in error.errors.items() for text in texts)
+        model_admin.message_user(request, f"“{scenario.name}” cannot run: {problems}", messages.ERROR)
+        return None
+    return run
+
+
+def _started_message(runs: Sequence[ForecastRun]) -> str:
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((reverse("admin:forecasting_forecastrun_change", args=[quote(run.pk)]), str(run)) for run in runs),
+    )
+    return format_html("Forecast started (queued): {}.", links)
+
+
+def add_run_forecast_action(site: admin.AdminSite) -> None:
+    """Offer `run_forecast` on the scenario changelist of `site` (procurement cannot import forecasting)."""
+    scenario_admin = site.get_model_admin(Scenario)
+    actions = list(scenario_admin.actions or [])
+    if run_forecast not in actions:
+        scenario_admin.actions = [*actions, run_forecast]
+
+
+__all__ = [
+    "ForecastRunResultsMixin",
+    "add_run_forecast_action",
+    "pdf_response",
+    "run_forecast",
+    "run_page_context",
+    "run_status",
+]

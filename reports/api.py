@@ -1,0 +1,61 @@
+"""`GET /api/v1/forecasts/{id}/brief.pdf` (routed in procurement.urls): a succeeded run's PDF brief.
+
+Same visibility as reading the run: any member (viewers included) of the run's organization; another
+organization's run is a 404 exactly like a missing one. A run without a result (queued, running, failed)
+is a 409 in the API's JSON error shape. Errors are JSON; only the 200 answer is a PDF.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from forecasting.models import ForecastRun
+from procurement.api.base import JsonApiMixin
+from procurement.api.docs import error_responses
+from procurement.api.serializers import ErrorSerializer
+from reports.services import BriefNotReady, brief_filename, brief_pdf_for
+
+
+class BriefNotReadyConflict(APIException):
+    """The run exists but has no result yet (or failed): 409, with the run's state in words."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_ready"
+
+
+class ForecastBriefPdfApi(JsonApiMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="forecasts_brief_pdf",
+        tags=["forecasts"],
+        summary="Download the PDF negotiation brief of a succeeded forecast run",
+        description="The same run always gives the same document (built from its stored result and "
+        "catalog snapshot, dated with its finish date). Any member of the run's organization may download.",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The brief."),
+            **error_responses(401, 404),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The run has not succeeded (queued, running or failed)."
+            ),
+        },
+    )
+    def get(self, request: Request, run_id: str) -> HttpResponse:
+        run = get_object_or_404(
+            ForecastRun.objects.visible_to(request.user).select_related("organization"), pk=run_id
+        )
+        try:
+            pdf = brief_pdf_for(run)
+        except BriefNotReady as error:
+            raise BriefNotReadyConflict(str(error)) from error
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{brief_filename(run)}"'
+        return response

@@ -1,0 +1,99 @@
+"""The API path: monthly spend, period spend against the commitment, the cost curve and bands, features."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reportlab.platypus import Flowable, KeepTogether
+
+from reports import charts
+from reports.formatting import money, month, percent
+from reports.layout import gap, para, table
+from reports.result_view import band_floors, cheaper_curve_point, periods, probability_unused
+
+
+def story(result: Mapping[str, Any]) -> list[Flowable]:
+    out: list[Flowable] = [
+        para("API path", style="h1"),
+        para(
+            "List spend is API usage priced at the catalog’s list prices. For each contract period the "
+            "commitment is the amount that minimises expected cost: the commitment itself plus any overage, "
+            "with unused commitment lost. Shaded bands and whiskers show where 90% of the simulated trials "
+            "fall."
+        ),
+        charts.monthly_spend_fan(result),
+        gap(4),
+        charts.period_spend_distribution(result),
+        gap(4),
+        KeepTogether([charts.feature_spend(result)]),
+    ]
+    for period in periods(result):
+        # One KeepTogether per period: a nested one reports an infinite height and forces a page break.
+        out.append(
+            KeepTogether(
+                [
+                    gap(8),
+                    charts.commitment_curve(period),
+                    *_off_minimum_note(period),
+                    gap(2),
+                    *_band_table(period),
+                ]
+            )
+        )
+    return out
+
+
+def _off_minimum_note(period: Mapping[str, Any]) -> list[Flowable]:
+    cheapest = cheaper_curve_point(period)
+    if cheapest is None:
+        return []
+    return [
+        para(
+            f"This period alone would be cheapest at {money(cheapest['commitment'])} (expected cost "
+            f"{money(cheapest['expected_cost'])}). The recommendation is chosen for the whole term under the "
+            "contract’s rules: one commitment for every period unless a ramp is allowed, and any cap on the "
+            "probability of unused commitment.",
+            style="small",
+        )
+    ]
+
+
+def _band_table(period: Mapping[str, Any]) -> list[Flowable]:
+    """Expected cost, unused, overage and P(unused) at each band floor and at the recommended commitment."""
+    rows = []
+    for point in band_floors(period):
+        label = (
+            "No commitment" if float(point["commitment"]) == 0 else f"{percent(point['discount'])} band floor"
+        )
+        rows.append(_row(label, period, point))
+    rows.append(_row("Recommended", period, period["recommended"]))
+    header = [
+        "Commitment point",
+        "Commitment",
+        "Discount",
+        "Expected cost",
+        "Expected unused",
+        "Expected overage",
+        "P(unused)",
+        "95th pct cost",
+    ]
+    when = f"{month(period['start_month'])}, {period['months']} months"
+    title = f"Period {int(period['index']) + 1} ({when}): discount bands"
+    return [
+        para(title, style="h2"),
+        table(header, rows, [90, 62, 46, 66, 64, 66, 50, 66], right=range(1, 8), bold_rows=(len(rows) - 1,)),
+    ]
+
+
+def _row(label: str, period: Mapping[str, Any], point: Mapping[str, Any]) -> list[Any]:
+    return [
+        label,
+        money(point.get("commitment")),
+        percent(point.get("discount")),
+        money(point.get("expected_cost")),
+        money(point.get("expected_unused")),
+        money(point.get("expected_overage")),
+        probability_unused(period, point),
+        money(point.get("p95_cost")),
+    ]

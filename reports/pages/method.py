@@ -1,0 +1,231 @@
+"""Sensitivity (tornado charts) and the assumptions and method page (catalog numbers with their sources)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reportlab.platypus import Flowable, KeepTogether
+
+from reports import charts
+from reports.formatting import as_number, display_text, money, plain_number, price
+from reports.layout import Strong, bullet, gap, para, table
+from reports.result_view import catalog_text, driver_label, humanize, money_list, move_text, plan_label
+
+SOURCE_CHARS = 300
+WARNING_CHARS = 500
+
+
+def sensitivity_story(result: Mapping[str, Any]) -> list[Flowable]:
+    return [
+        para("Sensitivity", style="h1"),
+        para(
+            "Each driver is moved to a low and a high case (stated in the table), and only the path it "
+            "touches is simulated again, on the same random numbers. Wide bars are the numbers worth "
+            f"pinning down before signing.{_subsample_note(result)}"
+        ),
+        charts.tornado(result, metric="expected_cost"),
+        gap(8),
+        charts.tornado(result, metric="commitment"),
+        gap(8),
+        _sensitivity_table(result),
+    ]
+
+
+def _subsample_note(result: Mapping[str, Any]) -> str:
+    trials = as_number((result.get("sensitivity_baseline") or {}).get("trials"))
+    if trials is None:
+        return ""
+    return (
+        f" The cases use the first {plain_number(trials)} trials; the centre line is the same trials with no "
+        "driver moved, so it can differ slightly from the headline total."
+    )
+
+
+def _sensitivity_table(result: Mapping[str, Any]) -> Flowable:
+    rows = [
+        [
+            driver_label(r.get("driver")),
+            f"{move_text(r.get('low'))} / {move_text(r.get('high'))}",
+            money(r.get("expected_cost_low")),
+            money(r.get("expected_cost_high")),
+            money(r.get("commitment_low")),
+            money(r.get("commitment_high")),
+        ]
+        for r in result.get("sensitivity", [])
+    ]
+    return table(
+        [
+            "Driver",
+            "Case (low / high)",
+            "Expected cost, low",
+            "Expected cost, high",
+            "Commitment, low",
+            "Commitment, high",
+        ],
+        rows,
+        [110, 80, 82, 80, 80, 80],
+        right=range(2, 6),
+    )
+
+
+def method_story(result: Mapping[str, Any], catalog: Mapping[str, Any]) -> list[Flowable]:
+    return [
+        para("Assumptions and method", style="h1"),
+        *_model_text(),
+        para("Run", style="h2"),
+        _run_table(result, catalog),
+        para("Warnings", style="h2"),
+        *_warnings(result),
+        KeepTogether([para("API model prices (USD per million tokens)", style="h2"), _models_table(catalog)]),
+        KeepTogether([para("Seat plans", style="h2"), _plans_table(catalog)]),
+        KeepTogether(
+            [
+                para("Usage presets (API-equivalent USD per active engineer-month)", style="h2"),
+                _presets_table(catalog),
+            ]
+        ),
+    ]
+
+
+def _model_text() -> list[Flowable]:
+    return [
+        para(
+            "The forecast is a Monte Carlo simulation of the whole term, run many times (trials). The two "
+            "ways of paying for Claude are forecast separately because they move for different reasons."
+        ),
+        bullet(
+            Strong("API path."),
+            " Each feature’s monthly requests start from its current volume and grow at a rate drawn once "
+            "per trial, with month-to-month noise; tokens per request vary per trial. Requests are priced "
+            "at list from the model mix, cache and Batch API shares.",
+        ),
+        bullet(
+            Strong("Seats."),
+            " Headcount moves from today’s to a drawn end value, adoption rises linearly, and each active "
+            "engineer’s monthly usage is lognormal, partly persistent (heavy users stay heavy), with a "
+            "team-wide monthly shock. A plan costs its seat price plus usage beyond its capacity.",
+        ),
+        bullet(
+            Strong("Decisions."),
+            " The commitment per period minimises expected cost (commitment plus overage) over all trials "
+            "under the contract’s bands and overage rule. Seats are assigned by usage level to the cheapest "
+            "plan; annual seats are sized against monthly demand. Concessions, levers and sensitivities "
+            "re-optimise on the same random numbers, so differences are not noise.",
+        ),
+        para(
+            "Figures are expectations over the trials; ranges are the 5th to 95th percentiles. Money is "
+            "rounded only for display.",
+            style="small",
+        ),
+    ]
+
+
+def _run_table(result: Mapping[str, Any], catalog: Mapping[str, Any]) -> Flowable:
+    simulation = result.get("simulation", {})
+    rows = [
+        ["Trials", plain_number(simulation.get("trials"))],
+        ["Seed", plain_number(simulation.get("seed"))],
+        ["Engine version", display_text(simulation.get("engine_version"), max_chars=40)],
+        ["Simulation time", f"{plain_number(simulation.get('seconds'))} s"],
+        [
+            "Price catalog",
+            catalog_text(catalog),
+        ],
+    ]
+    errors = (result.get("diagnostics") or {}).get("standard_errors") or {}
+    for key, value in sorted(errors.items()):  # stored JSON may come back in any key order (jsonb)
+        rows.append(
+            [f"Standard error: {humanize(key)}", money_list(value) if _is_money(key) else plain_number(value)]
+        )
+    return table(None, rows, [200, 312])
+
+
+def _is_money(key: str) -> bool:
+    return any(word in key for word in ("cost", "spend", "saving", "commitment", "usd", "unused", "overage"))
+
+
+def _warnings(result: Mapping[str, Any]) -> list[Flowable]:
+    warnings = (result.get("diagnostics") or {}).get("warnings") or []
+    if not warnings:
+        return [para("None.")]
+    return [bullet(display_text(w, max_chars=WARNING_CHARS)) for w in warnings]
+
+
+def _models_table(catalog: Mapping[str, Any]) -> Flowable:
+    rows = [
+        [
+            display_text(m.get("key"), max_chars=60),
+            price(m.get("input_usd_per_mtok")),
+            price(m.get("output_usd_per_mtok")),
+            f"{_times(m.get('cache_write_5m_multiplier'))} / {_times(m.get('cache_write_1h_multiplier'))}",
+            _times(m.get("cache_read_multiplier")),
+            _times(m.get("batch_multiplier")),
+            display_text(m.get("source"), max_chars=SOURCE_CHARS),
+        ]
+        for m in catalog.get("models", [])
+    ]
+    return table(
+        ["Model", "Input", "Output", "Cache write 5m / 1h", "Cache read", "Batch", "Source"],
+        rows,
+        [92, 38, 40, 62, 46, 36, 198],
+        right=range(1, 6),
+    )
+
+
+def _log_sd(value: Any) -> str:
+    number = as_number(value)
+    return "—" if number is None else f"{number:g}"
+
+
+def _times(value: Any) -> str:
+    number = as_number(value)
+    return "—" if number is None else f"{number:g}×"
+
+
+def _plans_table(catalog: Mapping[str, Any]) -> Flowable:
+    rows = []
+    for plan in catalog.get("plans", []):
+        capacity = money(plan.get("capacity_usd"))
+        if plan.get("is_assumption"):
+            capacity += " (assumed)"
+        rows.append(
+            [
+                plan_label(plan.get("key")),
+                price(plan.get("monthly_usd")),
+                price(plan.get("annual_monthly_usd")),
+                capacity,
+                _log_sd(plan.get("capacity_sd")),
+                humanize(plan.get("overflow")),
+                plain_number(plan.get("min_seats")),
+                display_text(plan.get("source"), max_chars=SOURCE_CHARS),
+            ]
+        )
+    return table(
+        [
+            "Plan",
+            "Monthly",
+            "Annual (per month)",
+            "Capacity per month",
+            "Capacity log-sd",
+            "Above capacity",
+            "Min seats",
+            "Source",
+        ],
+        rows,
+        [64, 40, 46, 80, 40, 52, 32, 158],
+        right=(1, 2, 3, 4, 6),
+    )
+
+
+def _presets_table(catalog: Mapping[str, Any]) -> Flowable:
+    rows = [
+        [
+            humanize(p.get("key")),
+            money(p.get("median_usd")),
+            money(p.get("p90_usd")),
+            display_text(p.get("source"), max_chars=SOURCE_CHARS),
+        ]
+        for p in catalog.get("usage_presets", [])
+    ]
+    return table(["Preset", "Median", "90th percentile", "Source"], rows, [70, 60, 70, 312], right=(1, 2))

@@ -1,0 +1,121 @@
+"""The sensitivity tornado: each driver's low and high case against the baseline, widest swing first."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from reportlab.graphics.shapes import Drawing, Line, Rect
+
+from reports import plotting as plot
+from reports.formatting import as_number, money, money_tick
+from reports.plotting import CHART_WIDTH, RIGHT
+from reports.result_view import driver_label, move_text, sensitivity_base
+
+
+def tornado(
+    result: Mapping[str, Any],
+    *,
+    metric: Literal["expected_cost", "commitment"] = "expected_cost",
+    width: float = CHART_WIDTH,
+) -> Drawing:
+    """Sensitivity: each driver's low and high case as bars from the baseline value, widest swing first.
+
+    The baseline is the result's `sensitivity_baseline` (the same trial subsample the cases used) when
+    present, else the total expected cost or the first period's recommended commitment.
+    """
+    base = sensitivity_base(result, metric)
+    rows = [r for r in result.get("sensitivity", []) if _swing(r, metric) is not None]
+    rows.sort(key=lambda r: -(_swing(r, metric) or 0.0))
+    label_width, row_height = 150.0, 20.0
+    height = 78 + row_height * max(len(rows), 1)
+    drawing = plot.new_drawing(width, height)
+    noun = "total expected cost" if metric == "expected_cost" else "recommended commitment (first period)"
+    plot.title(drawing, f"Sensitivity of the {noun}")
+    if not rows or base is None:
+        return drawing
+    values = [base] + [float(r[f"{metric}_{side}"]) for r in rows for side in ("low", "high")]
+    spread = max(max(values) - min(values), abs(base) * 0.02, 1.0)
+    x_ticks = plot.nice_ticks(min(values) - spread * 0.12, max(values) + spread * 0.12, 6)
+    axes = plot.Axes(
+        label_width,
+        42,
+        width - label_width - RIGHT - 8,
+        row_height * len(rows),
+        x_ticks[0],
+        x_ticks[-1],
+        0,
+        len(rows),
+    )
+    plot.draw_axes(
+        drawing,
+        axes,
+        x_ticks=x_ticks,
+        y_ticks=[],
+        x_format=money_tick,
+        y_format=str,
+        x_label=f"{noun[:1].upper()}{noun[1:]} (USD); centre line: no driver moved",
+        y_label="",
+    )
+    for row, sensitivity in enumerate(rows):
+        _tornado_row(drawing, axes, axes.y(len(rows) - row - 0.5), sensitivity, metric, base, label_width)
+    drawing.add(Line(axes.x(base), axes.bottom, axes.x(base), axes.top, strokeColor=plot.INK, strokeWidth=1))
+    plot.legend(
+        drawing,
+        label_width,
+        height - 28,
+        [
+            ("low case", plot.BLUE, "box"),
+            ("high case", plot.ORANGE, "box"),
+            ("(cases as in the table below)", plot.MUTED, "none"),
+        ],
+    )
+    return drawing
+
+
+def _swing(row: Mapping[str, Any], metric: str) -> float | None:
+    low, high = as_number(row.get(f"{metric}_low")), as_number(row.get(f"{metric}_high"))
+    return None if low is None or high is None else abs(high - low)
+
+
+def _tornado_row(
+    drawing: Drawing,
+    axes: plot.Axes,
+    y: float,
+    row: Mapping[str, Any],
+    metric: str,
+    base: float,
+    label_width: float,
+) -> None:
+    plot.text(
+        drawing, label_width - 6, y, plot.fit_text(driver_label(row["driver"]), label_width - 8), anchor="end"
+    )
+    moves = f"{move_text(row.get('low'))} / {move_text(row.get('high'))}"
+    plot.text(
+        drawing,
+        label_width - 6,
+        y - 8,
+        plot.fit_text(moves, label_width - 8, 6),
+        size=6,
+        anchor="end",
+        color=plot.MUTED,
+    )
+    # Low above, high below the row's centre: both stay visible when they move the same way.
+    for side, color, bar_bottom in (("low", plot.BLUE, y), ("high", plot.ORANGE, y - 7)):
+        value = float(row[f"{metric}_{side}"])
+        x0, x1 = sorted((axes.x(base), axes.x(value)))
+        drawing.add(Rect(x0, bar_bottom, max(x1 - x0, 0.6), 7, fillColor=color, strokeColor=None))
+        if not math.isclose(value, base, rel_tol=1e-9, abs_tol=0.5):
+            right = value > base
+            plot.text(
+                drawing,
+                (x1 + 3) if right else (x0 - 3),
+                bar_bottom + 1.2,
+                money(value),
+                size=6,
+                anchor="start" if right else "end",
+                color=plot.MUTED,
+            )
+    if _swing(row, metric) == 0 and math.isclose(float(row[f"{metric}_low"]), base, abs_tol=0.5):
+        plot.text(drawing, axes.x(base) + 5, y - 2.5, "no change", size=6.5, color=plot.MUTED)

@@ -1,0 +1,100 @@
+"""The brief of a stored forecast run: ORM rows to plain `BriefData`, then PDF bytes.
+
+The brief is built from the run's stored result and catalog snapshot only, dated with the run's finish
+date, so the same run always gives the same document (DESIGN 9: a run records the exact prices it used).
+`write_brief_for_document` serves the CLI (`manage.py forecast --pdf`), which has a result but no run row.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from forecasting.models import ForecastRun
+from reports.brief import render_brief
+from reports.brief_data import BriefData
+
+__all__ = ["BriefNotReady", "brief_data_for", "brief_filename", "brief_pdf_for", "write_brief_for_document"]
+
+
+class BriefNotReady(Exception):
+    """The run has no result to show (it is queued, running or failed)."""
+
+    def __init__(self, run: ForecastRun) -> None:
+        super().__init__(not_ready_message(run))
+        self.status = run.status
+
+
+def not_ready_message(run: ForecastRun) -> str:
+    """Why there is no brief yet, in words a procurement lead can act on."""
+    if run.status == ForecastRun.Status.FAILED:
+        return "This forecast run failed, so it has no brief; start a new run of the scenario."
+    return (
+        f"This forecast run is {run.status} ({run.progress:.0%} done): "
+        "its brief can be downloaded once the run has succeeded."
+    )
+
+
+def brief_data_for(run: ForecastRun) -> BriefData:
+    """The plain data of the run's brief; `BriefNotReady` unless the run succeeded."""
+    if run.status != ForecastRun.Status.SUCCEEDED or run.result is None:
+        raise BriefNotReady(run)
+    finished = run.finished_at or run.created_at
+    return BriefData(
+        organization_name=run.organization.name,
+        scenario_name=run.scenario_name,
+        run_id=run.pk,
+        generated_on=_utc_date(finished),
+        catalog=run.catalog_snapshot,
+        result=run.result,
+    )
+
+
+def brief_pdf_for(run: ForecastRun) -> bytes:
+    """The run's brief as PDF bytes (the same bytes every time for the same run)."""
+    return render_brief(brief_data_for(run))
+
+
+def brief_filename(run: ForecastRun) -> str:
+    """`brief-run-42.pdf`: ASCII only, so it is safe in a Content-Disposition header whatever the names."""
+    return f"brief-run-{run.pk}.pdf"
+
+
+def write_brief_for_document(
+    result: Mapping[str, Any],
+    document: Mapping[str, Any],
+    catalog_snapshot: Mapping[str, Any],
+    path: str | os.PathLike[str],
+    *,
+    organization_name: str = "",
+    run_id: int | str = "cli",
+) -> None:
+    """Write the brief of a result computed outside a run (the CLI) to `path`.
+
+    The scenario's name comes from the document; the date is today's (UTC), the day the result was
+    computed. The file is written to a temporary name beside `path` and renamed, so a failed render never
+    leaves a truncated PDF behind.
+    """
+    data = BriefData(
+        organization_name=organization_name,
+        scenario_name=str(document.get("name", "")),
+        run_id=run_id,
+        generated_on=datetime.datetime.now(tz=datetime.UTC).date().isoformat(),
+        catalog=catalog_snapshot,
+        result=result,
+    )
+    pdf = render_brief(data)
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(pdf)
+    partial.replace(target)
+
+
+def _utc_date(moment: datetime.datetime) -> str:
+    """The calendar date in UTC: independent of the server's or the reader's time zone."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC)
+    return moment.date().isoformat()

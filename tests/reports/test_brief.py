@@ -1,0 +1,261 @@
+"""The rendered brief: its headline numbers, its pages, and the same bytes for the same data."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.brief import render_brief
+from reports.formatting import money, percent, seats
+from reports.pages.negotiation import concession_ask
+from reports.result_view import LEVER_LABELS, seat_totals
+from tests.reports.pdf_tools import (
+    action_keys,
+    example_data,
+    image_xobject_count,
+    page_texts,
+    reader,
+    render_pngs,
+    squash,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SECTION_TITLES = (
+    "Executive summary",
+    "API path",
+    "Seats (Claude Code)",
+    "What to ask for",
+    "Sensitivity",
+    "Assumptions and method",
+)
+
+
+@pytest.fixture(scope="module")
+def example_pdf() -> bytes:
+    started = time.perf_counter()
+    pdf = render_brief(example_data())
+    # Timing is printed for the record only (run with -s); performance belongs to benchmarks.
+    print(f"\nrender_brief(example): {time.perf_counter() - started:.3f} s, {len(pdf):,} bytes")
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def texts(example_pdf: bytes) -> list[str]:
+    return page_texts(example_pdf)
+
+
+@pytest.fixture(scope="module")
+def result() -> dict[str, Any]:
+    return example_data().result  # type: ignore[return-value]
+
+
+def line_with(text: str, *tokens: str) -> str:
+    """The first line holding every token in this order; fails the test when there is none."""
+    for line in text.splitlines():
+        position = 0
+        for token in tokens:
+            position = line.find(token, position)
+            if position < 0:
+                break
+            position += len(token)
+        else:
+            return line
+    raise AssertionError(f"no line holds {tokens!r} in order")
+
+
+def has_heading(text: str, title: str) -> bool:
+    return any(line.strip() == title for line in text.splitlines())
+
+
+def page_with(texts: list[str], title: str) -> str:
+    """The first page with `title` as a line of its own (a heading), not merely mentioned."""
+    return next(text for text in texts if has_heading(text, title))
+
+
+def test_sections_come_in_the_order_of_the_brief(texts: list[str]) -> None:
+    first_pages = [
+        next(i for i, text in enumerate(texts) if has_heading(text, title)) for title in SECTION_TITLES
+    ]
+    assert first_pages == sorted(first_pages)
+    assert first_pages[0] == 0
+
+
+def test_cover_names_the_organization_scenario_run_seed_and_catalog(texts: list[str]) -> None:
+    cover = texts[0]
+    for shown in (
+        "Acme Robotics, Inc.",
+        "Acme FY2027 base case",
+        "2026-12-01",
+        "run 42",
+        "seed 7",
+        "20,000 trials",
+    ):
+        assert shown in cover
+    assert "anthropic-list-2026-11 (as of 2026-11-01)" in cover
+
+
+def test_summary_shows_each_periods_commitment_with_its_discount_band(
+    texts: list[str], result: dict[str, Any]
+) -> None:
+    for period, start in zip(result["api"]["periods"], ("Jan 2027", "Jan 2028"), strict=True):
+        rec = period["recommended"]
+        line_with(
+            texts[0],
+            start,
+            money(rec["commitment"]),
+            f"{percent(rec['discount'])} off list",
+            money(rec["expected_cost"]),
+            percent(rec["probability_unused"]),
+        )
+
+
+def test_summary_shows_total_expected_cost_with_its_p5_p95_range(
+    texts: list[str], result: dict[str, Any]
+) -> None:
+    total = result["total"]
+    cover = squash(texts[0])
+    assert squash(f"Total expected cost over the term: {money(total['expected_cost'])}") in cover
+    assert squash(f"between {money(total['cost']['p5'])}–{money(total['cost']['p95'])}") in cover
+    assert money(total["expected_cost"]) == "$2.62M"  # the fixture's headline, as a reader sees it
+
+
+def test_summary_shows_each_teams_seats_and_cost(texts: list[str], result: dict[str, Any]) -> None:
+    for team in result["seats"]["teams"]:
+        annual, monthly = seat_totals(team)
+        line_with(texts[0], team["name"], seats(annual), seats(monthly), money(team["expected_cost"]))
+
+
+def test_summary_savings_against_baselines_are_the_summed_period_differences(
+    texts: list[str], result: dict[str, Any]
+) -> None:
+    periods = result["api"]["periods"]
+    recommended = sum(p["recommended"]["expected_cost"] for p in periods)
+    labels = {"no_commitment": "No commitment", "run_rate": "Run rate", "median": "Median forecast"}
+    for name, label in labels.items():
+        baseline = sum(p["baselines"][name]["expected_cost"] for p in periods)
+        line_with(texts[0], label, money(baseline), money(baseline - recommended))
+
+
+def test_seats_page_shows_every_plan_row_with_annual_and_monthly_seats(
+    texts: list[str], result: dict[str, Any]
+) -> None:
+    seat_pages = "\n".join(text for text in texts if "Share of active engineers" in text)
+    for team in result["seats"]["teams"]:
+        assert team["name"] in seat_pages
+        for row in team["mix"]:
+            if row["plan"] != "api":
+                line_with(
+                    seat_pages,
+                    percent(row["share"]),
+                    seats(row["annual_seats"]),
+                    seats(row["expected_monthly_seats"]),
+                )
+        line_with(
+            seat_pages, team["name"], money(team["expected_cost"]), money(team["expected_idle_seat_cost"])
+        )
+
+
+def test_asks_are_ranked_by_expected_saving_in_dollars(texts: list[str], result: dict[str, Any]) -> None:
+    page = page_with(texts, "What to ask for")
+    asks = page[page.index("What to ask for") :]
+    ranked = sorted(result["concessions"], key=lambda c: -c["expected_saving"])
+    positions = []
+    for rank, concession in enumerate(ranked, start=1):
+        title, _ = concession_ask(concession["name"], result)
+        positions.append(
+            asks.index(line_with(asks, str(rank), title.split()[0], money(concession["expected_saving"])))
+        )
+    assert positions == sorted(positions)
+
+
+def test_each_lever_shows_its_saving(texts: list[str], result: dict[str, Any]) -> None:
+    page = page_with(texts, "Token levers")
+    page = page[page.index("Token levers") :]
+    for lever in result["token_levers"]:
+        line_with(
+            page, LEVER_LABELS[lever["lever"]][0], money(lever["expected_saving"]), money(lever["commitment"])
+        )
+
+
+def test_band_table_reads_expected_cost_unused_overage_and_risk_off_the_curve(
+    texts: list[str], result: dict[str, Any]
+) -> None:
+    period = result["api"]["periods"][0]
+    floor = next(p for p in period["curve"] if p["commitment"] == 1_000_000)
+    page = page_with(texts, "Period 1 (Jan 2027, 12 months): discount bands")
+    line_with(
+        page,
+        "15% band floor",
+        money(floor["expected_cost"]),
+        money(floor["expected_unused"]),
+        money(floor["expected_overage"]),
+        percent(floor["probability_unused"]),
+    )
+
+
+def test_method_page_lists_catalog_sources_and_flags_assumed_capacities(texts: list[str]) -> None:
+    method = "\n".join(texts[texts.index(page_with(texts, "Assumptions and method")) :])
+    assert "rhombus.so/limits" in method
+    line_with(method, "Max 20x", "$200", "$2,100 (assumed)")
+    line_with(method, "Trials", "20,000")
+    assert "fewer than 60" in method  # a stored warning is shown
+
+
+def test_brief_has_no_images_and_no_links_or_actions(example_pdf: bytes) -> None:
+    assert image_xobject_count(example_pdf) == 0
+    assert action_keys(example_pdf) == set()
+
+
+def test_same_data_gives_the_same_bytes_even_in_a_fresh_process(example_pdf: bytes) -> None:
+    assert render_brief(example_data()) == example_pdf
+    script = (
+        "import sys; from tests.reports.pdf_tools import example_data; "
+        "from reports.brief import render_brief; sys.stdout.buffer.write(render_brief(example_data()))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    fresh = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, check=True
+    ).stdout
+    assert fresh == example_pdf
+
+
+def test_demo_sized_brief_stays_under_one_megabyte(example_pdf: bytes) -> None:
+    assert len(example_pdf) < 1_000_000
+
+
+def test_every_page_renders_to_png(example_pdf: bytes, tmp_path: Path) -> None:
+    pngs = render_pngs(example_pdf, tmp_path)
+    assert len(pngs) == len(reader(example_pdf).pages) >= 6
+    for png in pngs:
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_engine_shaped_result_renders_its_extra_and_list_valued_keys(texts: list[str]) -> None:
+    # The engine adds keys beyond DESIGN 7: text sensitivity cases, per-period commitment lists,
+    # descriptions, a None comparison when extras are off, per-team best_single_plan.
+    data = example_data()
+    shaped = copy.deepcopy(dict(data.result))
+    for row in shaped["sensitivity"]:
+        row["low"], row["high"] = f"{row['driver']} low case", f"{row['driver']} high case"
+    for lever in shaped["token_levers"]:
+        lever["commitments"] = [lever.pop("commitment"), 812_345.0]
+    shaped["diagnostics"]["standard_errors"]["commitment"] = [1234.0, 2345.0]
+    shaped["seats"]["teams"][0]["best_single_plan"] = {
+        "plan": "max_5x",
+        "expected_cost_per_engineer_month": 161.7,
+    }
+    shaped["blended_vs_separated"] = None
+    pdf = render_brief(example_data(result=shaped))
+    text = "\n".join(page_texts(pdf))
+    assert "headcount low case / headcount high case" in text
+    assert "$812K" in text
+    line_with(text, "Commitment", "$1,234 / $2,345")
+    assert squash("Best single plan for everyone: Max 5x at $162 per active engineer-month") in squash(text)
+    assert "This result has no blended comparison." in text
