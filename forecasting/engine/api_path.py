@@ -10,7 +10,10 @@ Feature f, trial n, month t (0-based offset in the term):
 `c_f` is the deterministic expected list cost of one request (`cost_per_request_usd`). Every random
 number of feature i in block b comes from `generator(seed, b, API_PATH, i)`, drawn in a fixed order:
 one uniform per trial for G (inverse CDF, so a growth-shifted variant reuses it), one normal per trial
-for K, then one normal per live month and trial for the monthly noise (only when volatility > 0).
+for K, then 16 random bits per live month and trial for the monthly noise (only when volatility > 0),
+each read as a standard normal from the tabulated quantiles `streams.NORMAL_TABLE` (inverse-transform
+sampling, several times cheaper than `standard_normal` and exact to 4 decimals in every quantile up to
+|z| = 4.17).
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from numpy.typing import NDArray
 from scipy import special
 
 from forecasting.engine.inputs import FeatureInput, ModelPrice
-from forecasting.engine.streams import API_PATH, generator
+from forecasting.engine.streams import API_PATH, NORMAL_TABLE, generator, normal_bits
 
 TOKENS_PER_MTOK = 1_000_000.0
 SHARE_SUM_TOLERANCE = 1e-9  # model-mix shares must sum to 1 up to float rounding of user input
 # Smallest 1 + G kept when the truncated-normal inverse CDF lands exactly on the bound (U = 0): keeps
 # log1p(G) finite so month 0 after launch stays exactly R0 instead of 0 * inf = nan.
 MIN_GROWTH_FACTOR = 1e-300
+_NORMAL_TABLE_64 = NORMAL_TABLE.astype(np.float64)  # the monthly noise is float64
 
 
 @dataclass(frozen=True)
@@ -277,8 +281,8 @@ def _draw_feature(
     noise, path = workspace.arrays(live_months)
     if feature.volatility == 0.0:
         return uniforms, factors, None, path
-    rng.standard_normal(out=noise)
-    noise *= feature.volatility
+    # volatility x Z by one gather from the scaled table (65,536 values): no pass over the noise to scale it.
+    np.take(_NORMAL_TABLE_64 * feature.volatility, normal_bits(rng, noise.shape), out=noise, mode="wrap")
     return uniforms, factors, noise, path
 
 

@@ -25,7 +25,7 @@ from forecasting.engine.seats.model import (
     usage_shape,
 )
 from forecasting.engine.seats.validation import check_block_arguments
-from forecasting.engine.streams import SEAT_PATH, generator
+from forecasting.engine.streams import NORMAL_TABLE, SEAT_PATH, generator, normal_bits
 
 CHUNK_ELEMENTS = 1 << 21  # engineer-months per chunk of trials: ~16 MB per float64 array
 
@@ -54,9 +54,21 @@ def simulate_team_brute_force(
 
 
 def simulate_exact(
-    rng: np.random.Generator, team: TeamInput, decision: TeamDecision, *, months: int, trials: int
+    rng: np.random.Generator,
+    team: TeamInput,
+    decision: TeamDecision,
+    *,
+    months: int,
+    trials: int,
+    tabulated: bool = False,
 ) -> TeamBlock:
-    """The per-engineer simulation on an existing stream (the fast path uses it for small cohorts)."""
+    """The per-engineer simulation on an existing stream (the fast path uses it for small cohorts).
+
+    `tabulated`: draw each engineer-month from 32 random bits, 16 for the activity (a uniform with 2^-16
+    resolution: adoption within 2^-17 of a_t) and 16 for the month noise (a normal from
+    `streams.NORMAL_TABLE`), cheaper than `random` + `standard_normal`; the fast path uses it, the
+    reference (`simulate_team_brute_force`) keeps the exact draws.
+    """
     draws = draw_trial_level(rng, team, decision.terms, months=months, trials=trials)
     plan_count = len(decision.terms)
     demand = np.zeros((plan_count, months, trials), dtype=np.float32)
@@ -67,7 +79,7 @@ def simulate_exact(
     chunk = max(1, CHUNK_ELEMENTS // max(pool * months, 1))
     for start in range(0, trials, chunk):
         part = slice(start, min(start + chunk, trials))
-        _simulate_chunk(rng, team, decision, draws, engineers, part, demand, usage, api_monthly)
+        _simulate_chunk(rng, team, decision, draws, engineers, part, demand, usage, api_monthly, tabulated)
     return team_block(decision, demand, usage, np.ascontiguousarray(api_monthly.T))
 
 
@@ -81,6 +93,7 @@ def _simulate_chunk(
     demand: np.ndarray,
     usage: FloatArray,
     api_monthly: FloatArray,
+    tabulated: bool = False,
 ) -> None:
     """Fill `demand`, `usage` and `api_monthly` for the trials in `part` (arrays are (.., T, pool, n)).
 
@@ -90,11 +103,21 @@ def _simulate_chunk(
     shape, months = usage_shape(team), engineers.shape[0]
     count, pool = part.stop - part.start, int(engineers.max(initial=0))
     zeta = rng.standard_normal((pool, count))
-    awake = rng.random((months, pool, count), dtype=np.float32)
-    amount = rng.standard_normal((months, pool, count), dtype=np.float32)
     active = np.arange(pool, dtype=np.float32)[None, :, None] < engineers[:, None, part]
-    active &= awake < adoption_path(team, months).astype(np.float32)[:, None, None]
-    del awake
+    adoption = adoption_path(team, months)
+    if tabulated:
+        cells = months * pool * count
+        bits = normal_bits(rng, (2, cells))  # 16 bits for the activity, 16 for the month noise
+        # P(bits < threshold) = threshold / 2^16: a_t to within 2^-17 (a_t = 1: every engineer is active).
+        thresholds = np.rint(adoption * 65536.0).astype(np.uint32)
+        active &= bits[0].reshape(months, pool, count) < thresholds[:, None, None]
+        amount = np.take(NORMAL_TABLE, bits[1]).reshape(months, pool, count)
+        del bits
+    else:
+        awake = rng.random((months, pool, count), dtype=np.float32)
+        amount = rng.standard_normal((months, pool, count), dtype=np.float32)
+        active &= awake < adoption.astype(np.float32)[:, None, None]
+        del awake
     band = np.searchsorted(np.array(decision.band_edges_zeta[1:-1]), zeta, side="right")
     plan_index = np.array([decision.plans.index(p) for p in decision.band_plans])[band]  # (pool, n)
     # U - cap for capacity plans, U for usage-only plans (ln cap = -inf there, so exp gives 0).
@@ -105,11 +128,18 @@ def _simulate_chunk(
     np.exp(amount, out=amount)
     amount -= capacity[None]
     np.maximum(amount, 0.0, out=amount)
-    cells = (plan_index[None].astype(np.int64) * months + np.arange(months)[:, None, None]) * count
-    cells = (cells + np.arange(count)[None, None, :])[active]
     size = len(decision.terms) * months * count
-    tallies = np.bincount(cells, minlength=size).reshape(len(decision.terms), months, count)
-    amounts = np.bincount(cells, weights=amount[active], minlength=size).reshape(tallies.shape)
+    # (plan, month, trial) cell of every engineer-month; inactive ones go to a spare cell `size`, dropped
+    # below (cheaper than compacting the arrays by the mask).
+    base = plan_index.astype(np.intp) * (months * count) + np.arange(count)  # (pool, n)
+    cells = np.add(base[None], (np.arange(months) * count)[:, None, None])
+    np.copyto(cells, size, where=~active)
+    tallies = np.bincount(cells.ravel(), minlength=size + 1)[:size].reshape(
+        len(decision.terms), months, count
+    )
+    amounts = np.bincount(cells.ravel(), weights=amount.ravel(), minlength=size + 1)[:size].reshape(
+        tallies.shape
+    )
     demand[:, :, part] = tallies
     usage[:, part] = amounts.sum(axis=1)
     for k, plan in enumerate(decision.terms):

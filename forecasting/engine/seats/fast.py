@@ -35,7 +35,6 @@ from forecasting.engine.seats.accounts import team_block
 from forecasting.engine.seats.brute_force import simulate_exact
 from forecasting.engine.seats.decision import PlanMix, TeamDecision
 from forecasting.engine.seats.model import (
-    NORMAL_TABLE,
     Float32Array,
     FloatArray,
     PlanTerms,
@@ -44,13 +43,11 @@ from forecasting.engine.seats.model import (
     adoption_path,
     draw_trial_level,
     month_ramp,
-    normal_bits,
-    table_normals,
 )
 from forecasting.engine.seats.tables import BandTable
 from forecasting.engine.seats.validation import check_block_arguments
 from forecasting.engine.seats.workspace import Workspace
-from forecasting.engine.streams import SEAT_PATH, generator
+from forecasting.engine.streams import NORMAL_TABLE, SEAT_PATH, generator, normal_bits, table_normals
 
 # Below ~30 the normal approximations of binomial counts and the per-trial heterogeneity factor lose
 # accuracy, and exact draws cost little (the brief's threshold; see benchmarks/seat_path_bench.py).
@@ -91,7 +88,7 @@ def simulate_team_block(
     check_block_arguments(team, decision, plans, contract, months=months, trials=trials)
     rng = generator(seed, block, SEAT_PATH, item)
     if max(team.headcount_now, team.headcount_end) <= exact_max_engineers:
-        return simulate_exact(rng, team, decision, months=months, trials=trials)
+        return simulate_exact(rng, team, decision, months=months, trials=trials, tabulated=True)
     work = Workspace(trials)
     plan_count = len(decision.terms)
     normals = work.array("trial_normals", (2 + plan_count + months, trials))
