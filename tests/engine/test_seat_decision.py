@@ -3,64 +3,18 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
+from forecasting.engine.inputs import SeatContract, TeamInput
 from forecasting.engine.seat_path import decide_team
 from forecasting.engine.seats.costs import month_moments, plan_cost
 from forecasting.engine.seats.model import Z_090, plan_terms
+from tests.engine.seat_builders import CONTRACT, FIXED_CAPACITY, PLANS, fixed_team, team
 
-# Catalog plans (procurement/migrations/0002_default_catalog.py, 2025 rows; capacities are the catalog's
-# labelled assumptions). `pro_blocked` is Pro with its limit enforced instead of extra usage.
-PLANS = {
-    "pro": SeatPlan("pro", 20.0, 17.0, 105.0, 0.25, "extra_usage"),
-    "pro_blocked": SeatPlan("pro_blocked", 20.0, 17.0, 105.0, 0.25, "blocked"),
-    "max_5x": SeatPlan("max_5x", 100.0, None, 525.0, 0.25, "extra_usage"),
-    "max_20x": SeatPlan("max_20x", 200.0, None, 2100.0, 0.25, "extra_usage"),
-    "team_premium": SeatPlan("team_premium", 150.0, 150.0, 656.25, 0.25, "extra_usage", min_seats=5),
-}
-FIXED_CAPACITY = {k: replace(p, capacity_sd=0.0) for k, p in PLANS.items()}
-CONTRACT = SeatContract()
 CLOSED_FORM = 1e-8  # relative: closed form against numerical integration, both to ~1e-10
-
-
-def team(**overrides: object) -> TeamInput:
-    values: dict[str, object] = {
-        "name": "Platform",
-        "headcount_now": 40.0,
-        "headcount_end": 55.0,
-        "headcount_sd": 0.10,
-        "adoption_now": 0.6,
-        "adoption_end": 0.85,
-        "usage_median_usd": 150.0,
-        "usage_p90_usd": 600.0,
-        "usage_persistence": 0.6,
-        "usage_growth": 0.02,
-        "usage_growth_sd": 0.01,
-        "usage_volatility": 0.15,
-        "allowed_plans": ("api", "pro", "max_5x", "max_20x", "team_premium"),
-    }
-    values.update(overrides)
-    return TeamInput(**values)  # type: ignore[arg-type]
-
-
-def fixed_team(**overrides: object) -> TeamInput:
-    """Every driver fixed: constant headcount, adoption 1, no growth, no shock."""
-    fixed: dict[str, object] = {
-        "headcount_now": 40.0,
-        "headcount_end": 40.0,
-        "headcount_sd": 0.0,
-        "adoption_now": 1.0,
-        "adoption_end": 1.0,
-        "usage_growth": 0.0,
-        "usage_growth_sd": 0.0,
-        "usage_volatility": 0.0,
-    }
-    return team(**(fixed | overrides))
 
 
 def lognormal_partial_expectation(mu: float, sigma: float, cap: float) -> float:
