@@ -222,9 +222,13 @@ def mix_rows(team: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     ]
 
 
-def mix_text(team: Mapping[str, Any]) -> str:
-    """`Pro 56% · Max 5x 32% · API billing (no seat) 2%`, largest share first."""
-    parts = [f"{plan_label(row['plan'])} {percent(row.get('share'))}" for row in mix_rows(team)]
+def mix_text(team: Mapping[str, Any], *, min_share: float = 0.0) -> str:
+    """`Pro 56% · Max 5x 32% · API billing (no seat) 2%`, largest share first; plans with a share below
+    `min_share` are left out (the summary's one-line form; the seats pages list every plan)."""
+    rows = [row for row in mix_rows(team) if (as_number(row.get("share")) or 0.0) >= min_share] or mix_rows(
+        team
+    )
+    parts = [f"{plan_label(row['plan'])} {percent(row.get('share'))}" for row in rows]
     return " · ".join(parts) or "—"
 
 

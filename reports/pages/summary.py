@@ -31,6 +31,8 @@ from reports.result_view import (
 )
 
 TITLE_CHARS = 200  # organization and scenario names on the cover
+# The summary lists plans with at least 1% of a team's engineers (a line a team); the seats pages list all.
+SUMMARY_MIN_SHARE = 0.01
 
 
 def story(data: BriefData) -> list[Flowable]:
@@ -155,7 +157,7 @@ def _teams(result: Any) -> Flowable:
         rows.append(
             [
                 display_text(team["name"], max_chars=NAME_CHARS),
-                mix_text(team),
+                mix_text(team, min_share=SUMMARY_MIN_SHARE),
                 seats(annual),
                 seats(monthly),
                 money(team["expected_cost"]),
@@ -166,7 +168,7 @@ def _teams(result: Any) -> Flowable:
     return table(
         [
             "Team",
-            "Plan mix (share of active engineers)",
+            "Plan mix (share of active engineers; under 1% omitted)",
             "Annual seats",
             "Monthly seats (expected)",
             "Expected cost",
