@@ -127,7 +127,7 @@ def _api_section(
             for t in range(inp.term_months)
         ],
         "features": [
-            {"name": f.name, "spend": distribution(samples.feature_term_usd[i])}
+            {"name": f.name, "spend": distribution(samples.feature_term_usd.feature(i))}
             for i, f in enumerate(inp.features)
         ],
         "claude_code_api_usage_counts": inp.api_contract.claude_code_api_usage_counts,
@@ -232,11 +232,11 @@ def _diagnostics(
 
 def _tail_warnings(plan: RunPlan, samples: Samples) -> list[str]:
     features = samples.feature_term_usd
-    if features.shape[0] < 2:
+    if features.count < 2:
         return []
-    spend = features.sum(axis=0)
+    spend = features.total()
     tail = spend >= np.quantile(spend, 0.95)
-    shares = features[:, tail].sum(axis=1) / max(float(spend[tail].sum()), 1e-12)
+    shares = features.sums_where(tail) / max(float(spend[tail].sum()), 1e-12)
     return [
         f"Feature '{plan.inp.features[i].name}' carries {share:.0%} of API spend in the worst 5% of trials: "
         "its forecast drives the commitment's risk."

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from forecasting.engine.blocks import run_block
 from forecasting.engine.forecast import finish, run_forecast
@@ -26,6 +27,7 @@ from forecasting.engine.inputs import (
     SeatPlan,
     TeamInput,
 )
+from forecasting.engine.merge import FeatureSpend
 from forecasting.engine.plan import plan_run
 from forecasting.engine.serialize import block_from_bytes, block_to_bytes
 
@@ -122,6 +124,46 @@ def test_blocks_in_any_process_count_and_order_merge_to_the_identical_result(
     else:
         blocks = _blocks_in_pool(plan, order, processes)
     assert without_timing(finish(plan, blocks, started=0.0)) == without_timing(reference)
+
+
+def test_a_pool_of_two_processes_gives_the_identical_result_and_reports_every_block(
+    reference: dict[str, Any],
+) -> None:
+    progress: list[tuple[int, int]] = []
+    pooled = run_forecast(
+        small_input(), processes=2, on_progress=lambda done, count: progress.append((done, count))
+    )
+    assert without_timing(pooled) == without_timing(reference)
+    assert progress == [(i, 4) for i in range(1, 5)]  # 2,000 trials in blocks of 500
+
+
+def test_feature_spend_kept_as_blocks_reads_as_the_concatenated_array() -> None:
+    rng = np.random.default_rng(3)
+    blocks = tuple(rng.lognormal(10, 1, size=(3, n)) for n in (500, 500, 137))
+    dense = np.concatenate(blocks, axis=1)
+    spend = FeatureSpend(blocks)
+    mask: NDArray[np.bool_] = np.asarray(rng.random(dense.shape[1]) < 0.1)
+    assert spend.count == 3
+    for i in range(3):
+        np.testing.assert_array_equal(spend.feature(i), dense[i])
+    np.testing.assert_allclose(spend.total(), dense.sum(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(spend.sums_where(mask), dense[:, mask].sum(axis=1), rtol=1e-12)
+
+
+def test_a_feature_carrying_most_of_the_tail_is_warned_about_with_its_share() -> None:
+    plan = plan_run(small_input(), extras=False)
+    blocks = [run_block(plan, i) for i in range(len(plan.blocks))]
+    dense = np.concatenate([b.feature_term_usd for b in blocks], axis=1)
+    total = dense.sum(axis=0)
+    tail = total >= np.quantile(total, 0.95)
+    shares = dense[:, tail].sum(axis=1) / total[tail].sum()  # computed here from the dense samples
+    assert shares[0] > 0.5 > shares[1]  # the Summariser is the larger feature by far
+    warnings = finish(plan, blocks, started=0.0)["diagnostics"]["warnings"]
+    tail_warnings = [w for w in warnings if "worst 5% of trials" in w]
+    assert tail_warnings == [
+        f"Feature 'Summariser' carries {shares[0]:.0%} of API spend in the worst 5% of trials: "
+        "its forecast drives the commitment's risk."
+    ]
 
 
 def test_block_size_is_fixed_and_a_short_last_block_is_allowed() -> None:
