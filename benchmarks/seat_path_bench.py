@@ -102,7 +102,8 @@ def accuracy(blocks: int) -> None:
             for stat, q in (("p5", 0.05), ("p50", 0.5), ("p95", 0.95)):
                 f, b = np.quantile(fast, q), np.quantile(brute, q)
                 se = quantile_se(brute, q) / b
-                both = np.hypot(se, quantile_se(fast, q) / f)  # independent streams: the SEs add in quadrature
+                # Independent streams: the standard errors add in quadrature.
+                both = np.hypot(se, quantile_se(fast, q) / f)
                 print(
                     f"{name + label:46s} {stat:5s} {f:12,.0f} {b:12,.0f} {f / b - 1:+8.2%} {se:9.2%} "
                     f"{both:8.2%}"
