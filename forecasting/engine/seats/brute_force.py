@@ -95,11 +95,7 @@ def _simulate_chunk(
     api_monthly: FloatArray,
     tabulated: bool = False,
 ) -> None:
-    """Fill `demand`, `usage` and `api_monthly` for the trials in `part` (arrays are (.., T, pool, n)).
-
-    Every active engineer-month is tallied once into (plan, month, trial) cells with `np.bincount`
-    (counts for demand, amounts for usage), instead of one masked pass per plan.
-    """
+    """Fill `demand`, `usage` and `api_monthly` for the trials in `part` (arrays are (.., T, pool, n))."""
     shape, months = usage_shape(team), engineers.shape[0]
     count, pool = part.stop - part.start, int(engineers.max(initial=0))
     zeta = rng.standard_normal((pool, count))
@@ -128,20 +124,14 @@ def _simulate_chunk(
     np.exp(amount, out=amount)
     amount -= capacity[None]
     np.maximum(amount, 0.0, out=amount)
-    size = len(decision.terms) * months * count
-    # (plan, month, trial) cell of every engineer-month; inactive ones go to a spare cell `size`, dropped
-    # below (cheaper than compacting the arrays by the mask).
-    base = plan_index.astype(np.intp) * (months * count) + np.arange(count)  # (pool, n)
-    cells = np.add(base[None], (np.arange(months) * count)[:, None, None])
-    np.copyto(cells, size, where=~active)
-    tallies = np.bincount(cells.ravel(), minlength=size + 1)[:size].reshape(
-        len(decision.terms), months, count
-    )
-    amounts = np.bincount(cells.ravel(), weights=amount.ravel(), minlength=size + 1)[:size].reshape(
-        tallies.shape
-    )
-    demand[:, :, part] = tallies
-    usage[:, part] = amounts.sum(axis=1)
-    for k, plan in enumerate(decision.terms):
-        if plan.api_billed:
-            api_monthly[:, part] += amounts[k]
+    amount *= active  # inactive engineer-months use nothing
+    presence = active.astype(np.float32)
+    for k in np.unique(plan_index).tolist():
+        # Sums over the pool of the engineers on plan k: a contraction over the engineer axis, several
+        # times faster than tallying every engineer-month into (plan, month, trial) cells with bincount.
+        member = (plan_index == k).astype(np.float32)  # (pool, n)
+        demand[k, :, part] = np.einsum("tpn,pn->tn", presence, member)  # counts: exact in float32
+        amounts = np.einsum("tpn,pn->tn", amount, member)  # (T, n) USD, float32 sums of <= pool terms
+        usage[k, part] = amounts.sum(axis=0, dtype=np.float64)
+        if decision.terms[k].api_billed:
+            api_monthly[:, part] += amounts
