@@ -6,8 +6,9 @@ rebuilds the same `RunPlan` and blocks stay independent of one another.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from forecasting.engine.api_path import ApiVariant, cost_per_request_usd
@@ -71,8 +72,13 @@ class RunPlan:
         return sum(self.blocks[:block])
 
 
-def plan_run(inp: ForecastInput, *, extras: bool = True) -> RunPlan:
-    """Decide everything that does not depend on the draws. `extras`: levers, concessions, sensitivity."""
+# map(function, teams): the built-in one, or a process pool's (decisions are pure, so either gives the same).
+TeamMap = Callable[[Callable[[TeamInput], TeamDecision], Iterable[TeamInput]], Iterator[TeamDecision]]
+
+
+def plan_run(inp: ForecastInput, *, extras: bool = True, map_teams: TeamMap = map) -> RunPlan:
+    """Decide everything that does not depend on the draws. `extras`: levers, concessions, sensitivity.
+    `map_teams` runs the per-team seat decisions (a process pool's map spreads them over processes)."""
     models = {m.key: m for m in inp.models}
     plans = {p.key: p for p in inp.plans}
     blocks = tuple(block_sizes(inp.trials, inp.block_trials))
@@ -85,8 +91,10 @@ def plan_run(inp: ForecastInput, *, extras: bool = True) -> RunPlan:
         models=models,
         api_variants=(ApiVariant("base"), *(_lever_variants(inp, models) if extras else ())),
         api_sensitivity=_api_sensitivity(inp, models) if extras else (),
-        seats=seat_scenario("base", inp.teams, plans, _base_contract(inp, extras=extras), inp.term_months),
-        seat_sensitivity=_seat_sensitivity(inp, plans) if extras else (),
+        seats=seat_scenario(
+            "base", inp.teams, plans, _base_contract(inp, extras=extras), inp.term_months, map_teams=map_teams
+        ),
+        seat_sensitivity=_seat_sensitivity(inp, plans, map_teams) if extras else (),
         sensitivity_blocks=sensitivity_blocks,
     )
 
@@ -99,8 +107,10 @@ def seat_scenario(
     months: int,
     *,
     exact_max_engineers: int | None = None,
+    map_teams: TeamMap = map,
 ) -> SeatScenario:
-    decisions = tuple(decide_team(team, plans, contract, months=months) for team in teams)
+    decide = partial(decide_team, plans=plans, contract=contract, months=months)
+    decisions = tuple(map_teams(decide, teams))
     return SeatScenario(name, teams, plans, contract, decisions, exact_max_engineers)
 
 
@@ -174,17 +184,31 @@ def _base_contract(inp: ForecastInput, *, extras: bool) -> SeatContract:
     return replace(inp.seat_contract, removable_every_months=QUARTER_MONTHS)
 
 
-def _seat_sensitivity(inp: ForecastInput, plans: Mapping[str, SeatPlan]) -> tuple[SeatScenario, ...]:
+def _seat_sensitivity(
+    inp: ForecastInput, plans: Mapping[str, SeatPlan], map_teams: TeamMap
+) -> tuple[SeatScenario, ...]:
     if not inp.teams:
         return ()
     # The tornado compares variants with a baseline priced the same way: all on the fast seat path (no
     # exact per-engineer draws for small teams), which keeps the subsample cheap and the differences fair.
     months, contract = inp.term_months, inp.seat_contract
-    out = [seat_scenario("baseline", inp.teams, plans, contract, months, exact_max_engineers=0)]
+    out = [
+        seat_scenario(
+            "baseline", inp.teams, plans, contract, months, exact_max_engineers=0, map_teams=map_teams
+        )
+    ]
     for side, sign in (("low", -1.0), ("high", 1.0)):
         for driver, (teams, moved) in _seat_moves(inp, plans, sign).items():
             out.append(
-                seat_scenario(f"{driver}:{side}", teams, moved, contract, months, exact_max_engineers=0)
+                seat_scenario(
+                    f"{driver}:{side}",
+                    teams,
+                    moved,
+                    contract,
+                    months,
+                    exact_max_engineers=0,
+                    map_teams=map_teams,
+                )
             )
     return tuple(out)
 
