@@ -20,6 +20,7 @@ lognormal's skew is tied to its variance and overstated the lower tail's thinnes
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,8 @@ from forecasting.engine.seats.workspace import Workspace
 
 TIME_BINS = 2  # parts of the term along which heterogeneity and month noise are followed
 MIN_SKEW = 0.05  # below this the factor is all but normal; the formula below would divide by ~0
+# A factor floored at 0 only where Z < z0 needs no mean correction below this z0: P(Z < -8.5) ~ 1e-17.
+FLOOR_NEGLIGIBLE_Z = -8.5
 
 
 class MonthLevel:
@@ -178,18 +181,27 @@ def _exposure_powers(weight: FloatArray, present: FloatArray) -> tuple[FloatArra
     share = weight / np.maximum(weight.sum(axis=0), 1e-300)
     per_engineer = share / count
     parts = range(weight.shape[0])
+    # The sums run over ordered pairs (triples) of parts; each unordered one is computed once, times the
+    # number of its orderings.
     square = sum(
-        per_engineer[q] * per_engineer[r] * np.minimum(count[q], count[r])
-        for q, r in itertools.product(parts, parts)
+        _orderings(q, r) * per_engineer[q] * per_engineer[r] * np.minimum(count[q], count[r])
+        for q, r in itertools.combinations_with_replacement(parts, 2)
     )
     cube = sum(
-        per_engineer[q]
+        _orderings(q, r, u)
+        * per_engineer[q]
         * per_engineer[r]
         * per_engineer[u]
         * np.minimum(np.minimum(count[q], count[r]), count[u])
-        for q, r, u in itertools.product(parts, parts, parts)
+        for q, r, u in itertools.combinations_with_replacement(parts, 3)
     )
     return np.asarray(square, dtype=np.float64), np.asarray(cube, dtype=np.float64)
+
+
+def _orderings(*parts: int) -> int:
+    """Distinct orderings of a multiset of parts: n! / (product of multiplicities!)."""
+    counts = [parts.count(p) for p in set(parts)]
+    return math.factorial(len(parts)) // math.prod(math.factorial(c) for c in counts)
 
 
 def shifted_lognormal_factor(
@@ -201,20 +213,29 @@ def shifted_lognormal_factor(
     cubic u^3 + 3u = skew, solved by Cardano's formula. The skewness is floored at MIN_SKEW (a normal would
     need sigma = 0) and the factor at 0 (usage is never negative), then rescaled to mean 1.
     """
-    skew = np.maximum(third / np.maximum(variance, 1e-12) ** 1.5, MIN_SKEW)
-    root = np.sqrt(skew**2 / 4 + 1)
-    u = np.cbrt(skew / 2 + root) + np.cbrt(skew / 2 - root)
-    w = 1.0 + u**2
+    floored = np.maximum(variance, 1e-12)
+    skew = np.maximum(third / (floored * np.sqrt(floored)), MIN_SKEW)
+    half = skew / 2
+    root = np.sqrt(half * half + 1)
+    u = np.cbrt(half + root) + np.cbrt(half - root)
+    w = 1.0 + u * u
+    root_w = np.sqrt(w)
     sigma = np.sqrt(np.log(w))
     scale = np.sqrt(variance / (w * (w - 1.0)))
-    factor = np.maximum(1.0 + scale * (np.exp(sigma * z) - np.sqrt(w)), 0.0)
+    factor = np.exp(sigma * z)
+    factor -= root_w
+    factor *= scale
+    factor += 1.0
+    np.maximum(factor, 0.0, out=factor)
     # Where a wide, little-skewed factor would go below 0 it is floored there; dividing by the floored
     # factor's mean, (1 - b sqrt(w)) Phi(-z0) + b sqrt(w) Phi(sigma - z0) with z0 = ln(sqrt(w) - 1/b) /
-    # sigma, keeps the mean at exactly 1.
-    floor_at = np.sqrt(w) - 1.0 / np.maximum(scale, 1e-300)
-    clipped = floor_at > 0
-    if clipped.any():
-        z0 = np.log(np.where(clipped, floor_at, 1.0)) / sigma
-        mean = (1 - scale * np.sqrt(w)) * special.ndtr(-z0) + scale * np.sqrt(w) * special.ndtr(sigma - z0)
-        factor /= np.where(clipped, mean, 1.0)
+    # sigma, keeps the mean at exactly 1. Below z0 = FLOOR_NEGLIGIBLE_Z the correction is under 1e-16.
+    floor_at = root_w - 1.0 / np.maximum(scale, 1e-300)
+    clipped = np.flatnonzero(floor_at > 0)
+    if clipped.size:
+        z0 = np.log(floor_at[clipped]) / sigma[clipped]
+        keep = z0 > FLOOR_NEGLIGIBLE_Z
+        clipped, z0 = clipped[keep], z0[keep]
+        b = scale[clipped] * root_w[clipped]
+        factor[clipped] /= (1 - b) * special.ndtr(-z0) + b * special.ndtr(sigma[clipped] - z0)
     return np.asarray(factor)
