@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -39,7 +39,7 @@ def run_forecast(
             chunk = max(1, teams // (4 * processes))
             plan = plan_run(inp, extras=extras, map_teams=partial(pool.map, chunksize=chunk))
     blocks = simulate_blocks(plan, processes=processes, on_progress=on_progress)
-    return finish(plan, blocks, started=started)
+    return finish(plan, blocks, started=started, threads=processes)
 
 
 def simulate_blocks(
@@ -76,7 +76,12 @@ def _run_installed_block(block: int) -> BlockResult:
     return run_block(_worker_plan[0], block)
 
 
-def finish(plan: RunPlan, blocks: list[BlockResult], *, started: float) -> dict[str, Any]:
-    """Merge blocks (in block order, whatever order they finished in) and build the result."""
+def finish(plan: RunPlan, blocks: list[BlockResult], *, started: float, threads: int = 1) -> dict[str, Any]:
+    """Merge blocks (in block order, whatever order they finished in) and build the result; with
+    `threads` > 1 the per-month, per-feature and per-team summaries are spread over that many threads."""
     samples = merge_samples(plan, blocks)
-    return build_result(plan, samples, seconds=time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if threads <= 1:
+        return build_result(plan, samples, seconds=seconds)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return build_result(plan, samples, seconds=seconds, map_items=pool.map)
