@@ -85,7 +85,8 @@ def main() -> None:
             f"| {name} | {detail['trials']:,} | {detail['engine_seconds']:.2f} ({runs_text}) "
             f"| {wall['mean_s']:.2f} | {detail['peak_rss_mb']} |"
         )
-    one, two = rows[1][1]["engine_seconds"], rows[2][1]["engine_seconds"]
+    seconds = {name: detail["engine_seconds"] for name, detail, _ in rows}
+    one, two = seconds["large core, 1 core"], seconds["large core, 2 processes"]
     lines.append(f"\nLarge core on two processes: {one / two:.2f}x faster than on one (medians).")
     for script in ("seat_path_bench", "api_path_bench", "brief_bench"):
         print(f"\n== benchmarks.{script}", flush=True)

