@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -38,6 +39,8 @@ class MultipleFileField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> Any:
         clean_one = super().clean
         files = data if isinstance(data, list | tuple) else [data]
+        if not files:  # no file chosen: the input sends an empty list, which no single-file clean sees
+            files = [None]
         return [clean_one(item, initial) for item in files]
 
 
@@ -159,8 +162,8 @@ class FeatureMonthInline(_ReadOnlyInline):
     fields += ["cache_read_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "web_search_requests"]
 
 
-_SHOWN_FIELDS: tuple[str, ...] = ("organization", "created_at", "created_by", "price_catalog", "team_name")
-_SHOWN_FIELDS += ("feature_map", "checksum", "fits_preview", "warnings_list")
+_SHOWN_FIELDS: tuple[str, ...] = ("organization", "created_at", "created_by_name", "price_catalog")
+_SHOWN_FIELDS += ("team_name", "feature_map", "checksum", "fits_preview", "warnings_list")
 
 
 @admin.register(UsageImport)
@@ -196,6 +199,11 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
         obj = kwargs.get("obj") or context.get("original")
         context["can_apply"] = obj is not None and _can_edit(request, obj)
         return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.display(description="Created by")
+    def created_by_name(self, obj: UsageImport) -> str:
+        """The username as text: the user admin is for superusers only, so a link would answer 403."""
+        return obj.created_by.get_username() if obj.created_by is not None else "—"
 
     @admin.display(description="fits")
     def fit_count(self, obj: UsageImport) -> str:
@@ -240,7 +248,10 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
         if request.method == "POST" and form.is_valid():
             try:
                 result = _import(request, form.cleaned_data)
-            except (UsageFileError, ImportOptionError) as error:
+            except ImportOptionError as error:
+                field = _OPTION_FIELDS.get(error.field)
+                form.add_error(field, error.message if field else f"Nothing was imported. {error}")
+            except UsageFileError as error:
                 form.add_error(None, f"Nothing was imported. {error}")
             else:
                 verb = "imported" if result.created else "were imported before; here is that import"
@@ -275,15 +286,29 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
     def _render(
         self, request: HttpRequest, template: str, title: str, form: forms.Form, original: Any = None
     ) -> HttpResponse:
+        fieldsets = [(None, {"fields": list(form.fields)})]
         context = {
             **self.admin_site.each_context(request),
             "opts": UsageImport._meta,
             "title": title,
             "form": form,
+            # The admin's own field markup (admin/includes/fieldset.html); AdminForm only reads the
+            # form's fields and errors, so a plain Form does (its stubs ask for a ModelForm).
+            "adminform": AdminForm(form, fieldsets, {}, model_admin=self),  # type: ignore[arg-type]
             "original": original,
         }
         status = 400 if request.method == "POST" else 200
         return TemplateResponse(request, f"admin/procurement/usageimport/{template}", context, status=status)
+
+
+# ImportOptionError.field -> the upload form's field it is about (each error is shown once, at its field).
+_OPTION_FIELDS = {
+    "files": "usage_files",
+    "engineer": "engineer",
+    "team": "team",
+    "feature_map": "feature_map",
+    "catalog": "catalog",
+}
 
 
 def _can_edit(request: HttpRequest, usage_import: UsageImport) -> bool:
