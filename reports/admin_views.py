@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
 from forecasting.models import ForecastRun
 from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_forecast
@@ -118,15 +119,19 @@ def run_page_context(run: ForecastRun) -> dict[str, Any]:
 def run_forecast(
     model_admin: admin.ModelAdmin[Scenario], request: HttpRequest, queryset: QuerySet[Scenario]
 ) -> HttpResponse | None:
-    """Start a run of each selected scenario; the organization's run limit and other refusals as messages."""
+    """Start a run of each selected scenario and say what became of it; refusals as error messages.
+
+    With in-process (eager) Celery a run has finished by the time `start_forecast` returns, with a broker it
+    is queued or running: each message is worded from the run's status read back after the start, so it
+    agrees with the run's page. One started run opens its page.
+    """
     started: list[ForecastRun] = []
     for scenario in queryset.select_related("organization"):
         run = _start(model_admin, request, scenario)
         if run is not None:
             started.append(run)
-    if not started:
-        return None
-    model_admin.message_user(request, _started_message(started), messages.SUCCESS)
+    for text, level in started_messages(started):
+        model_admin.message_user(request, text, level)
     if len(started) == 1:
         return HttpResponseRedirect(
             reverse("admin:forecasting_forecastrun_change", args=[quote(started[0].pk)])
@@ -151,16 +156,35 @@ def _start(
         problems = "; ".join(f"{path}: {text}" for path, texts in error.errors.items() for text in texts)
         model_admin.message_user(request, f"“{scenario.name}” cannot run: {problems}", messages.ERROR)
         return None
+    run.refresh_from_db()  # in-process tasks ran it to the end after the start's commit
     return run
 
 
-def _started_message(runs: Sequence[ForecastRun]) -> str:
-    links = format_html_join(
+def started_messages(runs: Sequence[ForecastRun]) -> list[tuple[str, int]]:
+    """(message, level) for runs just started, worded from their status now: started, finished or failed."""
+    active = [run for run in runs if run.status in ForecastRun.ACTIVE_STATUSES]
+    succeeded = [run for run in runs if run.status == ForecastRun.Status.SUCCEEDED]
+    shown: list[tuple[str, int]] = []
+    if active:
+        noun = "Forecast" if len(active) == 1 else "Forecasts"
+        shown.append((format_html("{} started: {}.", noun, _run_links(active)), messages.SUCCESS))
+    if succeeded:
+        noun = "Forecast" if len(succeeded) == 1 else "Forecasts"
+        shown.append((format_html("{} finished: {}.", noun, _run_links(succeeded)), messages.SUCCESS))
+    for run in runs:
+        if run.status == ForecastRun.Status.FAILED:
+            reason = run.error or "no reason was recorded"
+            text = format_html("Forecast failed: {}: {}", _run_links([run]), Truncator(reason).chars(500))
+            shown.append((text, messages.ERROR))
+    return shown
+
+
+def _run_links(runs: Sequence[ForecastRun]) -> str:
+    return format_html_join(
         ", ",
         '<a href="{}">{}</a>',
         ((reverse("admin:forecasting_forecastrun_change", args=[quote(run.pk)]), str(run)) for run in runs),
     )
-    return format_html("Forecast started (queued): {}.", links)
 
 
 def add_run_forecast_action(site: admin.AdminSite) -> None:
@@ -178,4 +202,5 @@ __all__ = [
     "run_forecast",
     "run_page_context",
     "run_status",
+    "started_messages",
 ]

@@ -6,6 +6,7 @@ Also the inline SVG: each chart's ids are its own, and nothing but drawing eleme
 from __future__ import annotations
 
 import copy
+import html
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -19,12 +20,14 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing, Rect
 
 from forecasting.models import ForecastRun
+from forecasting.services import execution as execution_module
 from procurement.models import Organization, Role, Scenario
 from procurement.services import save_scenario
 from reports import admin_results, charts, svg
 from reports.formatting import display_text, money, percent
 from reports.result_view import NAME_CHARS, baseline_savings
 from reports.services import brief_pdf_for
+from tests.forecasting.runs import BLOCK_TRIALS, fast_document
 from tests.reports.run_rows import (
     example_catalog,
     example_result,
@@ -310,7 +313,12 @@ def test_run_forecast_action_creates_a_queued_run_and_opens_it(
     assert (run.scenario, run.status, run.created_by) == (scenario, ForecastRun.Status.QUEUED, editor)
     assert run.trials == minimal_document["simulation"]["trials"]
     assert response.redirect_chain[-1] == (_run_url("change", run), 302)
-    assert "Forecast started (queued)" in response.content.decode()
+    page = response.content.decode()
+    # published only after a commit this test's transaction never makes: the run is still queued
+    assert f'Forecast started: <a href="{_run_url("change", run)}">{escape(str(run))}</a>.' in page
+    assert str(run).endswith("(queued)")
+    assert _page_subtitle(page) == str(run)
+    assert not [text for _, text in _messages(page) if "finished" in text]
 
 
 def test_run_forecast_action_shows_the_organizations_run_limit(
@@ -330,3 +338,77 @@ def test_viewers_cannot_run_a_forecast(acme: Organization, minimal_document: dic
     scenario = save_scenario(acme, minimal_document)
     _run_forecast(_client(member(acme, Role.VIEWER)), scenario)
     assert not ForecastRun.objects.exists()
+
+
+def _page_subtitle(page: str) -> str:
+    """The change page's title line under "View forecast run": the run as str() gives it."""
+    found = re.search(r'<div id="content"[^>]*>\s*<h1>[^<]*</h1>\s*<h2>([^<]*)</h2>', page)
+    assert found, "the change page has a title and subtitle"
+    return html.unescape(found.group(1))
+
+
+def _messages(page: str) -> list[tuple[str, str]]:
+    """(level, text) of each message of the messages framework on the page."""
+    found = re.findall(r'<li class="(\w+)">(.*?)</li>', page.split('<ul class="messagelist">', 1)[-1])
+    return [(level, html.unescape(re.sub(r"<[^>]+>", "", text))) for level, text in found]
+
+
+# With in-process tasks a run is computed while the action runs: the transaction of `start_forecast` has to
+# commit for its task to be published, so these tests use real transactions.
+EAGER = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def fast_scenario(in_process_celery: None, settings: Any) -> Scenario:
+    settings.FORECAST_BLOCK_TRIALS = BLOCK_TRIALS
+    return save_scenario(organization("Acme Robotics, Inc."), fast_document())
+
+
+@EAGER
+def test_run_forecast_in_process_says_finished_as_the_runs_page_does(fast_scenario: Scenario) -> None:
+    editor = member(fast_scenario.organization, Role.EDITOR)
+    response = _run_forecast(_client(editor), fast_scenario)
+    run = ForecastRun.objects.get()
+    assert run.status == ForecastRun.Status.SUCCEEDED
+    assert response.redirect_chain == [(_run_url("change", run), 302)]
+    page = response.content.decode()
+    assert _messages(page) == [("success", f"Forecast finished: {run}.")]
+    assert _page_subtitle(page) == str(run) == f"{fast_scenario.name} #{run.pk} (succeeded)"
+    assert "queued" not in page.split('<ul class="messagelist">', 1)[1].split("</ul>", 1)[0]
+    assert run.result is not None
+    assert f'<strong id="total-expected-cost">{money(run.result["total"]["expected_cost"])}</strong>' in page
+
+
+@EAGER
+def test_run_forecast_in_process_says_failed_with_the_reason(
+    fast_scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> dict[str, Any]:
+        raise ValueError("the engine broke")
+
+    monkeypatch.setattr(execution_module, "_forecast", broken)
+    editor = member(fast_scenario.organization, Role.EDITOR)
+    response = _run_forecast(_client(editor), fast_scenario)
+    run = ForecastRun.objects.get()
+    assert run.status == ForecastRun.Status.FAILED
+    assert response.redirect_chain == [(_run_url("change", run), 302)]
+    page = response.content.decode()
+    reason = "The forecast failed (ValueError): the engine broke"
+    assert _messages(page) == [("error", f"Forecast failed: {run}: {reason}")]
+    assert _page_subtitle(page) == str(run) == f"{fast_scenario.name} #{run.pk} (failed)"
+    assert "<h2>Forecast failed</h2>" in page
+
+
+@EAGER
+def test_run_forecast_of_two_scenarios_stays_on_the_list_and_reports_both(fast_scenario: Scenario) -> None:
+    second = save_scenario(fast_scenario.organization, {**fast_document(), "name": "Second plan"})
+    editor = member(fast_scenario.organization, Role.EDITOR)
+    response = _run_forecast(_client(editor), fast_scenario, second)
+    runs = list(ForecastRun.objects.order_by("pk"))
+    assert [run.status for run in runs] == ["succeeded", "succeeded"]
+    assert response.redirect_chain == [(reverse("admin:procurement_scenario_changelist"), 302)]
+    [(level, text)] = _messages(response.content.decode())
+    assert level == "success"
+    assert text.startswith("Forecasts finished: ")
+    named = text.removeprefix("Forecasts finished: ").removesuffix(".").split(", ")
+    assert sorted(named) == sorted(str(run) for run in runs)
