@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 class _FormFields(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.fields: dict[str, str] = {}
+        self.fields: dict[str, str | list[str]] = {}
         self._textarea: str | None = None
         self._select: str | None = None
 
@@ -17,9 +17,12 @@ class _FormFields(HTMLParser):
         name = attributes.get("name", "")
         if tag == "input" and name and attributes.get("type") not in ("submit", "button", "file"):
             if attributes.get("type") != "checkbox" or "checked" in attributes:
-                self.fields[name] = attributes.get(
-                    "value", "on" if attributes.get("type") == "checkbox" else ""
-                )
+                value = attributes.get("value", "on" if attributes.get("type") == "checkbox" else "")
+                previous = self.fields.get(name)
+                if attributes.get("type") == "checkbox" and previous is not None:  # several checked boxes
+                    self.fields[name] = [*([previous] if isinstance(previous, str) else previous), value]
+                else:
+                    self.fields[name] = value
         elif tag == "textarea" and name:
             self._textarea = name
             self.fields[name] = ""
@@ -36,13 +39,14 @@ class _FormFields(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._textarea:
-            self.fields[self._textarea] += (
-                data.removeprefix("\n") if not self.fields[self._textarea] else data
-            )
+            text = self.fields[self._textarea]
+            assert isinstance(text, str)
+            self.fields[self._textarea] = text + (data.removeprefix("\n") if not text else data)
 
 
-def form_fields(html: str) -> dict[str, str]:
-    """Name -> value of every field a browser would submit (templates for new inline rows included)."""
+def form_fields(html: str) -> dict[str, str | list[str]]:
+    """Name -> value of every field a browser would submit (a list for several checked boxes of one name;
+    templates for new inline rows excluded)."""
     parser = _FormFields()
     parser.feed(html)
     return {name: value for name, value in parser.fields.items() if "__prefix__" not in name}

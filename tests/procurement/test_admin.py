@@ -278,17 +278,18 @@ def test_posting_the_demo_scenarios_change_form_back_unchanged_keeps_the_documen
     assert scenario_to_document(Scenario.objects.get(pk=scenario.pk)) == before
 
 
-def test_admin_form_shows_a_json_rule_error_on_the_field(demo_document: dict[str, Any]) -> None:
+def test_admin_form_shows_a_document_rule_error_on_the_field(demo_document: dict[str, Any]) -> None:
     membership = MembershipFactory.create(role=Role.EDITOR)
     scenario = save_scenario(membership.organization, demo_document)
     before = scenario_to_document(scenario)
     client = _client(membership.user)
     fields = form_fields(client.get(_url("scenario_change", scenario.pk)).content.decode())
-    fields["features-0-model_mix"] = '{"claude-sonnet-4-5": 0.5}'
-    fields["teams-1-allowed_plans"] = '["api", "gold"]'
+    fields = {name: value for name, value in fields.items() if not name.startswith("features-0-model_mix__")}
+    fields["features-0-model_mix__claude-sonnet-4-5"] = "50"  # the demo's first feature: 80% + 20%
+    fields["teams-1-allowed_plans"] = ["api", "gold"]
     response = client.post(_url("scenario_change", scenario.pk), {**fields, "_save": "Save"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "shares must sum to 1 (they sum to 0.5)" in page
-    assert "allowed_plans[1]: must be one of" in page
+    assert "The percentages add up to 50%; they must add up to 100%." in page
+    assert "Select a valid choice. gold is not one of the available choices." in page
     assert scenario_to_document(Scenario.objects.get(pk=scenario.pk)) == before
