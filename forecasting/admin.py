@@ -38,7 +38,7 @@ class ForecastRunAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
     search_fields = ["scenario_name", "error"]
     date_hierarchy = "created_at"
     fieldsets = [
-        (None, {"fields": ["organization", "scenario", "scenario_name", "created_by", "status", "error"]}),
+        (None, {"fields": ["organization", "scenario", "scenario_name", "started_by", "status", "error"]}),
         (
             "Progress",
             {
@@ -65,6 +65,11 @@ class ForecastRunAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return OrganizationScopedMixin.has_change_permission(self, request, obj)
+
+    @admin.display(description="created by")
+    def started_by(self, run: ForecastRun) -> str:
+        """The username as text: a link would lead to the user admin, which only superusers may open."""
+        return run.created_by.get_username() if run.created_by else "—"
 
     @admin.display(description="progress")
     def progress_percent(self, run: ForecastRun) -> str:
