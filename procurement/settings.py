@@ -1,6 +1,7 @@
 """The one settings module, read from the environment.
 
-Embedded default (nothing set): DEBUG on, SQLite in the project folder, Celery tasks run in-process.
+Embedded default (nothing set): DEBUG on, SQLite in the project folder, Celery on local folders (a worker
+started by `make serve` runs the forecasts).
 Production sets at least DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and
 CELERY_BROKER_URL, and then `manage.py check --deploy` passes. A malformed value stops the start with
 ImproperlyConfigured instead of being guessed at.
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, API docs) from STATIC_ROOT under gunicorn: nothing else serves them in the image.
+    # With DEBUG on, runserver's staticfiles handler serves them from the apps.
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,18 +112,42 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=10 
 USAGE_IMPORT_MAX_BYTES = env.int("USAGE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Celery ---------------------------------------------------------------------------------------------
-# No broker URL: tasks run in-process (the embedded default). Otherwise redis:// or amqp://.
+# Production: CELERY_BROKER_URL is redis:// or amqp://. Unset (the embedded default): kombu's filesystem
+# transport on local folders, with Celery's file result backend beside it, so `make serve` runs forecasts
+# on a real worker started next to the web server and a request never waits for a simulation. Tests that
+# want tasks in-process turn on eager execution themselves (tests/conftest.py); CELERY_TASK_ALWAYS_EAGER
+# does the same for a process that should run without any worker.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 if CELERY_BROKER_URL and not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
     raise ImproperlyConfigured("CELERY_BROKER_URL must be a redis:// or amqp:// URL, or unset.")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_EMBEDDED = not CELERY_BROKER_URL
+CELERY_EMBEDDED_DIR = Path(env.path("CELERY_EMBEDDED_DIR", default=BASE_DIR / "var" / "celery"))
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# Redis redelivers an unacknowledged task after this many seconds (Celery's default, 1 hour). Runs are
+# claimed in the database, so an early redelivery of a long task is a no-op, never a second result.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+}
+if CELERY_EMBEDDED:
+    CELERY_BROKER_URL = "filesystem://"
+    _queue = CELERY_EMBEDDED_DIR / "queue"
+    # One folder is both the in- and the out-box: every process reads the messages every process writes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "control_folder": str(CELERY_EMBEDDED_DIR / "control"),
+    }
+    CELERY_RESULT_BACKEND = CELERY_RESULT_BACKEND or f"file://{CELERY_EMBEDDED_DIR / 'results'}"
+    CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_EMBEDDED_DIR / "beat-schedule")
+    for _folder in (_queue, CELERY_EMBEDDED_DIR / "control", CELERY_EMBEDDED_DIR / "results"):
+        _folder.mkdir(parents=True, exist_ok=True)  # the transport lists them before anything is sent
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Forecast runs (DESIGN sections 9 and 11) -----------------------------------------------------------
@@ -147,11 +175,6 @@ if FORECAST_BLOCK_TRIALS < 1 or FORECAST_CHUNK_BLOCKS < 1 or FORECAST_REAPER_SEC
     raise ImproperlyConfigured("FORECAST_BLOCK_TRIALS, _CHUNK_BLOCKS and _REAPER_SECONDS must be positive.")
 CELERY_BEAT_SCHEDULE = {
     "reap-forecast-runs": {"task": "forecasting.tasks.reap_runs_task", "schedule": FORECAST_REAPER_SECONDS},
-}
-# Redis redelivers an unacknowledged task after this many seconds (Celery's default, 1 hour). Runs are
-# claimed in the database, so an early redelivery of a long task is a no-op, never a second result.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
 }
 
 # --- REST framework -------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
-"""Root URL configuration: the admin, the health probe, the versioned REST API and its schema and docs."""
+"""Root URL configuration: the landing page, the admin, the health probe, the versioned REST API, its docs."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from forecasting.api import urls as forecasting_api
 from procurement.api import urls as procurement_api
 from procurement.api.base import ApiNotFound
+from procurement.api_docs import RedocView, SwaggerView
 from procurement.health import healthz
+from procurement.home import home
 from reports.api import ForecastBriefPdfApi
 
 # reports builds on forecasting, which builds on procurement: the project URLconf is where they meet.
@@ -17,12 +19,13 @@ brief = re_path(
 api_v1 = [*procurement_api.urlpatterns, brief, *forecasting_api.urlpatterns]
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     # Last: any other /api/ path is the API's JSON 404, not Django's HTML page.
     re_path(r"^api/", ApiNotFound.as_view()),
 ]

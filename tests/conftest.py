@@ -98,6 +98,20 @@ MINIMAL_DOCUMENT: dict[str, Any] = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """On the embedded default (no broker configured) the suite runs Celery tasks in this process.
+
+    The embedded default's filesystem broker is for `make serve`, whose worker runs beside the web server;
+    tests of that path start their own worker (tests/live/). With a real broker (CI's PostgreSQL pass) tests
+    ask for in-process tasks with `in_process_celery`, or start workers (tests/services/).
+    """
+    from django.conf import settings
+
+    if settings.CELERY_EMBEDDED:
+        current_app.conf.task_always_eager = True
+        current_app.conf.task_eager_propagates = True
+
+
 @pytest.fixture
 def catalog_keys() -> CatalogKeys:
     return DEFAULT_CATALOG_KEYS

@@ -28,7 +28,7 @@ from forecasting.api.throttles import ForecastStartThrottle
 from forecasting.models import ForecastRun
 from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_forecast
 from procurement.api.access import require_edit
-from procurement.api.base import JsonApiMixin, json_object
+from procurement.api.base import JsonApiMixin, json_object, location
 from procurement.api.errors import InvalidInput, LimitReached
 from procurement.api.pagination import ApiPagination
 from procurement.models import Scenario
@@ -61,7 +61,7 @@ class ForecastStartApi(JsonApiMixin, APIView):
             ) from error
         body = ForecastRunSerializer(run, context={"request": request}).data
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
-        return Response(body, status=code, headers={"Location": body["url"]})
+        return Response(body, status=code, headers={"Location": location(body["url"])})
 
 
 @extend_schema_view(**docs.RUN_OPERATIONS)

@@ -242,12 +242,6 @@ def scenario_components() -> dict[str, Schema]:
     drf-spectacular wraps Scenario in its paginated list component for the list operation.
     """
     document = document_properties()
-    request = _obj(
-        {**document, "organization": _ORGANIZATION},
-        ["name", "start_month", "term_months"],
-        "The scenario JSON of DESIGN section 3, exactly what `manage.py forecast` reads; "
-        "defaults in brackets are filled in on save.",
-    )
     envelope = {
         "id": {"type": "integer", "readOnly": True},
         "url": {"type": "string", "format": "uri", "readOnly": True},
@@ -255,6 +249,16 @@ def scenario_components() -> dict[str, Schema]:
         "created_at": {"type": "string", "format": "date-time", "readOnly": True},
         "updated_at": {"type": "string", "format": "date-time", "readOnly": True},
     }
+    ignored = {
+        key: {**envelope[key], "description": "Read-only: accepted and ignored, so a GET can be sent back."}
+        for key in ("id", "url", "created_at", "updated_at")
+    }
+    request = _obj(
+        {**document, "organization": _ORGANIZATION, **ignored},
+        ["name", "start_month", "term_months"],
+        "The scenario JSON of DESIGN section 3, exactly what `manage.py forecast` reads; "
+        "defaults in brackets are filled in on save.",
+    )
     response = _obj(
         {**envelope, **document}, [*envelope, *document], "A saved scenario: the normalised document."
     )

@@ -33,7 +33,7 @@ from procurement.api.access import (
     organization_for_create,
     require_edit,
 )
-from procurement.api.base import JsonOnlyNegotiation
+from procurement.api.base import JsonOnlyNegotiation, location
 from procurement.api.docs import ORGANIZATION_PARAMETER, PAGE_PARAMETERS, error_responses
 from procurement.api.errors import InvalidInput, InvalidJson, PayloadTooLarge
 from procurement.api.pagination import ApiPagination
@@ -263,7 +263,7 @@ class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
             raise InvalidInput("Nothing was imported.", errors={error.field: [error.message]}) from error
         body = self.get_serializer(result.usage_import).data
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(body, status=code, headers={"Location": body["url"]})
+        return Response(body, status=code, headers={"Location": location(body["url"])})
 
     @action(detail=True, methods=["post"])
     def apply(self, request: Request, pk: str | None = None) -> Response:

@@ -18,7 +18,7 @@ from procurement.api.access import (
     organization_for_create,
     require_edit,
 )
-from procurement.api.base import JsonApiMixin, json_object
+from procurement.api.base import JsonApiMixin, json_object, location
 from procurement.api.errors import InvalidInput
 from procurement.api.pagination import ApiPagination
 from procurement.api.serializers import (
@@ -70,7 +70,7 @@ class ScenarioViewSet(JsonApiMixin, viewsets.ModelViewSet[Scenario]):
         require_edit(request.user, organization)
         scenario = save_scenario(organization, document)
         body = scenario_representation(scenario, request)
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location(body["url"])})
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         scenario = self.get_object()
@@ -84,9 +84,16 @@ class ScenarioViewSet(JsonApiMixin, viewsets.ModelViewSet[Scenario]):
         return Response(scenario_representation(saved, request))
 
 
+# The envelope of a scenario as GET returns it: accepted on write and ignored, as DRF ignores read-only
+# fields, so a fetched scenario can be sent back as it is.
+READ_ONLY_KEYS = ("id", "url", "created_at", "updated_at")
+
+
 def _split_body(data: Any) -> tuple[dict[str, Any], object | None]:
-    """The scenario document and the optional `organization` slug beside it."""
+    """The scenario document and the optional `organization` slug beside it (read-only keys dropped)."""
     document = dict(json_object(data))
+    for key in READ_ONLY_KEYS:
+        document.pop(key, None)
     return document, document.pop("organization", None)
 
 

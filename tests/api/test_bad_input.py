@@ -208,7 +208,7 @@ BAD_INPUTS: list[Bad] = [
         status=415,
         content_type="application/json; charset=latin-1",
     ),
-    Bad("text_plain_empty_start", "POST", "start", b"", status=415, content_type="text/plain"),
+    Bad("text_plain_with_body_start", "POST", "start", b"{}", status=415, content_type="text/plain"),
     # forecast starts
     Bad("trials_zero", "POST", "start", b'{"trials": 0}', field="trials"),
     Bad("trials_negative", "POST", "start", b'{"trials": -1}', field="trials"),

@@ -46,6 +46,30 @@ def test_seed_demo_is_idempotent_and_prints_the_login(demo_document: dict[str, A
 
 
 @pytest.mark.django_db
+def test_seed_demo_again_keeps_the_users_edits_and_reset_replaces_them(demo_document: dict[str, Any]) -> None:
+    """`make demo` runs seed_demo every time: it used to overwrite the edited demo scenario silently."""
+    _seed("--password", "demo-pass-123")
+    scenario = Scenario.objects.get()
+    scenario.term_months = 36
+    scenario.save()
+    first_team = scenario.teams.order_by("position", "id").first()
+    assert first_team is not None
+    first_team.headcount_now = 999
+    first_team.save()
+    again = _seed("--password", "demo-pass-123")
+    assert "kept as it is (--reset replaces it)" in again
+    scenario.refresh_from_db()
+    first_team.refresh_from_db()
+    assert (scenario.term_months, first_team.headcount_now) == (36, 999)
+    reset = _seed("--password", "demo-pass-123", "--reset")
+    assert "replaced (--reset)" in reset
+    assert Scenario.objects.get().pk == scenario.pk  # same scenario (its runs stay attached), new contents
+    assert scenario_to_document(Scenario.objects.get()) == validate_scenario_document(
+        demo_document, catalog_keys=DEFAULT_CATALOG_KEYS
+    )
+
+
+@pytest.mark.django_db
 def test_seed_demo_uses_the_fixed_password_only_in_debug(settings: Any) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--password"):

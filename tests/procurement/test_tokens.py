@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from rest_framework.permissions import IsAuthenticated
@@ -21,6 +21,11 @@ from procurement.models import ApiToken, Membership, Organization
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def acme() -> Organization:
+    return Organization.objects.create(slug="acme", name="Acme")
 
 
 class WhoAmI(APIView):
@@ -56,15 +61,42 @@ def test_created_token_authenticates_its_user() -> None:
     assert response.data == {"username": "alice"}
 
 
-def test_command_creates_organization_user_and_membership() -> None:
-    _create_token("bob", "--org", "acme")
-    organization = Organization.objects.get(slug="acme")
+def test_command_creates_user_and_membership_and_keeps_the_role_it_is_not_told_to_change(
+    acme: Organization,
+) -> None:
+    _, summary = _create_token("bob", "--org", "acme")
     user = get_user_model().objects.get(username="bob")
     assert not user.has_usable_password()
-    assert Membership.role_of(user, organization) == "editor"  # the default role
-    _create_token("bob", "--org", "acme", "--role", "admin")
-    assert Membership.role_of(user, organization) == "admin"
-    assert ApiToken.objects.filter(user=user).count() == 2
+    assert Membership.role_of(user, acme) == "editor"  # the default role
+    assert "role editor (new membership)" in summary
+    _, summary = _create_token("bob", "--org", "acme", "--role", "editor")
+    assert "role editor (unchanged)" in summary
+    _, summary = _create_token("bob", "--org", "acme")
+    assert ApiToken.objects.filter(user=user).count() == 3
+
+
+def test_a_token_never_silently_changes_an_existing_members_role(acme: Organization) -> None:
+    """The README's `create_api_token demo --org demo --role editor` used to demote the demo admin."""
+    _create_token("ivan", "--org", "acme", "--role", "admin")
+    user = get_user_model().objects.get(username="ivan")
+    with pytest.raises(CommandError, match=r"already admin in acme; --role editor would change that"):
+        _create_token("ivan", "--org", "acme", "--role", "editor")
+    assert Membership.role_of(user, acme) == "admin"
+    assert ApiToken.objects.filter(user=user).count() == 1  # nothing half-done
+    _, summary = _create_token("ivan", "--org", "acme", "--role", "editor", "--change-role")
+    assert "role changed from admin to editor" in summary
+    assert Membership.role_of(user, acme) == "editor"
+
+
+def test_a_mistyped_organization_is_refused_not_created() -> None:
+    with pytest.raises(CommandError, match=r"No organization with slug 'amce' \(existing: acme\)"):
+        _create_token("judy", "--org", "amce")
+    assert not Organization.objects.filter(slug="amce").exists()
+    assert not get_user_model().objects.filter(username="judy").exists()
+    _, summary = _create_token("judy", "--org", "newco", "--create-org")
+    assert "organization newco (created)" in summary
+    judy, newco = get_user_model().objects.get(username="judy"), Organization.objects.get(slug="newco")
+    assert Membership.role_of(judy, newco) == "editor"
 
 
 def test_only_the_hash_of_the_secret_is_stored() -> None:

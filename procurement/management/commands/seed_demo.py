@@ -1,4 +1,8 @@
-"""`manage.py seed_demo`: the demo organization, a staff login and the demo scenario (idempotent)."""
+"""`manage.py seed_demo [--reset]`: the demo organization, a staff login and the demo scenario.
+
+Idempotent and safe to repeat (`make demo` runs it every time): a demo scenario that exists is kept as the
+user left it, edits included; `--reset` replaces it with `demo/demo_scenario.json`.
+"""
 
 from __future__ import annotations
 
@@ -23,35 +27,50 @@ DEMO_PASSWORD = "demo-procurement-2026"
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo organization, its staff login and the demo scenario."
+    help = (
+        "Create the demo organization, its staff login and the demo scenario where missing. An existing demo "
+        "scenario is kept with its edits; --reset replaces it with the shipped one."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", help=f"Password for the demo login (default: {DEMO_PASSWORD!r}).")
+        parser.add_argument(
+            "--reset", action="store_true", help=f"Replace the demo scenario with {DEMO_SCENARIO.name}."
+        )
 
-    def handle(self, *args: Any, password: str | None, **options: Any) -> None:
+    def handle(self, *args: Any, password: str | None, reset: bool, **options: Any) -> None:
         from django.conf import settings
 
         if not settings.DEBUG and not password:
             raise CommandError("DEBUG is off: pass --password rather than the fixed demo password.")
         document = json.loads(DEMO_SCENARIO.read_text())
         with transaction.atomic():
-            organization, org_created = Organization.objects.update_or_create(
+            organization, org_created = Organization.objects.get_or_create(
                 slug=DEMO_ORGANIZATION["slug"], defaults={"name": DEMO_ORGANIZATION["name"]}
             )
             user_created = _ensure_login(organization, password or DEMO_PASSWORD)
             existing = Scenario.objects.filter(organization=organization, name=document["name"]).first()
-            try:
-                scenario = save_scenario(organization, document, scenario=existing)
-            except ScenarioValidationError as error:
-                raise CommandError(f"{DEMO_SCENARIO} is invalid:\n{error}") from error
-        created = {"organization": org_created, "user": user_created, "scenario": existing is None}
-        self._report(organization, scenario, created, password or DEMO_PASSWORD)
+            scenario = existing
+            if existing is None or reset:
+                try:
+                    scenario = save_scenario(organization, document, scenario=existing)
+                except ScenarioValidationError as error:
+                    raise CommandError(f"{DEMO_SCENARIO} is invalid:\n{error}") from error
+        assert scenario is not None
+        verbs = {
+            "organization": "created" if org_created else "existing",
+            "user": "created" if user_created else "password reset",
+            "scenario": "created"
+            if existing is None
+            else ("replaced (--reset)" if reset else "kept as it is (--reset replaces it)"),
+        }
+        self._report(organization, scenario, verbs, password or DEMO_PASSWORD)
 
     def _report(
-        self, organization: Organization, scenario: Scenario, created: dict[str, bool], password: str
+        self, organization: Organization, scenario: Scenario, verbs: dict[str, str], password: str
     ) -> None:
         def verb(key: str) -> str:
-            return "created" if created[key] else "updated"
+            return verbs[key]
 
         teams, features = scenario.teams.count(), scenario.features.count()
         self.stdout.write(
@@ -60,9 +79,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Staff login (admin role): {verb('user')}")
         self.stdout.write(f"  username: {DEMO_USERNAME}")
         self.stdout.write(f"  password: {password}")
-        self.stdout.write(
-            f"Scenario “{scenario.name}” (id {scenario.pk}): {verb('scenario')} from {DEMO_SCENARIO.name}"
-        )
+        self.stdout.write(f"Scenario “{scenario.name}” (id {scenario.pk}): {verb('scenario')}")
         self.stdout.write(f"  {teams} teams, {features} features, {scenario.term_months} months")
         self.stdout.write("Log in at /admin/ to see and edit it.")
 
