@@ -83,7 +83,7 @@ def summary(result: Mapping[str, Any]) -> Summary:
         total_p5=money(total["cost"]["p5"]),
         total_p50=money(total["cost"].get("p50")),
         total_p95=money(total["cost"]["p95"]),
-        api_expected_cost=money(_api_expected_cost(result)),
+        api_expected_cost=money(api_expected_cost(result)),
         seats_expected_cost=money(result["seats"]["expected_cost"]),
         trials=plain_number(simulation.get("trials")),
         seed=plain_number(simulation.get("seed")),
@@ -99,7 +99,8 @@ def summary(result: Mapping[str, Any]) -> Summary:
     )
 
 
-def _api_expected_cost(result: Mapping[str, Any]) -> float:
+def api_expected_cost(result: Mapping[str, Any]) -> float:
+    """The API path's expected cost as stored, else the sum of its periods' recommended expected costs."""
     stored = as_number(result["api"].get("expected_cost"))
     if stored is not None:
         return stored

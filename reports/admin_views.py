@@ -1,11 +1,12 @@
 """Forecast results in the admin: a run's progress and results, its brief, and "Run forecast" on scenarios.
 
 `ForecastRunResultsMixin` goes in front of the forecast run ModelAdmin's bases. It adds two URLs under
-each run (`status.json`, polled by the change page while the run works, and `brief.pdf`) and puts the
-progress or the results (`reports.admin_results`) in the change page's context; the admin finds the
-template by its path, `templates/admin/forecasting/forecastrun/change_form.html`. Runs are found
-through the ModelAdmin's own organization-scoped queryset and view permission, so another
-organization's run is a 404 here as in the API. `run_forecast` is an admin action for the scenario
+each run (`status.json`, polled by the change page while the run works, and `brief.pdf`) and the page
+comparing several runs (`compare/`, see `reports.admin_compare`), and puts the progress or the results
+(`reports.admin_results`, and a link to compare with the scenario's previous run) in the change page's
+context; the admin finds the template by its path, `templates/admin/forecasting/forecastrun/change_form.html`.
+Runs are found through the ModelAdmin's own organization-scoped queryset and view permission, so
+another organization's run is a 404 here as in the API. `run_forecast` is an admin action for the scenario
 changelist (`add_run_forecast_action`).
 """
 
@@ -26,7 +27,7 @@ from forecasting.models import ForecastRun
 from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_forecast
 from procurement.models import Membership, Scenario
 from procurement.scenario_document import ScenarioValidationError
-from reports import admin_results
+from reports import admin_compare, admin_results
 from reports.services import brief_filename, brief_pdf_for, not_ready_message
 
 POLL_SECONDS = 3  # how often a running run's page asks for its status; a block of trials takes seconds
@@ -44,6 +45,7 @@ class ForecastRunResultsMixin:
                 name="forecasting_forecastrun_status",
             ),
             path("<path:object_id>/brief.pdf", view(self.brief_view), name="forecasting_forecastrun_brief"),
+            path("compare/", view(self.compare_view), name="forecasting_forecastrun_compare"),
         ]
         return own + super().get_urls()  # type: ignore[misc, no-any-return]
 
@@ -69,6 +71,9 @@ class ForecastRunResultsMixin:
             messages.warning(request, not_ready_message(run))
             return HttpResponseRedirect(reverse("admin:forecasting_forecastrun_change", args=[quote(run.pk)]))
         return pdf_response(brief_pdf_for(run), brief_filename(run))
+
+    def compare_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_compare.compare_page(self, request)  # type: ignore[arg-type]
 
     def _visible_run(self, request: HttpRequest, object_id: str) -> ForecastRun:
         run = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
@@ -112,6 +117,10 @@ def run_page_context(run: ForecastRun) -> dict[str, Any]:
         context["summary"] = admin_results.summary(run.result)
         context["charts"] = admin_results.main_charts(run.result, run.catalog_snapshot)
         context["hidden_curves"] = admin_results.hidden_curve_count(run.result)
+        previous = admin_compare.previous_run(run)
+        if previous is not None:
+            context["compare_previous_url"] = admin_compare.compare_url([previous.pk, run.pk])
+            context["compare_previous_run"] = previous
     return context
 
 
