@@ -98,7 +98,6 @@ class Stack:
         self.manage("seed_demo", "--password", DEMO_PASSWORD)
         if self.server == "gunicorn":
             self.manage("collectstatic", "--noinput", "--verbosity", "0")
-            self.manage("check", "--deploy", "--fail-level", "WARNING")
         self._launch(
             "worker",
             [
