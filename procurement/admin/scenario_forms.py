@@ -375,7 +375,7 @@ class TeamForm(OneErrorPerFieldForm):
         stored = self.initial.get("allowed_plans")
         if isinstance(stored, list) and set(stored) == set(plans):
             return stored  # unchanged: keep the stored order
-        return plans
+        return [key for key, _ in self.plan_choices if key in plans]  # catalog order
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or self.cleaned_data
