@@ -71,7 +71,9 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.editable_by(user)  # type: ignore[attr-defined]
+        organizations = Organization.objects.editable_by(user)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["organization"].initial = _only(organizations)
         self.fields["catalog"].initial = PriceCatalog.objects.default()
 
     def clean_usage_files(self) -> list[Any]:
@@ -113,6 +115,13 @@ class ApplyForm(forms.Form):
         self.fields["fit"].choices = choices  # type: ignore[attr-defined]
         scenarios = Scenario.objects.editable_by(user).filter(organization=usage_import.organization)
         self.fields["scenario"].queryset = scenarios  # type: ignore[attr-defined]
+        self.fields["scenario"].initial = _only(scenarios)
+
+
+def _only(choices: QuerySet[Any]) -> Any:
+    """The one choice when there is exactly one (preselected), else None."""
+    first_two = list(choices[:2])
+    return first_two[0] if len(first_two) == 1 else None
 
 
 class _ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]

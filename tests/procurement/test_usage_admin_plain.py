@@ -282,3 +282,19 @@ def test_created_by_is_plain_text_for_a_superuser_too_and_a_dash_when_unknown(
     anonymous = import_usage(organization, [_upload("claude-code-analytics.json")], user=None).usage_import
     page = client.get(_url("change", anonymous.pk)).content.decode()
     assert re.search(r'<label>Created by:</label>\s*<div class="readonly">—</div>', page)
+
+
+def test_the_only_organization_and_scenario_are_preselected(
+    editor: Any, organization: Organization, team_import: UsageImport, scenario: Scenario
+) -> None:
+    client = _client(editor)
+    upload_page = client.get(_url("upload")).content.decode()
+    assert f'<option value="{organization.pk}" selected>Acme</option>' in upload_page
+    apply_page = client.get(_url("apply", team_import.pk)).content.decode()
+    assert f'<option value="{scenario.pk}" selected>{scenario}</option>' in apply_page
+    MembershipFactory.create(
+        user=editor, organization=OrganizationFactory.create(name="Beta"), role=Role.EDITOR
+    )
+    two = client.get(_url("upload")).content.decode().split('id="id_organization"')[1].split("</select>")[0]
+    assert '<option value="" selected>---------</option>' in two  # two to choose from: none chosen
+    assert f'<option value="{organization.pk}">Acme</option>' in two
