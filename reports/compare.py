@@ -124,12 +124,15 @@ def points_change(value: float | None) -> str:
 
 
 def relative_change(value: float | None, reference: float | None) -> str:
-    """The difference as a share of the reference figure: `+3.1%`; a dash when the reference is 0."""
+    """The difference as a share of the reference figure: `+3.1%`, `≈0%` below 0.05% either way; a dash
+    when the reference is 0 (no share of nothing) unless nothing changed."""
+    if value == 0:
+        return "0%"
     if value is None or reference is None or reference == 0:
         return MISSING
     share = value / abs(reference)
-    if share == 0:
-        return "0%"
+    if abs(share) < 0.0005:
+        return "≈0%"
     return f"+{percent(share)}" if share > 0 else percent(share)
 
 

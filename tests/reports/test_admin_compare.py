@@ -169,6 +169,10 @@ def test_the_difference_texts() -> None:
     assert relative_change(-1.0, 8.0) == "−12.5%"
     assert relative_change(5.0, 0.0) == "—"  # no share of nothing
     assert relative_change(0.0, 3.0) == "0%"
+    assert relative_change(0.0, 0.0) == "0%"  # nothing changed, even from nothing
+    assert relative_change(-1.0, 6_080_000.0) == "≈0%"  # not "−0%"
+    assert relative_change(400.0, 1_000_000.0) == "≈0%"
+    assert relative_change(600.0, 1_000_000.0) == "+0.1%"
 
 
 def test_two_to_four_runs_only() -> None:
