@@ -27,7 +27,6 @@ SELF_ONLY_POLICY = "; ".join(
 
 
 class _SelfOnly:
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().get(request, *args, **kwargs)  # type: ignore[misc]
         response["Content-Security-Policy"] = SELF_ONLY_POLICY
