@@ -50,7 +50,9 @@ class ForecastRunAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
             },
         ),
         ("Simulation", {"fields": [("trials", "seed", "block_trials"), "idempotency_key"]}),
-        ("Result", {"fields": ["result_summary", "result_json"]}),
+        ("Result", {"fields": ["result_summary"]}),
+        # Collapsed: the full result is tens of thousands of pixels of JSON (the API serves it too).
+        ("Result JSON", {"classes": ["collapse"], "fields": ["result_json"]}),
         ("Inputs as run", {"classes": ["collapse"], "fields": ["scenario_json", "catalog_json"]}),
     ]
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import CheckConstraint
 from django.http import HttpRequest
 
@@ -122,6 +122,40 @@ class OneErrorPerFieldForm(forms.ModelForm):  # type: ignore[type-arg]
         for field in self.fields.values():
             if type(field) is forms.FloatField and type(field.widget) is not PlainNumberInput:
                 field.widget = PlainNumberInput(attrs={**field.widget.attrs})
+        self._defaults = self._model_defaults()
+
+    def _model_defaults(self) -> dict[str, Any]:
+        """Fields declared here (percent fields, tables) whose model column has a default.
+
+        A declared form field does not inherit its model field's default as ModelForm's own fields do,
+        so a new row (an inline's "Add another") would show them empty and refuse them as required. They
+        start at the model's default, and a field left empty takes that default.
+        """
+        defaults: dict[str, Any] = {}
+        for name in self.declared_fields:
+            if name not in self.fields:
+                continue
+            try:
+                column = self._meta.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not getattr(column, "has_default", lambda: False)() or getattr(column, "null", False):
+                continue
+            default = column.get_default()
+            if isinstance(default, bool) or not isinstance(default, int | float):
+                continue  # lists and tables (plans, mixes) say what they mean when empty
+            defaults[name] = default
+            self.fields[name].required = False
+            if self.instance.pk is None and name not in self.initial:
+                self.fields[name].initial = default
+        return defaults
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or self.cleaned_data
+        for name, default in self._defaults.items():
+            if name in cleaned and cleaned[name] in (None, ""):
+                cleaned[name] = default
+        return cleaned
 
     def _update_errors(self, errors: ValidationError) -> None:
         model = self._meta.model

@@ -142,7 +142,7 @@ class ScenarioAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[
     def trials(self, scenario: Scenario) -> str:
         return f"{scenario.simulation_trials:,} trials"
 
-    @admin.display(description="last result: API commitment")
+    @admin.display(description="last API commitment")
     def last_commitment(self, scenario: Scenario) -> str:
         amount = getattr(scenario, "last_commitment", None)
         if amount is None:
@@ -152,7 +152,7 @@ class ScenarioAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[
         first = " (first period)" if scenario.api_ramp_allowed else ""
         return f"{usd_short(amount)}{per}{first}"
 
-    @admin.display(description="last result: expected total cost")
+    @admin.display(description="last expected total")
     def last_total(self, scenario: Scenario) -> str:
         amount = getattr(scenario, "last_total", None)
         return "—" if amount is None else usd_short(amount)

@@ -127,6 +127,43 @@ def test_percent_inputs_show_percent_and_store_the_fraction(
     assert (scenario.api_rollover_share, scenario.api_max_unused_probability) == (0.25, 0.2)
 
 
+def test_a_new_team_row_starts_at_the_models_defaults_and_blank_takes_them(
+    scenario: Scenario, organization: Organization
+) -> None:
+    """Found by the browser journey: a new row's percent fields were empty and then "required"."""
+    client = _client(_member(organization))
+    page = client.get(_url("scenario_change", scenario.pk)).content.decode()
+    template = page.split('id="teams-empty"')[1]  # the row "Add another Team" copies
+    assert re.search(r'name="teams-__prefix__-usage_persistence"[^>]*value="60"', template)
+    assert re.search(r'name="teams-__prefix__-headcount_sd"[^>]*value="0"', template)
+    fields = _page_fields(client, scenario)
+    new = {
+        "name": "Data",
+        "position": "5",
+        "headcount_now": "12",
+        "headcount_end": "16",
+        "adoption_now": "60",
+        "adoption_end": "85",
+        "usage_median_usd": "150",
+        "usage_p90_usd": "600",
+        "allowed_plans": ["api", "pro"],
+        "usage_persistence": "",  # cleared by the user: the default, not an error
+        "headcount_sd": "",
+    }
+    fields.update({f"teams-2-{key}": value for key, value in new.items()})
+    fields["teams-TOTAL_FORMS"] = "3"
+    response = _post(client, scenario, fields)
+    assert response.status_code == 302, form_fields(response.content.decode())
+    team = scenario.teams.get(name="Data")
+    assert (team.usage_persistence, team.headcount_sd, team.usage_growth, team.usage_volatility) == (
+        0.6,
+        0.0,
+        0.0,
+        0.0,
+    )
+    assert (team.adoption_now, team.allowed_plans) == (0.6, ["api", "pro"])
+
+
 def test_saving_an_unchanged_form_keeps_awkward_fractions_within_1e_12(
     organization: Organization, minimal_document: dict[str, Any]
 ) -> None:
