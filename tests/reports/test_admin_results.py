@@ -181,6 +181,17 @@ def test_running_run_page_shows_progress_and_polls_its_status(acme: Organization
     assert 'class="brief-chart"' not in page
 
 
+def test_a_queued_run_page_says_a_worker_starts_it(acme: Organization) -> None:
+    """With the embedded default's filesystem broker a run waits for `make serve`'s worker: say so."""
+    client = _client(member(acme, Role.VIEWER))
+    queued = unfinished_run(acme, status=ForecastRun.Status.QUEUED, blocks_done=0)
+    page = client.get(_run_url("change", queued)).content.decode()
+    assert 'id="forecast-queued-help"' in page
+    assert "<code>make serve</code> starts one" in page
+    running = unfinished_run(acme, status=ForecastRun.Status.RUNNING, blocks_done=1)
+    assert 'id="forecast-queued-help"' not in client.get(_run_url("change", running)).content.decode()
+
+
 def test_status_url_reports_the_runs_progress_as_json(acme: Organization) -> None:
     run = unfinished_run(acme, status=ForecastRun.Status.RUNNING, blocks_done=3)
     response = _client(member(acme, Role.VIEWER)).get(_run_url("status", run))
