@@ -55,6 +55,7 @@ def test_procurement_lead(page: Any, stack: Stack, journey: Journey) -> None:
     name = f"Acme FY2027 from the forms ({stack.name})"
 
     page.goto("/")
+    journey.step("the landing page at /", page)
     page.get_by_role("link", name="Admin").click()
     page.fill("#id_username", DEMO_USERNAME)
     page.fill("#id_password", DEMO_PASSWORD)
