@@ -81,7 +81,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  password: {password}")
         self.stdout.write(f"Scenario “{scenario.name}” (id {scenario.pk}): {verb('scenario')}")
         self.stdout.write(f"  {teams} teams, {features} features, {scenario.term_months} months")
-        self.stdout.write("Log in at /admin/ to see and edit it.")
+        self.stdout.write("To see and edit it: `make serve`, then log in at http://127.0.0.1:8000/admin/.")
 
 
 def _ensure_login(organization: Organization, password: str) -> bool:
