@@ -26,7 +26,7 @@ class ForecastRunAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
         "organization",
         "status",
         "progress_percent",
-        "trials",
+        "trials_shown",
         "seed",
         "attempts",
         "created_at",
@@ -72,6 +72,10 @@ class ForecastRunAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
     def started_by(self, run: ForecastRun) -> str:
         """The username as text: a link would lead to the user admin, which only superusers may open."""
         return run.created_by.get_username() if run.created_by else "—"
+
+    @admin.display(description="trials", ordering="trials")
+    def trials_shown(self, run: ForecastRun) -> str:
+        return f"{run.trials:,}"
 
     @admin.display(description="progress")
     def progress_percent(self, run: ForecastRun) -> str:

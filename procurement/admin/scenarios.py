@@ -260,9 +260,25 @@ def _child_fieldsets(key: list[str], details: list[tuple[str, list[str]]]) -> li
     return [(None, {"fields": ["scenario", *key]}), *((title, {"fields": names}) for title, names in details)]
 
 
+def _count(value: float) -> str:
+    """40.0 → “40”, 2500000.0 → “2,500,000”, 12.5 → “12.5”: how a person writes a count."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 @admin.register(Team)
 class TeamAdmin(_ScenarioChildAdmin):
-    list_display = ["name", "scenario", "headcount_now", "headcount_end", "usage_preset", "usage_median_usd"]
+    list_display = ["name", "scenario", "engineers", "usage"]
+
+    @admin.display(description="engineers (now → end)", ordering="headcount_now")
+    def engineers(self, team: Team) -> str:
+        return f"{_count(team.headcount_now)} → {_count(team.headcount_end)}"
+
+    @admin.display(description="usage per active engineer", ordering="usage_median_usd")
+    def usage(self, team: Team) -> str:
+        if team.usage_median_usd is None or team.usage_p90_usd is None:
+            return f"{team.get_usage_preset_display()} (preset)"
+        return f"median ${_count(team.usage_median_usd)}, p90 ${_count(team.usage_p90_usd)} a month"
+
     fieldsets = _child_fieldsets(TEAM_KEY_FIELDS, TEAM_DETAIL_FIELDSETS)
 
     def get_form(
@@ -274,7 +290,20 @@ class TeamAdmin(_ScenarioChildAdmin):
 
 @admin.register(Feature)
 class FeatureAdmin(_ScenarioChildAdmin):
-    list_display = ["name", "scenario", "requests_per_month", "launch_month", "growth"]
+    list_display = ["name", "scenario", "requests", "launch", "monthly_growth"]
+
+    @admin.display(description="requests per month", ordering="requests_per_month")
+    def requests(self, feature: Feature) -> str:
+        return _count(feature.requests_per_month)
+
+    @admin.display(description="live from", ordering="launch_month")
+    def launch(self, feature: Feature) -> str:
+        return "the start" if feature.launch_month == 0 else f"month {feature.launch_month}"
+
+    @admin.display(description="growth", ordering="growth")
+    def monthly_growth(self, feature: Feature) -> str:
+        return f"{feature.growth * 100:+,.3g}% a month"
+
     fieldsets = _child_fieldsets(FEATURE_KEY_FIELDS, FEATURE_DETAIL_FIELDSETS)
 
     def get_form(

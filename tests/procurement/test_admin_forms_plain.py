@@ -456,6 +456,26 @@ def test_the_list_shows_formatted_numbers_and_the_last_results_commitment_and_to
     assert reverse("admin:forecasting_forecastrun_change", args=[latest.pk]) in page
 
 
+def test_team_feature_and_run_lists_show_numbers_as_a_person_writes_them(
+    scenario: Scenario, organization: Organization
+) -> None:
+    """minimal document: Platform 40 → 55 engineers, median 150 / p90 600; Web on the light preset;
+    Support summariser 400,000 requests growing 6% a month; Agent live from month 6."""
+    client = _client(_member(organization))
+    teams = client.get(_url("team_changelist")).content.decode()
+    assert "40 → 55" in teams
+    assert "median $150, p90 $600 a month" in teams
+    assert "Light (preset)" in teams
+    features = client.get(_url("feature_changelist")).content.decode()
+    assert ">400,000<" in features
+    assert "+6% a month" in features
+    assert "month 6" in features
+    run = succeeded_run(organization)
+    runs = client.get(reverse("admin:forecasting_forecastrun_changelist")).content.decode()
+    assert f">{run.trials:,}<" in runs
+    assert run.trials >= 1_000  # so the separator shows
+
+
 def test_the_list_reads_last_results_without_a_query_per_scenario(
     organization: Organization, minimal_document: dict[str, Any]
 ) -> None:
