@@ -36,6 +36,17 @@ def require_edit(user: Any, organization: Organization) -> None:
         raise PermissionDenied(EDIT_REFUSED)
 
 
+def require_edit_somewhere(user: Any) -> None:
+    """Before a create reads its body: a caller who may edit no organization is refused at once, so a
+    viewer's token cannot make the server parse a large body (the body names the organization)."""
+    if Organization.objects.editable_by(user).exists():
+        return
+    if not Organization.objects.for_user(user).exists():
+        message = "you are not a member of any organization; ask an admin to add you"
+        raise InvalidInput("Which organization?", errors={"organization": [message]})
+    raise PermissionDenied(EDIT_REFUSED)
+
+
 def member_organization(user: Any, slug: object, *, field: str = "organization") -> Organization:
     """The user's organization with this slug; a foreign slug reads exactly like one that does not exist."""
     organization = None

@@ -2,15 +2,18 @@
 
 Refused with a 400 and the field path where there is one (DESIGN section 11): the constants NaN,
 Infinity and -Infinity, numbers that overflow a double (`1e999`), integers longer than
-MAX_INTEGER_DIGITS, duplicate keys, lone UTF-16 surrogates (they cannot be stored as UTF-8), and nesting
-deeper than MAX_DEPTH (measured before parsing, so 1,000 `[` never reach the recursive decoder).
+MAX_INTEGER_DIGITS, duplicate keys, lone UTF-16 surrogates (they cannot be stored as UTF-8), NUL
+characters (PostgreSQL text and jsonb cannot hold them), and nesting deeper than MAX_DEPTH
+(procurement.jsontext.loads_bounded).
+
+Every step is linear in the size of the body: a hostile body up to the size limit is refused in well
+under a second (tests/api/test_parser_time.py), never holding a web worker.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,13 +21,10 @@ from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import JSONParser
 
 from procurement.api.errors import InvalidJson
+from procurement.jsontext import TooDeep, loads_bounded, printable
 
-MAX_DEPTH = 50  # a scenario document nests 5 deep (features[i].levers.model_mix); 50 leaves ample room
 MAX_INTEGER_DIGITS = 30  # the largest legal integer is a 19-digit seed; Python refuses > 4,300 digits
-
-# A JSON string (escapes included): removed before counting brackets, so "[[[" inside a name is not depth.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
+NUL_REFUSED = "contains a NUL character (\\u0000), which text cannot hold"
 
 
 class _Refused:
@@ -55,17 +55,16 @@ class StrictJSONParser(JSONParser):
 
 def parse_strict_json(text: str) -> Any:
     """The decoded document, or InvalidJson with the offending field paths."""
-    depth = nesting_depth(text)
-    if depth > MAX_DEPTH:
-        raise InvalidJson(f"The JSON nests {depth} levels deep; at most {MAX_DEPTH} are allowed.")
     try:
-        value = json.loads(
+        value = loads_bounded(
             text,
             parse_constant=lambda name: _Refused(f"{name} is not a number; send a finite number"),
             parse_float=_parse_float,
             parse_int=_parse_int,
             object_pairs_hook=_object,
         )
+    except TooDeep as error:
+        raise InvalidJson(str(error)) from error
     except ValueError as error:  # JSONDecodeError is a ValueError
         raise InvalidJson(f"Malformed JSON: {error}.") from error
     errors: dict[str, list[str]] = {}
@@ -74,15 +73,6 @@ def parse_strict_json(text: str) -> Any:
     if errors:
         raise InvalidJson("The JSON contains values the API does not accept.", errors=errors)
     return value
-
-
-def nesting_depth(text: str) -> int:
-    """The deepest bracket nesting outside strings (an upper bound if the JSON is malformed)."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
-        depth = depth + 1 if bracket in "[{" else depth - 1
-        deepest = max(deepest, depth)
-    return deepest
 
 
 def _parse_float(literal: str) -> float | _Refused:
@@ -99,9 +89,11 @@ def _parse_int(literal: str) -> int | _Refused:
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1}) if len(set(keys)) < len(keys) else []
-    return _DuplicateKeys(pairs, duplicates) if duplicates else dict(pairs)
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    counts = Counter(key for key, _ in pairs)
+    return _DuplicateKeys(pairs, sorted(key for key, count in counts.items() if count > 1))
 
 
 def _refusals(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -111,6 +103,8 @@ def _refusals(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, str):
         if not _is_storable(value):
             yield path, "contains a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text"
+        if "\x00" in value:
+            yield path, NUL_REFUSED
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _refusals(item, f"{path}[{index}]")
@@ -123,6 +117,8 @@ def _refusals(value: Any, path: str) -> Iterator[tuple[str, str]]:
                     _join(path, _printable(key)),
                     "the key contains a lone UTF-16 surrogate, which is not text",
                 )
+            if "\x00" in key:
+                yield _join(path, _printable(key)), f"the key {NUL_REFUSED}"
             yield from _refusals(item, _join(path, _printable(key)))
 
 
@@ -135,8 +131,9 @@ def _is_storable(text: str) -> bool:
 
 
 def _printable(key: str) -> str:
-    """The key as it can appear in an error path (a lone surrogate shown as its escape)."""
-    return key if _is_storable(key) else key.encode("utf-8", "backslashreplace").decode("utf-8")
+    """The key as it can appear in an error path (a lone surrogate or NUL shown as its escape)."""
+    shown = key if _is_storable(key) else key.encode("utf-8", "backslashreplace").decode("utf-8")
+    return printable(shown)
 
 
 def _join(path: str, key: str) -> str:

@@ -32,6 +32,7 @@ from procurement.api.access import (
     member_organization,
     organization_for_create,
     require_edit,
+    require_edit_somewhere,
 )
 from procurement.api.base import JsonOnlyNegotiation, location
 from procurement.api.docs import ORGANIZATION_PARAMETER, PAGE_PARAMETERS, error_responses
@@ -240,6 +241,7 @@ class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
         return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request: Request) -> Response:
+        require_edit_somewhere(request.user)  # before the upload is read
         form = _upload_form(request)
         organization = organization_for_create(request.user, form.get("organization"))
         require_edit(request.user, organization)

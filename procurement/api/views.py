@@ -17,6 +17,7 @@ from procurement.api.access import (
     member_organization,
     organization_for_create,
     require_edit,
+    require_edit_somewhere,
 )
 from procurement.api.base import JsonApiMixin, json_object, location
 from procurement.api.errors import InvalidInput
@@ -65,6 +66,7 @@ class ScenarioViewSet(JsonApiMixin, viewsets.ModelViewSet[Scenario]):
         return Response(scenario_representation(self.get_object(), request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_edit_somewhere(request.user)  # before the body is read
         document, slug = _split_body(request.data)
         organization = organization_for_create(request.user, slug or request.query_params.get("organization"))
         require_edit(request.user, organization)

@@ -14,6 +14,7 @@ from procurement.imports.analytics import parse_analytics
 from procurement.imports.ccusage import REPORT_KEYS, UNSUPPORTED_KEYS, parse_ccusage
 from procurement.imports.errors import UsageFileError
 from procurement.imports.records import Format, ParsedUsageFile
+from procurement.jsontext import TooDeep, loads_bounded, nul_paths
 
 # 50 MiB per file (and per zip, uncompressed). The 92-day sample cost report for 3 workspaces is 1 MB;
 # a year of daily buckets for ~50 workspaces and several models stays well under this. Project choice.
@@ -31,9 +32,16 @@ def load_json(name: str, content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) 
     except UnicodeDecodeError as exc:
         raise UsageFileError(file=name, message=f"not UTF-8 text (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        document = loads_bounded(text)  # 100,000 `[` used to overflow the stack (RecursionError, a 500)
+    except TooDeep as exc:
+        raise UsageFileError(file=name, message=str(exc).removeprefix("The JSON ")) from None
     except json.JSONDecodeError as exc:
         raise UsageFileError(file=name, message=_json_error(text, exc)) from None
+    for path in nul_paths(document):  # PostgreSQL cannot store it; refuse before anything is kept
+        raise UsageFileError(
+            file=name, row=path, message="contains a NUL character (\\u0000), which text cannot hold"
+        )
+    return document
 
 
 def _json_error(text: str, exc: json.JSONDecodeError) -> str:

@@ -72,6 +72,11 @@ class Bad:
 
 
 BAD_INPUTS: list[Bad] = [
+    # NUL characters: PostgreSQL text and jsonb cannot hold them (a 500 there, never on SQLite)
+    Bad("nul_in_price_catalog", "POST", "scenarios", _doc(price_catalog="x\u0000"), field="price_catalog"),
+    Bad("nul_in_name_put", "PUT", "scenario", _doc(name="Acme\u0000"), field="name"),
+    Bad("nul_in_team_name", "POST", "scenarios", _doc(teams__0__name="\u0000"), field="teams[0].name"),
+    Bad("nul_in_a_key", "POST", "scenarios", b'{"na\\u0000me": "x"}', field="na\\u0000me"),
     # numbers that are not numbers
     Bad(
         "nan_string",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from procurement.api import views
 from procurement.models import DiscountBand, Feature, Organization, Role, Scenario, Team
 from procurement.scenario_document import validate_scenario_document
 from procurement.services import save_scenario, scenario_to_document
@@ -271,3 +272,17 @@ def test_options_describes_the_endpoint_without_failing(editor: Member, scenario
         assert response.status_code == 200
         assert "application/json" in response.json()["renders"]
         assert "actions" not in response.json()
+
+
+def test_a_viewer_is_refused_before_the_body_is_read(
+    viewer: Member, minimal_document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: a viewer's token made the server parse any body it sent before the 403."""
+
+    def must_not_read(data: Any) -> Any:
+        raise AssertionError("the body was read before the permission check")
+
+    monkeypatch.setattr(views, "_split_body", must_not_read)
+    response = viewer.call("POST", SCENARIOS, minimal_document)
+    assert response.status_code == 403
+    assert Scenario.objects.count() == 0

@@ -276,3 +276,54 @@ def test_a_zip_of_ccusage_files_and_a_named_engineer_upload_through_the_api(edit
     named = client.post(URL, {"files": [single], "engineer": "Grace"}, format="multipart")
     assert named.status_code == 201, named.json()
     assert {row["engineer"] for row in named.json()["engineer_months"]} == {"Grace"}
+
+
+def _file(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [  # issue 11: nesting overflowed the decoder's stack (a 500); a NUL reached PostgreSQL
+        (b"[" * 100_000, "deep.json: nests hundreds of levels deep; at most 50 are allowed"),
+        (b"[" * 60 + b"]" * 60, "deep.json: nests 60 levels deep; at most 50 are allowed"),
+        (
+            (USAGE_DIR / "ccusage" / "eng-01.daily.json")
+            .read_bytes()
+            .replace(b'"claude-haiku-4-5-20251001"', b'"x\\u0000"', 1),
+            "deep.json: daily[0].modelsUsed[1]: contains a NUL character",
+        ),
+    ],
+)
+def test_a_file_nested_too_deep_or_holding_a_nul_is_refused_by_path(
+    editor: Any, content: bytes, expected: str
+) -> None:
+    response = client_for(editor).post(URL, {"files": [_file("deep.json", content)]}, format="multipart")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["errors"]["files"][0].startswith(expected)
+    assert stored_row_counts() == (0, 0, 0, 0)
+
+
+def test_a_nul_in_the_feature_map_is_refused_with_its_path(editor: Any) -> None:
+    body = {
+        "files": files_field("admin-usage-report.json"),
+        "feature_map": json.dumps({"wrkspc_01gTyx1sjrf2UXAhRWq9vtH9": "Bot\u0000"}),
+    }
+    response = client_for(editor).post(URL, body, format="multipart")
+    assert response.status_code == 400
+    messages = response.json()["errors"]["feature_map"]
+    assert any(m.startswith("wrkspc_01gTyx1sjrf2UXAhRWq9vtH9: contains a NUL character") for m in messages)
+    assert stored_row_counts() == (0, 0, 0, 0)
+
+
+def test_a_viewer_is_refused_before_the_upload_is_read(viewer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procurement.api import usage_imports
+
+    def must_not_read(request: Any) -> Any:
+        raise AssertionError("the upload was read before the permission check")
+
+    monkeypatch.setattr(usage_imports, "_upload_form", must_not_read)
+    response = client_for(viewer).post(
+        URL, {"files": files_field("admin-usage-report.json")}, format="multipart"
+    )
+    assert response.status_code == 403
