@@ -67,6 +67,12 @@ class ForecastRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    idempotency_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="SHA-256 of the request that used the key (scenario, trials, seed): a reuse must match.",
+    )
     blocks_total = models.PositiveIntegerField(default=0)
     blocks_done = models.PositiveIntegerField(default=0)
 

@@ -20,7 +20,8 @@ START_OPERATION = extend_schema(
     tags=["forecasts"],
     summary="Start a forecast run of a scenario",
     description="Snapshots the scenario and its catalog and queues the run. Answers 202 with the new run; "
-    "a retry with the same `Idempotency-Key` answers 200 with the run it created. Work is bounded: trials "
+    "a retry with the same `Idempotency-Key` answers 200 with the run it created, and the key sent with "
+    "another request (another scenario, trials or seed) answers 422. Work is bounded: trials "
     "1,000..1,000,000, a compute budget (400 on `trials`) and a limit of queued or running runs per "
     "organization (429), plus a per-organization throttle on starts (429 with Retry-After).",
     parameters=[
@@ -36,7 +37,7 @@ START_OPERATION = extend_schema(
     responses={
         202: OpenApiResponse(ForecastRunSerializer, description="A new run was queued."),
         200: OpenApiResponse(ForecastRunSerializer, description="The run this Idempotency-Key started."),
-        **error_responses(400, 401, 403, 404, 413, 415, 429),
+        **error_responses(400, 401, 403, 404, 413, 415, 422, 429),
     },
 )
 

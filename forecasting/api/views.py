@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from forecasting.api import docs
 from forecasting.api.representation import json_with_raw_member, run_envelope
 from forecasting.api.serializers import (
+    IDEMPOTENCY_HEADER,
     ForecastRunDetailSerializer,
     ForecastRunSerializer,
     ForecastStartSerializer,
@@ -26,10 +27,15 @@ from forecasting.api.serializers import (
 )
 from forecasting.api.throttles import ForecastStartThrottle
 from forecasting.models import ForecastRun
-from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_forecast
+from forecasting.services import (
+    ComputeBudgetExceeded,
+    IdempotencyKeyReused,
+    RunLimitExceeded,
+    start_forecast,
+)
 from procurement.api.access import require_edit
 from procurement.api.base import JsonApiMixin, json_object, location
-from procurement.api.errors import InvalidInput, LimitReached
+from procurement.api.errors import InvalidInput, KeyReused, LimitReached
 from procurement.api.pagination import ApiPagination
 from procurement.models import Scenario
 
@@ -55,6 +61,8 @@ class ForecastStartApi(JsonApiMixin, APIView):
             )
         except RunLimitExceeded as error:
             raise LimitReached(str(error)) from error
+        except IdempotencyKeyReused as error:
+            raise KeyReused(str(error), errors={IDEMPOTENCY_HEADER: [str(error)]}) from error
         except ComputeBudgetExceeded as error:
             raise InvalidInput(
                 "The run exceeds the compute budget.", errors={"trials": [str(error)]}

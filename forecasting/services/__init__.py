@@ -4,7 +4,12 @@ The API, the admin, the CLI and the Celery tasks call these; none of them touche
 """
 
 from forecasting.services.chunks import merge_chunks, run_chunk
-from forecasting.services.errors import ClaimLost, ComputeBudgetExceeded, RunLimitExceeded
+from forecasting.services.errors import (
+    ClaimLost,
+    ComputeBudgetExceeded,
+    IdempotencyKeyReused,
+    RunLimitExceeded,
+)
 from forecasting.services.execution import execute_forecast, forecast_document, normalise_document
 from forecasting.services.reaper import ReapReport, reap_runs
 from forecasting.services.starting import publish_run, start_forecast
@@ -12,6 +17,7 @@ from forecasting.services.starting import publish_run, start_forecast
 __all__ = [
     "ClaimLost",
     "ComputeBudgetExceeded",
+    "IdempotencyKeyReused",
     "ReapReport",
     "RunLimitExceeded",
     "execute_forecast",

@@ -15,6 +15,17 @@ class RunLimitExceeded(Exception):
         )
 
 
+class IdempotencyKeyReused(Exception):
+    """An Idempotency-Key sent again with another request than the one that created its run (API: 422)."""
+
+    def __init__(self, key: str, run_id: int) -> None:
+        self.run_id = run_id
+        super().__init__(
+            f"Idempotency-Key {key!r} was used for another request (run {run_id}: another scenario, "
+            "trials or seed); use a new key for a new request."
+        )
+
+
 class ComputeBudgetExceeded(Exception):
     """trials x months x (teams + features) is over settings.FORECAST_COMPUTE_BUDGET (API: 400 on trials)."""
 

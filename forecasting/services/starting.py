@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import secrets
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from forecasting.models import ForecastRun
-from forecasting.services.errors import ComputeBudgetExceeded, RunLimitExceeded
+from forecasting.services.errors import ComputeBudgetExceeded, IdempotencyKeyReused, RunLimitExceeded
 from procurement.models import Organization, PriceCatalog, Scenario, catalog_snapshot
 from procurement.services import scenario_to_document, validate_document
 
@@ -32,9 +34,12 @@ def start_forecast(
     """Create a queued run of the scenario as it is now and enqueue it once the transaction commits.
 
     Returns (run, created): an existing run with the same (organization, idempotency_key) comes back with
-    created=False. Raises ScenarioValidationError (bad trials or seed), ComputeBudgetExceeded, or
-    RunLimitExceeded when the organization already has `max_active_runs` runs queued or running.
+    created=False when it was made by the same request (scenario, trials, seed); the key with another
+    request raises IdempotencyKeyReused, as payment APIs refuse a key reused with another body. Raises
+    ScenarioValidationError (bad trials or seed), ComputeBudgetExceeded, or RunLimitExceeded when the
+    organization already has `max_active_runs` runs queued or running.
     """
+    fingerprint = request_fingerprint(scenario.pk, trials=trials, seed=seed)
     with transaction.atomic():
         # Concurrent starts of one organization queue up on this row lock (SQLite's IMMEDIATE transactions
         # serialise them already), so counting active runs and inserting one cannot interleave.
@@ -44,13 +49,24 @@ def start_forecast(
                 organization=organization, idempotency_key=idempotency_key
             ).first()
             if existing is not None:
+                if existing.idempotency_fingerprint != fingerprint:
+                    raise IdempotencyKeyReused(idempotency_key, existing.pk)
                 return existing, False
         document, catalog = snapshot_document(scenario, trials=trials, seed=seed)
         check_compute_budget(document)
         check_run_limit(organization)
         run = _create_run(scenario, organization, document, catalog, user=user, key=idempotency_key)
+        if idempotency_key:
+            run.idempotency_fingerprint = fingerprint
+            run.save(update_fields=["idempotency_fingerprint"])
         transaction.on_commit(partial(publish_run, run.pk))
     return run, True
+
+
+def request_fingerprint(scenario_id: int, *, trials: int | None, seed: int | None) -> str:
+    """What an Idempotency-Key is bound to: the scenario and the parameters as sent (None: not sent)."""
+    canonical = json.dumps({"scenario": scenario_id, "trials": trials, "seed": seed}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def snapshot_document(

@@ -17,6 +17,7 @@ _ERROR_MEANINGS = {
     404: "No such object among your organizations (another organization's objects are not found either).",
     413: "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
     415: "The body is not application/json.",
+    422: "The Idempotency-Key was already used with another request; send a new key.",
     429: "A limit on forecast runs or the start throttle; retry after `Retry-After` seconds when given.",
 }
 

@@ -57,6 +57,17 @@ class PayloadTooLarge(APIException):
     default_code = "payload_too_large"
 
 
+class KeyReused(APIException):
+    """An Idempotency-Key sent with another request than the one it was first used for (422)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+
+    def __init__(self, detail: str, *, errors: Errors) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+
 class LimitReached(APIException):
     """A bound on the work itself (not a throttle): answered 429 so clients back off and retry later."""
 
@@ -75,7 +86,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 
 def error_body(exc: Exception) -> dict[str, Any]:
-    if isinstance(exc, InvalidJson | InvalidInput):
+    if isinstance(exc, InvalidJson | InvalidInput | KeyReused):
         return _body(str(exc.detail), _code(exc), exc.errors)
     if isinstance(exc, ValidationError):
         return _body("Invalid input.", "invalid", flatten_errors(exc.detail))

@@ -69,6 +69,30 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_run(
     assert ForecastRun.objects.count() == 2
 
 
+def test_an_idempotency_key_reused_with_another_request_is_a_422(
+    editor: Member, scenario_a: Scenario, minimal_document: dict[str, Any]
+) -> None:
+    """Issue 11: the key came back with the first run (200) whatever the new request asked for."""
+    from procurement.services import save_scenario
+
+    other_scenario = save_scenario(scenario_a.organization, {**minimal_document, "name": "Other plan"})
+    first = editor.call("POST", start_path(scenario_a), {"trials": 5_000}, HTTP_IDEMPOTENCY_KEY="k-2027")
+    assert first.status_code == 202
+    for path, body in [
+        (start_path(scenario_a), {"trials": 6_000}),  # another body
+        (start_path(scenario_a), {"trials": 5_000, "seed": 3}),
+        (start_path(scenario_a), None),  # the defaults, not the trials first sent
+        (start_path(other_scenario), {"trials": 5_000}),  # another scenario
+    ]:
+        response = editor.call("POST", path, body, HTTP_IDEMPOTENCY_KEY="k-2027")
+        assert response.status_code == 422, (path, body, response.json())
+        assert response.json()["code"] == "idempotency_key_reused"
+        assert list(response.json()["errors"]) == ["Idempotency-Key"]
+    assert ForecastRun.objects.count() == 1
+    same = editor.call("POST", start_path(scenario_a), {"trials": 5_000}, HTTP_IDEMPOTENCY_KEY="k-2027")
+    assert (same.status_code, same.json()["id"]) == (200, first.json()["id"])
+
+
 def test_a_malformed_idempotency_key_is_a_400_naming_the_header(editor: Member, scenario_a: Scenario) -> None:
     for key in ("has space", "x" * 201, "é"):
         response = editor.call("POST", start_path(scenario_a), HTTP_IDEMPOTENCY_KEY=key)

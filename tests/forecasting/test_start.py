@@ -11,7 +11,12 @@ import pytest
 from django.db import transaction
 
 from forecasting.models import ForecastRun
-from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_forecast
+from forecasting.services import (
+    ComputeBudgetExceeded,
+    IdempotencyKeyReused,
+    RunLimitExceeded,
+    start_forecast,
+)
 from forecasting.services.starting import check_compute_budget
 from procurement.models import Organization, Scenario, catalog_snapshot
 from procurement.scenario_document import ScenarioValidationError
@@ -145,9 +150,12 @@ def test_the_same_idempotency_key_returns_the_first_run_without_publishing_again
     with django_capture_on_commit_callbacks(execute=True):
         first, created_first = start_forecast(scenario, user=editor, idempotency_key="req-1")
     with django_capture_on_commit_callbacks(execute=True):
-        again, created_again = start_forecast(scenario, user=editor, trials=9_000, idempotency_key="req-1")
+        again, created_again = start_forecast(scenario, user=editor, idempotency_key="req-1")
     assert (created_first, created_again, again.pk, again.trials) == (True, False, first.pk, SMALL_TRIALS)
     assert publishes == [first.pk]
+    with pytest.raises(IdempotencyKeyReused, match=f"run {first.pk}"):
+        start_forecast(scenario, user=editor, trials=9_000, idempotency_key="req-1")  # another request
+    assert ForecastRun.objects.count() == 1
 
 
 def test_an_idempotent_replay_is_answered_even_when_the_limit_is_reached(
