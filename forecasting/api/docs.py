@@ -47,7 +47,7 @@ RUN_OPERATIONS = {
         parameters=[
             OpenApiParameter(
                 "scenario",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1},
                 OpenApiParameter.QUERY,
                 description="Only runs of this scenario (one of your organizations', else a 400).",
             ),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
+from procurement.api.pagination import MAX_PAGE_SIZE
 from procurement.api.schema import SCENARIO, SCENARIO_DOCUMENT, ref
 from procurement.api.serializers import CatalogSerializer, CatalogSummarySerializer, ErrorSerializer
 
@@ -32,14 +32,22 @@ def json_body(component: str) -> dict[str, Any]:
 
 ORGANIZATION_PARAMETER = OpenApiParameter(
     "organization",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[-a-zA-Z0-9_]+$"},
     OpenApiParameter.QUERY,
     description="Slug of one of your organizations (a slug that is not yours is a 400 on `organization`).",
 )
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Page number, from 1."),
     OpenApiParameter(
-        "page_size", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Results per page (at most 200)."
+        "page",
+        {"type": "integer", "minimum": 1},
+        OpenApiParameter.QUERY,
+        description="Page number, from 1 (a page past the last is a 404).",
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        OpenApiParameter.QUERY,
+        description=f"Results per page, 1..{MAX_PAGE_SIZE} (default 50); anything else is a 400.",
     ),
 ]
 _WRITE_ERRORS = (400, 401, 403, 413, 415)
@@ -77,7 +85,7 @@ CATALOG_OPERATIONS = {
     "list": extend_schema(
         summary="List price catalogs (global reference data)",
         parameters=PAGE_PARAMETERS,
-        responses={200: CatalogSummarySerializer(many=True), **error_responses(401, 404)},
+        responses={200: CatalogSummarySerializer(many=True), **error_responses(400, 401, 404)},
     ),
     "retrieve": extend_schema(
         summary="Read a price catalog with every row and its source",

@@ -265,8 +265,25 @@ def scenario_components() -> dict[str, Schema]:
     return {SCENARIO_DOCUMENT: request, SCENARIO: response}
 
 
+# Request bodies whose unknown keys the server refuses (400 naming each): the schema says so too.
+CLOSED_REQUESTS = ("ForecastStart", "Upload", "Apply")
+# Answered by gunicorn itself, before the application, for a request line over its 4,094-byte limit.
+REQUEST_LINE_TOO_LONG = {
+    "description": "The request line (path and query) is too long: the web server's own plain answer, "
+    "not JSON, sent before the application sees the request."
+}
+
+
 def add_components(result: Schema, generator: Any, request: Any, public: bool) -> Schema:
-    """drf-spectacular post-processing hook: register the raw components the views reference."""
+    """drf-spectacular post-processing hook: register the raw components the views reference, close the
+    request bodies that refuse unknown keys, and document the web server's 414 on every operation."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(scenario_components())
+    for name in CLOSED_REQUESTS:
+        if name in schemas:
+            schemas[name]["additionalProperties"] = False
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("414", REQUEST_LINE_TOO_LONG)
     return result

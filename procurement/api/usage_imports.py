@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType
@@ -65,8 +65,16 @@ class UsageFileSerializer(serializers.ModelSerializer[UsageFile]):
         fields += ["reported_total_cost_usd"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-08"})
+class MonthField(serializers.DateField):
+    """A calendar month, `YYYY-MM` (stored as its first day); not an OpenAPI `date`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class EngineerMonthSerializer(serializers.ModelSerializer[EngineerMonthUsage]):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
 
     class Meta:
         model = EngineerMonthUsage
@@ -74,7 +82,7 @@ class EngineerMonthSerializer(serializers.ModelSerializer[EngineerMonthUsage]):
 
 
 class FeatureMonthSerializer(serializers.ModelSerializer[FeatureMonthUsage]):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
 
     class Meta:
         model = FeatureMonthUsage
@@ -190,7 +198,7 @@ SCHEMAS = {
     ),
     "apply": extend_schema(
         summary="Write a fit into a team or feature of a scenario",
-        request=ApplySerializer,
+        request={"application/json": ApplySerializer},
         responses={200: OpenApiResponse(ref(SCENARIO)), **error_responses(400, 401, 403, 404, 415)},
     ),
 }

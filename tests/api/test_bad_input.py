@@ -238,6 +238,14 @@ BAD_INPUTS: list[Bad] = [
     # query parameters
     Bad("status_filter_unknown", "GET", "runs", query="?status=done", field="status"),
     Bad("scenario_filter_not_an_id", "GET", "runs", query="?scenario=1e3", field="scenario"),
+    Bad("scenario_filter_zero", "GET", "runs", query="?scenario=0", field="scenario"),
+    Bad("organization_filter_empty", "GET", "scenarios", query="?organization=", field="organization"),
+    # page sizes the schema does not allow: DRF used to ignore them and answer 200 with 50 results
+    Bad("page_size_not_a_number", "GET", "runs", query="?page_size=abc", field="page_size"),
+    Bad("page_size_zero", "GET", "scenarios", query="?page_size=0", field="page_size"),
+    Bad("page_size_over_200", "GET", "scenarios", query="?page_size=201", field="page_size"),
+    Bad("page_size_twice", "GET", "runs", query="?page_size=5&page_size=6", field="page_size"),
+    Bad("page_size_5000_digits", "GET", "runs", query="?page_size=" + "9" * 5000, field="page_size"),
     Bad(
         "organization_filter_with_nul",
         "GET",

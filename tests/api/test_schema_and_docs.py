@@ -110,3 +110,27 @@ def test_swagger_ui_and_redoc_load_their_assets_from_this_server(db: None) -> No
         assert "cdn." not in html
         assert "unpkg.com" not in html
         assert finders.find(asset) is not None
+
+
+def test_the_schema_says_what_the_server_refuses(openapi: dict[str, Any]) -> None:
+    """Issue 11: request bodies that refuse unknown keys are closed, months are YYYY-MM (not dates),
+    filters and page sizes carry the bounds the server enforces, and gunicorn's 414 is documented."""
+    schemas = openapi["components"]["schemas"]
+    for name in ("ScenarioDocument", "ForecastStart", "Upload", "Apply"):
+        assert schemas[name]["additionalProperties"] is False, name
+    for name in ("EngineerMonth", "FeatureMonth"):
+        month = schemas[name]["properties"]["month"]
+        assert "format" not in month
+        assert month["pattern"] == r"^\d{4}-\d{2}$"
+    runs = openapi["paths"]["/api/v1/forecasts/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in runs["parameters"]}
+    assert parameters["scenario"]["minimum"] == 1
+    assert (parameters["page_size"]["minimum"], parameters["page_size"]["maximum"]) == (1, 200)
+    scenarios = openapi["paths"]["/api/v1/scenarios/"]["get"]
+    organization = next(p["schema"] for p in scenarios["parameters"] if p["name"] == "organization")
+    assert organization["minLength"] == 1
+    apply = openapi["paths"]["/api/v1/usage-imports/{id}/apply/"]["post"]["requestBody"]["content"]
+    assert list(apply) == ["application/json"]  # the server answers 415 to anything else
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            assert "414" in operation["responses"], (method, path)
