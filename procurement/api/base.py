@@ -14,7 +14,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from procurement.api.errors import InvalidInput
+from procurement.api.errors import InvalidInput, LengthRequired
 from procurement.api.parsers import StrictJSONParser
 from procurement.scenario_document.fields import describe_type
 
@@ -54,7 +54,15 @@ class JsonApiMixin:
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         if request.method in _BODY_METHODS:
+            require_length(request)
             _require_json_content_type(request)
+
+
+def require_length(request: Request) -> None:
+    """A 411 for a chunked body: Django reads CONTENT_LENGTH bytes of a request, and a chunked one has
+    none, so it would be read as empty and answered as if nothing had been sent ("name is required")."""
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        raise LengthRequired()  # HTTP: Transfer-Encoding overrides any Content-Length sent with it
 
 
 def _require_json_content_type(request: Request) -> None:

@@ -57,6 +57,17 @@ class PayloadTooLarge(APIException):
     default_code = "payload_too_large"
 
 
+class LengthRequired(APIException):
+    """A body sent without Content-Length (chunked): WSGI gives the application none of it (411)."""
+
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_detail = (
+        "Send the body with a Content-Length header: a chunked body (Transfer-Encoding: chunked) is not "
+        "read here."
+    )
+    default_code = "length_required"
+
+
 class KeyReused(APIException):
     """An Idempotency-Key sent with another request than the one it was first used for (422)."""
 

@@ -34,7 +34,7 @@ from procurement.api.access import (
     require_edit,
     require_edit_somewhere,
 )
-from procurement.api.base import JsonOnlyNegotiation, location
+from procurement.api.base import JsonOnlyNegotiation, location, require_length
 from procurement.api.docs import ORGANIZATION_PARAMETER, PAGE_PARAMETERS, error_responses
 from procurement.api.errors import InvalidInput, InvalidJson, PayloadTooLarge
 from procurement.api.pagination import ApiPagination
@@ -229,6 +229,8 @@ class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            require_length(request)
         wanted = {"create": "multipart/form-data", "apply": "application/json"}.get(self.action or "")
         media_type = (request.content_type or "").split(";", 1)[0].strip().lower()
         if wanted and media_type != wanted:

@@ -327,3 +327,11 @@ def test_a_viewer_is_refused_before_the_upload_is_read(viewer: Any, monkeypatch:
         URL, {"files": files_field("admin-usage-report.json")}, format="multipart"
     )
     assert response.status_code == 403
+
+
+def test_a_chunked_upload_is_a_411_not_an_empty_form(editor: Any) -> None:
+    body = {"files": files_field("admin-usage-report.json")}
+    response = client_for(editor).post(URL, body, format="multipart", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 411
+    assert response.json()["code"] == "length_required"
+    assert stored_row_counts() == (0, 0, 0, 0)
