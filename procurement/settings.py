@@ -20,10 +20,18 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 _LOCAL_SECRET_KEY = "local-development-only-key-never-used-when-DJANGO_DEBUG-is-false"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# Django's own deploy check warns below 50 characters (security.W009); with DEBUG off a short key stops
+# the start instead of only warning.
+MIN_SECRET_KEY_CHARS = 50
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
     SECRET_KEY = _LOCAL_SECRET_KEY
+elif not DEBUG and (len(SECRET_KEY) < MIN_SECRET_KEY_CHARS or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY must be at least {MIN_SECRET_KEY_CHARS} random characters when DJANGO_DEBUG is "
+        f"false (it has {len(SECRET_KEY)})."
+    )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -54,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "procurement.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "procurement.urls"

@@ -8,6 +8,7 @@ is a 409 in the API's JSON error shape. Errors are JSON; only the 200 answer is 
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -58,4 +59,5 @@ class ForecastBriefPdfApi(JsonApiMixin, APIView):
             raise BriefNotReadyConflict(str(error)) from error
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{brief_filename(run)}"'
+        add_never_cache_headers(response)  # a brief is the organization's: no shared or stored copies
         return response

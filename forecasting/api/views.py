@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.generics import get_object_or_404
@@ -90,7 +91,9 @@ class ForecastRunViewSet(JsonApiMixin, viewsets.ReadOnlyModelViewSet[ForecastRun
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
         """The run and its stored result, the result passed through as text (see representation.py)."""
         run = self.get_object()
-        return json_with_raw_member(run_envelope(run, request), "result", run.result_json)  # type: ignore[attr-defined]
+        response = json_with_raw_member(run_envelope(run, request), "result", run.result_json)  # type: ignore[attr-defined]
+        add_never_cache_headers(response)  # a result is the organization's: no shared or stored copies
+        return response
 
     def get_serializer_class(self) -> type[ForecastRunSerializer]:
         return ForecastRunDetailSerializer if self.action == "retrieve" else ForecastRunSerializer

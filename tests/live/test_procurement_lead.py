@@ -53,6 +53,8 @@ def _wait_for_results(page: Any) -> None:
 
 def test_procurement_lead(page: Any, stack: Stack, journey: Journey) -> None:
     name = f"Acme FY2027 from the forms ({stack.name})"
+    blocked: list[str] = []  # what the pages' Content-Security-Policy refused: the admin must need nothing
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
 
     page.goto("/")
     journey.step("the landing page at /", page)
@@ -173,3 +175,4 @@ def test_procurement_lead(page: Any, stack: Stack, journey: Journey) -> None:
     row = page.locator("tr", has=page.get_by_role("link", name=name))
     assert re.search(r"\$[\d.,]+[KM]?", row.inner_text()), row.inner_text()  # the last result's figures
     journey.step("the scenario list with the last result", page)
+    assert blocked == []

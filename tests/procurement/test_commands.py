@@ -97,3 +97,36 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "refused"),
+    [
+        ("short-key-of-49-characters-xxxxxxxxxxxxxxxxxxxxxx"[:49], True),
+        ("a" * 60, True),  # long but not random: Django's W009 counts unique characters too
+        (secrets.token_urlsafe(40)[:50], False),
+    ],
+)
+def test_a_short_or_plain_secret_key_stops_the_start_when_debug_is_off(
+    tmp_path: Path, key: str, refused: bool
+) -> None:
+    """The README says 50+ random characters; a 10-character key used to start without complaint."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": key,
+        "DJANGO_ALLOWED_HOSTS": "commitments.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'key.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "procurement.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode != 0) == refused, result.stderr[-500:]
+    if refused:
+        assert "DJANGO_SECRET_KEY must be at least 50 random characters" in result.stderr
