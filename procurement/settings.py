@@ -134,9 +134,14 @@ CELERY_EMBEDDED_DIR = Path(env.path("CELERY_EMBEDDED_DIR", default=BASE_DIR / "v
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # Redis redelivers an unacknowledged task after this many seconds (Celery's default, 1 hour). Runs are
-# claimed in the database, so an early redelivery of a long task is a no-op, never a second result.
+# claimed in the database, so an early redelivery of a long task is a no-op, never a second result. The
+# workers look for such tasks every CELERY_UNACKED_RESTORE_SECONDS (kombu scans only every 10th look by
+# default, up to 100 s late; here every look scans). Without the reaper, a killed worker's run therefore
+# waits visibility timeout + up to that interval (README, operations).
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=10),
+    "unacked_restore_throttle": 1,
 }
 if CELERY_EMBEDDED:
     CELERY_BROKER_URL = "filesystem://"

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from forecasting.models import ForecastRun
 from forecasting.services import start_forecast
@@ -93,3 +94,38 @@ def kill_holder(run: ForecastRun) -> int:
         return 0
     os.kill(int(run.claimed_by.rsplit(":", 1)[1]), signal.SIGKILL)
     return 1
+
+
+VISIBILITY_SECONDS = 15  # Redis redelivers an unacknowledged task this long after delivery (prod: 3,600)
+
+
+def test_with_the_reaper_off_a_killed_workers_run_waits_for_the_visibility_timeout(
+    start_worker: Any, organization: Organization
+) -> None:
+    """What happens when no reaper runs (no `celery beat`): the run stays `running` with a silent
+    heartbeat until Redis redelivers its unacknowledged task, the visibility timeout after it was first
+    delivered; then a live worker claims it (the heartbeat is stale by then) and it succeeds once.
+    README: operations."""
+    timeout = {
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_SECONDS),
+        "CELERY_UNACKED_RESTORE_SECONDS": "1",
+    }
+    doomed = start_worker("doomed-no-reaper", **timeout)
+    run, _ = start_forecast(make_scenario(organization, trials=40_000), user=None, seed=5)  # one task
+    wait_status(run, lambda r: r.blocks_done >= 1, what="first block done")
+    delivered = run.started_at
+    assert delivered is not None
+    doomed.kill()
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("running", 1), (run.status, run.attempts, run.blocks_done)
+    start_worker("survivor-no-reaper", **timeout)  # a live worker from now on: only the task is missing
+    wait_status(run, lambda r: r.attempts == 2, timeout=VISIBILITY_SECONDS * 3, what="claimed again")
+    reclaimed = (timezone.now() - delivered).total_seconds()
+    wait_finished(run, timeout=120)
+    print(
+        f"\nrun {run.pk}: worker SIGKILLed, reaper off, visibility timeout {VISIBILITY_SECONDS} s: claimed "
+        f"again {reclaimed:.1f} s after its first delivery, then {run.status} on attempt {run.attempts}"
+    )
+    assert reclaimed >= VISIBILITY_SECONDS - 1  # the redelivery, not a reaper, brought it back
+    assert run.status == "succeeded", run.error
+    assert (run.attempts, result_writes(run.pk)) == (2, 1)
