@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
-from procurement.api.errors import InvalidInput
+# Not procurement.api.errors: DRF loads this class from its settings while procurement.api.errors is still
+# importing rest_framework.views (a cycle). A ValidationError gets the same JSON error shape.
 
 MAX_PAGE_SIZE = 200
 
@@ -24,5 +26,5 @@ class ApiPagination(PageNumberPagination):
         well_formed = len(values) == 1 and len(raw) <= 3 and raw.isascii() and raw.isdigit()
         if not well_formed or not 1 <= int(raw) <= MAX_PAGE_SIZE:
             message = f"must be one whole number from 1 to {MAX_PAGE_SIZE}"
-            raise InvalidInput("Invalid page size.", errors={self.page_size_query_param: [message]})
+            raise ValidationError({self.page_size_query_param: [message]})
         return int(raw)
