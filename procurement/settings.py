@@ -134,15 +134,18 @@ CELERY_EMBEDDED_DIR = Path(env.path("CELERY_EMBEDDED_DIR", default=BASE_DIR / "v
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # Redis redelivers an unacknowledged task after this many seconds (Celery's default, 1 hour). Runs are
-# claimed in the database, so an early redelivery of a long task is a no-op, never a second result. The
-# workers look for such tasks every CELERY_UNACKED_RESTORE_SECONDS (kombu scans only every 10th look by
-# default, up to 100 s late; here every look scans). Without the reaper, a killed worker's run therefore
-# waits visibility timeout + up to that interval (README, operations).
+# claimed in the database, so an early redelivery of a long task is a no-op, never a second result. Workers
+# look for such tasks every 10 s and scan on every 10th look (kombu's defaults: up to ~100 s late);
+# CELERY_UNACKED_RESTORE_SECONDS=N scans on every look, every N s. Without the reaper, a killed worker's
+# run waits that long (README, operations).
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
-    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=10),
-    "unacked_restore_throttle": 1,
 }
+if _restore_seconds := env.int("CELERY_UNACKED_RESTORE_SECONDS", default=0):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": _restore_seconds,
+        "unacked_restore_throttle": 1,
+    }
 if CELERY_EMBEDDED:
     CELERY_BROKER_URL = "filesystem://"
     _queue = CELERY_EMBEDDED_DIR / "queue"
@@ -156,6 +159,8 @@ if CELERY_EMBEDDED:
     CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_EMBEDDED_DIR / "beat-schedule")
     for _folder in (_queue, CELERY_EMBEDDED_DIR / "control", CELERY_EMBEDDED_DIR / "results"):
         _folder.mkdir(parents=True, exist_ok=True)  # the transport lists them before anything is sent
+# The queue tasks go to and workers read: one broker can serve separate deployments (or test stacks).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -202,6 +202,9 @@ def services_stack(workdir: Path) -> Stack:
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
         "CELERY_BROKER_URL": LIVE_REDIS_BROKER,
         "CELERY_RESULT_BACKEND": LIVE_REDIS_RESULTS,
+        # A queue of its own: a worker of another stack on the same Redis (a run killed half-way, say)
+        # would take its tasks and run them against another database.
+        "CELERY_TASK_DEFAULT_QUEUE": f"live-{database}",
     }
     stack = Stack(name="services", server="gunicorn", env=env, workdir=workdir)
     psql = ["psql", POSTGRES_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc"]
