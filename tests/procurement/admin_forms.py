@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
+
+from django.test import Client
 
 
 class _FormFields(HTMLParser):
@@ -50,3 +53,10 @@ def form_fields(html: str) -> dict[str, str | list[str]]:
     parser = _FormFields()
     parser.feed(html)
     return {name: value for name, value in parser.fields.items() if "__prefix__" not in name}
+
+
+def logged_in(user: Any) -> Client:
+    """A test client with `user` logged in to the admin."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from procurement.models import ApiToken, Role, Scenario
 from procurement.services import save_scenario, scenario_to_document
 from tests.factories import ApiTokenFactory, MembershipFactory, OrganizationFactory, UserFactory
-from tests.procurement.admin_forms import form_fields
+from tests.procurement.admin_forms import form_fields, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -43,19 +42,13 @@ def tenants(minimal_document: dict[str, Any]) -> Tenants:
     return Tenants(scenario_a, scenario_b, editor_a, viewer_a, token_b)
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _url(name: str, *args: Any) -> str:
     return reverse(f"admin:procurement_{name}", args=args)
 
 
 @pytest.mark.parametrize("model", ["scenario", "team", "feature", "apitoken", "membership", "organization"])
 def test_changelists_show_nothing_of_another_organization(tenants: Tenants, model: str) -> None:
-    response = _client(tenants.editor_a).get(_url(f"{model}_changelist"))
+    response = logged_in(tenants.editor_a).get(_url(f"{model}_changelist"))
     assert response.status_code == 200
     page = response.content.decode()
     for foreign in ("Bravo secret plan", "Bravo team", "Bravo feature", "Bravo token", "Bravo"):
@@ -63,7 +56,7 @@ def test_changelists_show_nothing_of_another_organization(tenants: Tenants, mode
 
 
 def test_changelists_show_the_members_own_rows(tenants: Tenants) -> None:
-    client = _client(tenants.editor_a)
+    client = logged_in(tenants.editor_a)
     assert "Alpha plan" in client.get(_url("scenario_changelist")).content.decode()
     assert "Platform" in client.get(_url("team_changelist")).content.decode()
     assert "Support summariser" in client.get(_url("feature_changelist")).content.decode()
@@ -85,7 +78,7 @@ def _foreign_urls(tenants: Tenants) -> list[str]:
 
 
 def test_another_organizations_objects_do_not_exist_for_a_member(tenants: Tenants) -> None:
-    client = _client(tenants.editor_a)
+    client = logged_in(tenants.editor_a)
     for url in _foreign_urls(tenants):
         response = client.get(url, follow=True)
         assert response.redirect_chain, url  # the admin redirects to its index ...
@@ -94,7 +87,7 @@ def test_another_organizations_objects_do_not_exist_for_a_member(tenants: Tenant
 
 
 def test_another_organizations_scenario_cannot_be_downloaded_or_replaced(tenants: Tenants) -> None:
-    client = _client(tenants.editor_a)
+    client = logged_in(tenants.editor_a)
     pk = tenants.scenario_b.pk
     assert client.get(_url("scenario_download", pk)).status_code == 404
     assert client.get(_url("scenario_replace", pk)).status_code == 404
@@ -104,18 +97,18 @@ def test_another_organizations_scenario_cannot_be_downloaded_or_replaced(tenants
 
 
 def test_another_organizations_scenario_cannot_be_deleted_by_post(tenants: Tenants) -> None:
-    _client(tenants.editor_a).post(_url("scenario_delete", tenants.scenario_b.pk), {"post": "yes"})
+    logged_in(tenants.editor_a).post(_url("scenario_delete", tenants.scenario_b.pk), {"post": "yes"})
     assert Scenario.objects.filter(pk=tenants.scenario_b.pk).exists()
 
 
 def test_organization_choices_are_only_the_editors_organizations(tenants: Tenants) -> None:
-    page = _client(tenants.editor_a).get(_url("scenario_add")).content.decode()
+    page = logged_in(tenants.editor_a).get(_url("scenario_add")).content.decode()
     assert "Alpha" in page
     assert "Bravo" not in page
 
 
 def test_viewer_reads_but_cannot_change_add_or_delete(tenants: Tenants) -> None:
-    client = _client(tenants.viewer_a)
+    client = logged_in(tenants.viewer_a)
     pk = tenants.scenario_a.pk
     page = client.get(_url("scenario_change", pk))
     assert page.status_code == 200
@@ -162,7 +155,7 @@ def _change_form(scenario: Scenario, **overrides: Any) -> dict[str, Any]:
 
 def test_editor_can_change_a_scenario_in_the_form(tenants: Tenants) -> None:
     scenario = tenants.scenario_a
-    response = _client(tenants.editor_a).post(
+    response = logged_in(tenants.editor_a).post(
         _url("scenario_change", scenario.pk), _change_form(scenario, name="Alpha v2")
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -174,7 +167,7 @@ def test_editor_can_change_a_scenario_in_the_form(tenants: Tenants) -> None:
 def test_form_refuses_a_first_band_above_zero_and_saves_nothing(tenants: Tenants) -> None:
     scenario = tenants.scenario_a
     data = _change_form(scenario, name="Alpha v3", **{"discount_bands-0-min_commitment": 5_000})
-    response = _client(tenants.editor_a).post(_url("scenario_change", scenario.pk), data)
+    response = logged_in(tenants.editor_a).post(_url("scenario_change", scenario.pk), data)
     assert response.status_code == 200
     assert "must start at 0" in response.content.decode()
     scenario.refresh_from_db()
@@ -184,7 +177,7 @@ def test_form_refuses_a_first_band_above_zero_and_saves_nothing(tenants: Tenants
 def test_form_refuses_a_commitment_period_longer_than_the_term(tenants: Tenants) -> None:
     scenario = tenants.scenario_a
     data = _change_form(scenario, term_months=6)
-    response = _client(tenants.editor_a).post(_url("scenario_change", scenario.pk), data)
+    response = logged_in(tenants.editor_a).post(_url("scenario_change", scenario.pk), data)
     assert response.status_code == 200
     scenario.refresh_from_db()
     assert scenario.term_months == 24
@@ -195,7 +188,7 @@ def test_upload_creates_a_scenario_in_the_chosen_organization(
 ) -> None:
     upload = SimpleUploadedFile("demo.json", json.dumps(demo_document).encode())
     organization = tenants.scenario_a.organization
-    response = _client(tenants.editor_a).post(
+    response = logged_in(tenants.editor_a).post(
         _url("scenario_upload"), {"organization": organization.pk, "file": upload}
     )
     assert response.status_code == 302
@@ -206,7 +199,7 @@ def test_upload_creates_a_scenario_in_the_chosen_organization(
 def test_upload_cannot_target_another_organization(tenants: Tenants, demo_document: dict[str, Any]) -> None:
     upload = SimpleUploadedFile("demo.json", json.dumps(demo_document).encode())
     foreign = tenants.scenario_b.organization
-    response = _client(tenants.editor_a).post(
+    response = logged_in(tenants.editor_a).post(
         _url("scenario_upload"), {"organization": foreign.pk, "file": upload}
     )
     assert response.status_code == 400
@@ -220,7 +213,7 @@ def test_refused_upload_lists_errors_by_field_path_and_saves_nothing(
     minimal_document["features"][0]["model_mix"] = {"claude-9": 1.0}
     upload = SimpleUploadedFile("bad.json", json.dumps(minimal_document).encode())
     before = scenario_to_document(tenants.scenario_a)
-    response = _client(tenants.editor_a).post(
+    response = logged_in(tenants.editor_a).post(
         _url("scenario_replace", tenants.scenario_a.pk), {"file": upload}
     )
     assert response.status_code == 400
@@ -232,7 +225,7 @@ def test_refused_upload_lists_errors_by_field_path_and_saves_nothing(
 
 def test_upload_of_a_file_that_is_not_json_is_a_form_error(tenants: Tenants) -> None:
     upload = SimpleUploadedFile("bad.json", b"{not json")
-    response = _client(tenants.editor_a).post(
+    response = logged_in(tenants.editor_a).post(
         _url("scenario_replace", tenants.scenario_a.pk), {"file": upload}
     )
     assert response.status_code == 400
@@ -240,7 +233,7 @@ def test_upload_of_a_file_that_is_not_json_is_a_form_error(tenants: Tenants) -> 
 
 
 def test_download_returns_the_scenario_document(tenants: Tenants) -> None:
-    response = _client(tenants.viewer_a).get(_url("scenario_download", tenants.scenario_a.pk))
+    response = logged_in(tenants.viewer_a).get(_url("scenario_download", tenants.scenario_a.pk))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="alpha-plan.json"'
     assert json.loads(response.content) == scenario_to_document(tenants.scenario_a)
@@ -249,17 +242,17 @@ def test_download_returns_the_scenario_document(tenants: Tenants) -> None:
 def test_staff_member_reads_the_catalog_but_only_a_superuser_edits_it(
     tenants: Tenants, default_catalog: Any
 ) -> None:
-    staff = _client(tenants.editor_a)
+    staff = logged_in(tenants.editor_a)
     change_url = _url("pricecatalog_change", default_catalog.pk)
     assert staff.get(_url("pricecatalog_changelist")).status_code == 200
     assert 'name="_save"' not in staff.get(change_url).content.decode()
     assert staff.post(change_url, {"slug": "hijacked"}).status_code == 403
-    superuser = _client(UserFactory.create(is_superuser=True))
+    superuser = logged_in(UserFactory.create(is_superuser=True))
     assert 'name="_save"' in superuser.get(change_url).content.decode()
 
 
 def test_staff_without_membership_sees_no_scenarios(tenants: Tenants) -> None:
-    outsider = _client(UserFactory.create())
+    outsider = logged_in(UserFactory.create())
     assert outsider.get(_url("scenario_changelist")).status_code == 403
     assert outsider.get(_url("scenario_change", tenants.scenario_a.pk)).status_code in (302, 403)
 
@@ -271,7 +264,7 @@ def test_posting_the_demo_scenarios_change_form_back_unchanged_keeps_the_documen
     membership = MembershipFactory.create(role=Role.ADMIN)
     scenario = save_scenario(membership.organization, demo_document)
     before = scenario_to_document(scenario)
-    client = _client(membership.user)
+    client = logged_in(membership.user)
     page = client.get(_url("scenario_change", scenario.pk)).content.decode()
     response = client.post(_url("scenario_change", scenario.pk), {**form_fields(page), "_save": "Save"})
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -282,7 +275,7 @@ def test_admin_form_shows_a_document_rule_error_on_the_field(demo_document: dict
     membership = MembershipFactory.create(role=Role.EDITOR)
     scenario = save_scenario(membership.organization, demo_document)
     before = scenario_to_document(scenario)
-    client = _client(membership.user)
+    client = logged_in(membership.user)
     fields = form_fields(client.get(_url("scenario_change", scenario.pk)).content.decode())
     fields = {name: value for name, value in fields.items() if not name.startswith("features-0-model_mix__")}
     fields["features-0-model_mix__claude-sonnet-4-5"] = "50"  # the demo's first feature: 80% + 20%

@@ -20,16 +20,10 @@ from procurement.admin.last_result import usd_short
 from procurement.models import Organization, Role, Scenario
 from procurement.services import save_scenario, scenario_to_document
 from tests.factories import MembershipFactory, OrganizationFactory
-from tests.procurement.admin_forms import form_fields
+from tests.procurement.admin_forms import form_fields, logged_in
 from tests.reports.run_rows import example_result, succeeded_run, unfinished_run
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _url(name: str, *args: Any) -> str:
@@ -75,7 +69,7 @@ def _numbers(value: Any, path: str = "") -> dict[str, float]:
 def test_allowed_plans_are_checkboxes_of_the_catalogs_plans_and_save_as_a_list(
     scenario: Scenario, organization: Organization, default_catalog: Any
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     page = client.get(_url("scenario_change", scenario.pk)).content.decode()
     plans = default_catalog.catalog_keys().plans
     boxes = re.findall(r'<input type="checkbox" name="teams-0-allowed_plans" value="([a-z0-9_]+)"', page)
@@ -90,7 +84,7 @@ def test_allowed_plans_are_checkboxes_of_the_catalogs_plans_and_save_as_a_list(
 
 def test_a_team_page_offers_the_scenarios_plans(scenario: Scenario, organization: Organization) -> None:
     team = scenario.teams.get(position=0)
-    page = _client(_member(organization)).get(_url("team_change", team.pk)).content.decode()
+    page = logged_in(_member(organization)).get(_url("team_change", team.pk)).content.decode()
     assert 'name="allowed_plans" value="enterprise"' in page
     assert re.search(r'name="allowed_plans" value="max_5x"[^>]*checked', page)
     assert not re.search(r'name="allowed_plans" value="enterprise"[^>]*checked', page)
@@ -102,7 +96,7 @@ def test_a_team_page_offers_the_scenarios_plans(scenario: Scenario, organization
 def test_percent_inputs_show_percent_and_store_the_fraction(
     scenario: Scenario, organization: Organization
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     page = client.get(_url("scenario_change", scenario.pk)).content.decode()
     # minimal document: band discount 0.10, team adoption 0.60 → 0.85, feature cache hits 0.5
     assert re.search(r'name="discount_bands-1-discount"[^>]*value="10"', page)
@@ -131,7 +125,7 @@ def test_a_new_team_row_starts_at_the_models_defaults_and_blank_takes_them(
     scenario: Scenario, organization: Organization
 ) -> None:
     """Found by the browser journey: a new row's percent fields were empty and then "required"."""
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     page = client.get(_url("scenario_change", scenario.pk)).content.decode()
     template = page.split('id="teams-empty"')[1]  # the row "Add another Team" copies
     assert re.search(r'name="teams-__prefix__-usage_persistence"[^>]*value="60"', template)
@@ -181,7 +175,7 @@ def test_saving_an_unchanged_form_keeps_awkward_fractions_within_1e_12(
     feature["levers"] = {"model_mix": None, "cache_hit_rate": 0.71, "batch_share": None}
     scenario = save_scenario(organization, document)
     before = scenario_to_document(scenario)
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     assert _post(client, scenario, _page_fields(client, scenario)).status_code == 302
     after = scenario_to_document(Scenario.objects.get(pk=scenario.pk))
     old, new = _numbers(before), _numbers(after)
@@ -195,7 +189,7 @@ def test_saving_an_unchanged_form_keeps_awkward_fractions_within_1e_12(
 def test_a_percentage_out_of_range_is_refused_in_percent(
     scenario: Scenario, organization: Organization
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     fields = _page_fields(client, scenario)
     fields["teams-0-adoption_end"] = "120"
     page = _post(client, scenario, fields).content.decode()
@@ -213,7 +207,7 @@ def _without_mix(fields: dict[str, Any], prefix: str) -> dict[str, Any]:
 def test_model_mix_is_a_percent_per_catalog_model(
     scenario: Scenario, organization: Organization, default_catalog: Any
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     page = client.get(_url("scenario_change", scenario.pk)).content.decode()
     for model in default_catalog.catalog_keys().models:
         assert f'name="features-0-model_mix__{model}"' in page
@@ -228,7 +222,7 @@ def test_model_mix_is_a_percent_per_catalog_model(
 def test_model_mix_within_a_hundredth_of_a_point_is_rescaled_to_sum_to_one(
     scenario: Scenario, organization: Organization
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     fields = _without_mix(_page_fields(client, scenario), "features-0-model_mix__")
     for model in ("claude-opus-4-6", "claude-haiku-4-5", "claude-sonnet-4-6"):
         fields[f"features-0-model_mix__{model}"] = "33.33"  # 99.99%
@@ -241,7 +235,7 @@ def test_model_mix_within_a_hundredth_of_a_point_is_rescaled_to_sum_to_one(
 def test_model_mix_that_does_not_add_up_to_100_is_one_clear_error(
     scenario: Scenario, organization: Organization
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     fields = _without_mix(_page_fields(client, scenario), "features-0-model_mix__")
     fields["features-0-model_mix__claude-opus-4-6"] = "60"
     fields["features-0-model_mix__claude-haiku-4-5"] = "30.5"
@@ -255,7 +249,7 @@ def test_model_mix_that_does_not_add_up_to_100_is_one_clear_error(
 def test_seasonality_is_twelve_inputs_and_levers_plain_fields(
     scenario: Scenario, organization: Organization
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     fields = _page_fields(client, scenario)
     assert fields["features-1-seasonality__12"] == "1.4"  # the minimal document's December
     for month in range(1, 13):
@@ -274,7 +268,7 @@ def test_seasonality_is_twelve_inputs_and_levers_plain_fields(
 
 
 def test_seasonality_with_missing_months_is_refused(scenario: Scenario, organization: Organization) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     fields = _page_fields(client, scenario)
     fields["features-0-seasonality__3"] = "1.2"
     page = _post(client, scenario, fields).content.decode()
@@ -302,7 +296,7 @@ def _error_lists(page: str) -> list[str]:
 def test_a_bad_value_shows_one_error_once(
     scenario: Scenario, organization: Organization, field: str, value: str, message: str
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     before = scenario_to_document(scenario)
     fields = _page_fields(client, scenario)
     fields[field] = value
@@ -317,7 +311,7 @@ def test_a_bad_value_shows_one_error_once(
 def test_a_preset_with_usage_amounts_says_so_on_each_amount_once(
     scenario: Scenario, organization: Organization
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     fields = _page_fields(client, scenario)
     fields["teams-0-usage_preset"] = "typical"  # the team also has median and p90
     page = _post(client, scenario, fields).content.decode()
@@ -338,7 +332,7 @@ def _selected(page: str, name: str) -> list[str]:
 def test_the_add_form_preselects_the_only_organization_and_the_catalog(
     organization: Organization, default_catalog: Any
 ) -> None:
-    page = _client(_member(organization)).get(_url("scenario_add")).content.decode()
+    page = logged_in(_member(organization)).get(_url("scenario_add")).content.decode()
     assert _selected(page, "organization") == [str(organization.pk)]
     assert _selected(page, "price_catalog") == [str(default_catalog.pk)]
 
@@ -346,14 +340,14 @@ def test_the_add_form_preselects_the_only_organization_and_the_catalog(
 def test_the_add_form_does_not_choose_between_two_organizations(organization: Organization) -> None:
     user = _member(organization)
     MembershipFactory.create(user=user, organization=OrganizationFactory.create(), role=Role.EDITOR)
-    page = _client(user).get(_url("scenario_add")).content.decode()
+    page = logged_in(user).get(_url("scenario_add")).content.decode()
     assert _selected(page, "organization") == []
 
 
 def test_start_month_accepts_any_day_and_stores_the_first(
     scenario: Scenario, organization: Organization
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     today = datetime.date.today()
     fields = _page_fields(client, scenario)
     fields["start_month"] = today.isoformat()  # what the date widget's "Today" enters
@@ -373,7 +367,7 @@ def test_start_month_accepts_any_day_and_stores_the_first(
 def test_the_change_page_is_compact_with_details_collapsed(
     scenario: Scenario, organization: Organization
 ) -> None:
-    page = _client(_member(organization)).get(_url("scenario_change", scenario.pk)).content.decode()
+    page = logged_in(_member(organization)).get(_url("scenario_change", scenario.pk)).content.decode()
     assert page.count('class="compact-more"') == 2 + 2 + 2  # two teams, two features, two empty templates
     assert page.count('class="compact-more" open') == 2  # only the templates of new rows are open
     assert page.count('name="_save"') == 2  # save_on_top
@@ -381,8 +375,10 @@ def test_the_change_page_is_compact_with_details_collapsed(
 
 def test_run_forecast_button_for_editors_not_viewers(scenario: Scenario, organization: Organization) -> None:
     button = _url("scenario_run_forecast", scenario.pk)
-    assert button in _client(_member(organization)).get(_url("scenario_change", scenario.pk)).content.decode()
-    viewer_page = _client(_member(organization, Role.VIEWER)).get(_url("scenario_change", scenario.pk))
+    assert (
+        button in logged_in(_member(organization)).get(_url("scenario_change", scenario.pk)).content.decode()
+    )
+    viewer_page = logged_in(_member(organization, Role.VIEWER)).get(_url("scenario_change", scenario.pk))
     assert viewer_page.status_code == 200
     assert button not in viewer_page.content.decode()
 
@@ -391,7 +387,7 @@ def test_run_forecast_button_starts_a_run_and_opens_it(
     scenario: Scenario, organization: Organization, in_process_celery: None
 ) -> None:
     editor = _member(organization)
-    client = _client(editor)
+    client = logged_in(editor)
     assert client.get(_url("scenario_run_forecast", scenario.pk)).status_code == 405
     response = client.post(_url("scenario_run_forecast", scenario.pk), follow=True)
     run = ForecastRun.objects.get()
@@ -409,7 +405,7 @@ def test_run_forecast_button_shows_the_run_limit_like_the_action(
     organization.max_active_runs = 1
     organization.save()
     unfinished_run(organization, status=ForecastRun.Status.RUNNING)
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     response = client.post(_url("scenario_run_forecast", scenario.pk), follow=True)
     assert response.redirect_chain[-1] == (_url("scenario_change", scenario.pk), 302)
     page = response.content.decode()
@@ -419,7 +415,7 @@ def test_run_forecast_button_shows_the_run_limit_like_the_action(
 
 
 def test_viewers_cannot_post_run_forecast(scenario: Scenario, organization: Organization) -> None:
-    response = _client(_member(organization, Role.VIEWER)).post(_url("scenario_run_forecast", scenario.pk))
+    response = logged_in(_member(organization, Role.VIEWER)).post(_url("scenario_run_forecast", scenario.pk))
     assert response.status_code == 403
     assert not ForecastRun.objects.exists()
 
@@ -430,7 +426,7 @@ def test_the_run_page_names_its_creator_without_a_user_admin_link(organization: 
     run.created_by = editor
     run.save()
     page = (
-        _client(editor).get(reverse("admin:forecasting_forecastrun_change", args=[run.pk])).content.decode()
+        logged_in(editor).get(reverse("admin:forecasting_forecastrun_change", args=[run.pk])).content.decode()
     )
     assert editor.username in page
     assert reverse("admin:auth_user_changelist") not in page
@@ -448,7 +444,7 @@ def test_the_list_shows_formatted_numbers_and_the_last_results_commitment_and_to
     latest = succeeded_run(organization, result=result)
     unfinished_run(organization, status=ForecastRun.Status.FAILED)
     ForecastRun.objects.filter(pk__in=[older.pk, latest.pk]).update(scenario=scenario)
-    page = _client(_member(organization)).get(_url("scenario_changelist")).content.decode()
+    page = logged_in(_member(organization)).get(_url("scenario_changelist")).content.decode()
     assert "24 months" in page
     assert "20,000 trials" in page
     assert "$1.23M per 12 months" in page
@@ -461,7 +457,7 @@ def test_team_feature_and_run_lists_show_numbers_as_a_person_writes_them(
 ) -> None:
     """minimal document: Platform 40 → 55 engineers, median 150 / p90 600; Web on the light preset;
     Support summariser 400,000 requests growing 6% a month; Agent live from month 6."""
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
     teams = client.get(_url("team_changelist")).content.decode()
     assert "40 → 55" in teams
     assert "median $150, p90 $600 a month" in teams
@@ -479,7 +475,7 @@ def test_team_feature_and_run_lists_show_numbers_as_a_person_writes_them(
 def test_the_list_reads_last_results_without_a_query_per_scenario(
     organization: Organization, minimal_document: dict[str, Any]
 ) -> None:
-    client = _client(_member(organization))
+    client = logged_in(_member(organization))
 
     def queries_for_list() -> int:
         with CaptureQueriesContext(connection) as captured:

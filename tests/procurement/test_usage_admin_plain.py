@@ -5,42 +5,22 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from procurement.models import Organization, Role, Scenario
 from procurement.models.usage import UsageImport
 from procurement.services import save_scenario
-from procurement.usage_services import Upload, import_usage
+from procurement.usage_services import import_usage
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.procurement.admin_forms import logged_in
+from tests.usage.conftest import upload, uploaded, usageimport_url
 
 pytestmark = pytest.mark.django_db
 
-USAGE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "usage"
 BAD_FILE_ERROR = "negative-tokens.daily.json: daily[3].outputTokens: negative token count"
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _url(name: str, *args: Any) -> str:
-    return reverse(f"admin:procurement_usageimport_{name}", args=args)
-
-
-def _uploaded(relative: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile((USAGE_DIR / relative).name, (USAGE_DIR / relative).read_bytes())
-
-
-def _upload(relative: str) -> Upload:
-    return Upload(name=(USAGE_DIR / relative).name, content=(USAGE_DIR / relative).read_bytes())
 
 
 class _FormRows(HTMLParser):
@@ -111,7 +91,7 @@ def scenario(organization: Organization, minimal_document: dict[str, Any]) -> Sc
 
 @pytest.fixture
 def team_import(organization: Organization, editor: Any) -> UsageImport:
-    uploads = [_upload(f"ccusage/eng-0{n}.daily.json") for n in (1, 2, 3)]
+    uploads = [upload(f"ccusage/eng-0{n}.daily.json") for n in (1, 2, 3)]
     return import_usage(organization, uploads, team="Platform", user=editor).usage_import
 
 
@@ -119,7 +99,7 @@ def team_import(organization: Organization, editor: Any) -> UsageImport:
 
 
 def test_the_upload_form_is_in_the_admins_markup(editor: Any) -> None:
-    page = _client(editor).get(_url("upload")).content.decode()
+    page = logged_in(editor).get(usageimport_url("upload")).content.decode()
     assert '<fieldset class="module aligned ">' in page
     rows = _form_rows(page).rows
     fields = ["organization", "usage_files", "team", "engineer", "feature_map", "catalog"]
@@ -133,15 +113,17 @@ def test_the_upload_form_is_in_the_admins_markup(editor: Any) -> None:
     assert 'enctype="multipart/form-data"' in page
     breadcrumbs = page[page.index('<div class="breadcrumbs">') :].split("</div>", 1)[0]
     assert f'<a href="{reverse("admin:index")}">Home</a>' in breadcrumbs
-    assert f'<a href="{_url("changelist")}">Usage imports</a>' in breadcrumbs
+    assert f'<a href="{usageimport_url("changelist")}">Usage imports</a>' in breadcrumbs
     assert breadcrumbs.rstrip().endswith("Upload usage files")
     assert "change-form" in re.search(r'<body class="([^"]*)"', page).group(1)  # type: ignore[union-attr]
     assert "errornote" not in page
 
 
 def test_a_bad_file_is_reported_once_above_the_fields(editor: Any, organization: Organization) -> None:
-    files = [_uploaded("ccusage/eng-01.daily.json"), _uploaded("bad/negative-tokens.daily.json")]
-    response = _client(editor).post(_url("upload"), {"organization": organization.pk, "usage_files": files})
+    files = [uploaded("ccusage/eng-01.daily.json"), uploaded("bad/negative-tokens.daily.json")]
+    response = logged_in(editor).post(
+        usageimport_url("upload"), {"organization": organization.pk, "usage_files": files}
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert page.count(BAD_FILE_ERROR) == 1
@@ -160,10 +142,10 @@ def test_a_bad_file_is_reported_once_above_the_fields(editor: Any, organization:
 def test_a_field_error_is_shown_once_in_its_row(editor: Any, organization: Organization) -> None:
     data = {
         "organization": organization.pk,
-        "usage_files": [_uploaded("claude-code-analytics.json")],
+        "usage_files": [uploaded("claude-code-analytics.json")],
         "feature_map": '{"wrkspc_01": 3}',
     }
-    page = _client(editor).post(_url("upload"), data).content.decode()
+    page = logged_in(editor).post(usageimport_url("upload"), data).content.decode()
     message = 'Give a JSON object of ids to names, e.g. {"wrkspc_01": "Bot"}.'
     shown = message.replace('"', "&quot;")
     assert page.count(shown) == 1
@@ -175,7 +157,9 @@ def test_a_field_error_is_shown_once_in_its_row(editor: Any, organization: Organ
 
 
 def test_a_missing_file_is_one_error_at_the_files_field(editor: Any, organization: Organization) -> None:
-    page = _client(editor).post(_url("upload"), {"organization": organization.pk}).content.decode()
+    page = (
+        logged_in(editor).post(usageimport_url("upload"), {"organization": organization.pk}).content.decode()
+    )
     assert page.count("This field is required.") == 1
     assert _form_rows(page).errors == [("form-row errors field-usage_files", "This field is required.")]
 
@@ -183,9 +167,9 @@ def test_a_missing_file_is_one_error_at_the_files_field(editor: Any, organizatio
 def test_an_option_error_of_the_importer_is_shown_once_at_its_field(
     editor: Any, organization: Organization
 ) -> None:
-    files = [_uploaded("ccusage/eng-01.daily.json"), _uploaded("ccusage/eng-02.daily.json")]
+    files = [uploaded("ccusage/eng-01.daily.json"), uploaded("ccusage/eng-02.daily.json")]
     data = {"organization": organization.pk, "usage_files": files, "engineer": "Ada"}
-    response = _client(editor).post(_url("upload"), data)
+    response = logged_in(editor).post(usageimport_url("upload"), data)
     text = "name the engineer only when uploading one file (not a zip)"
     assert response.status_code == 400
     assert response.content.decode().count(text) == 1
@@ -196,14 +180,14 @@ def test_an_option_error_of_the_importer_is_shown_once_at_its_field(
 def test_a_successful_upload_says_so_once_on_the_imports_page(
     editor: Any, organization: Organization
 ) -> None:
-    files = [_uploaded("ccusage/eng-01.daily.json"), _uploaded("ccusage/eng-02.daily.json")]
-    response = _client(editor).post(
-        _url("upload"),
+    files = [uploaded("ccusage/eng-01.daily.json"), uploaded("ccusage/eng-02.daily.json")]
+    response = logged_in(editor).post(
+        usageimport_url("upload"),
         {"organization": organization.pk, "usage_files": files, "team": "Platform"},
         follow=True,
     )
     usage_import = UsageImport.objects.get()
-    assert response.redirect_chain == [(_url("change", usage_import.pk), 302)]
+    assert response.redirect_chain == [(usageimport_url("change", usage_import.pk), 302)]
     assert response.content.decode().count("2 upload(s) imported.") == 1
     assert usage_import.files.count() == 2
 
@@ -212,7 +196,7 @@ def test_a_successful_upload_says_so_once_on_the_imports_page(
 
 
 def test_the_apply_page_is_in_the_admins_markup(editor: Any, team_import: UsageImport) -> None:
-    page = _client(editor).get(_url("apply", team_import.pk)).content.decode()
+    page = logged_in(editor).get(usageimport_url("apply", team_import.pk)).content.decode()
     assert [row.split()[-1] for row in _form_rows(page).rows] == [
         "field-fit",
         "field-scenario",
@@ -221,7 +205,7 @@ def test_the_apply_page_is_in_the_admins_markup(editor: Any, team_import: UsageI
     assert page.count('<div class="help"') == 2  # fit and target
     assert '<div class="submit-row"><input type="submit" value="Apply" class="default" name="_save">' in page
     breadcrumbs = page[page.index('<div class="breadcrumbs">') :].split("</div>", 1)[0]
-    assert f'<a href="{_url("change", team_import.pk)}">{team_import}</a>' in breadcrumbs
+    assert f'<a href="{usageimport_url("change", team_import.pk)}">{team_import}</a>' in breadcrumbs
     assert breadcrumbs.rstrip().endswith("Apply a fit")
     assert '<option value="teams:Platform">team: Platform</option>' in page
 
@@ -229,8 +213,9 @@ def test_the_apply_page_is_in_the_admins_markup(editor: Any, team_import: UsageI
 def test_an_apply_refusal_is_shown_once_and_changes_nothing(
     editor: Any, team_import: UsageImport, scenario: Scenario
 ) -> None:
-    response = _client(editor).post(
-        _url("apply", team_import.pk), {"fit": "teams:Platform", "scenario": scenario.pk, "target": "Mobile"}
+    response = logged_in(editor).post(
+        usageimport_url("apply", team_import.pk),
+        {"fit": "teams:Platform", "scenario": scenario.pk, "target": "Mobile"},
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -246,8 +231,9 @@ def test_an_apply_refusal_is_shown_once_and_changes_nothing(
 def test_an_apply_without_a_target_names_the_field_once(
     editor: Any, team_import: UsageImport, scenario: Scenario
 ) -> None:
-    response = _client(editor).post(
-        _url("apply", team_import.pk), {"fit": "teams:Platform", "scenario": scenario.pk, "target": ""}
+    response = logged_in(editor).post(
+        usageimport_url("apply", team_import.pk),
+        {"fit": "teams:Platform", "scenario": scenario.pk, "target": ""},
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -261,7 +247,7 @@ def test_an_apply_without_a_target_names_the_field_once(
 def test_created_by_is_the_username_as_text_not_a_link_to_the_user_admin(
     editor: Any, team_import: UsageImport
 ) -> None:
-    response = _client(editor).get(_url("change", team_import.pk))
+    response = logged_in(editor).get(usageimport_url("change", team_import.pk))
     page = response.content.decode()
     assert response.status_code == 200
     assert "/admin/auth/user/" not in page
@@ -269,32 +255,37 @@ def test_created_by_is_the_username_as_text_not_a_link_to_the_user_admin(
         "the username is shown in the Created by row"
     )
     # what the link led to: a staff member with an organization role may not open the user admin
-    assert _client(editor).get(reverse("admin:auth_user_change", args=[editor.pk])).status_code == 403
+    assert logged_in(editor).get(reverse("admin:auth_user_change", args=[editor.pk])).status_code == 403
 
 
 def test_created_by_is_plain_text_for_a_superuser_too_and_a_dash_when_unknown(
     organization: Organization, editor: Any, team_import: UsageImport
 ) -> None:
-    client = _client(UserFactory.create(username="root", is_superuser=True))
-    page = client.get(_url("change", team_import.pk)).content.decode()
+    client = logged_in(UserFactory.create(username="root", is_superuser=True))
+    page = client.get(usageimport_url("change", team_import.pk)).content.decode()
     assert reverse("admin:auth_user_change", args=[editor.pk]) not in page  # (the sidebar lists Users)
     assert re.search(r'<label>Created by:</label>\s*<div class="readonly">pat\.procurement</div>', page)
-    anonymous = import_usage(organization, [_upload("claude-code-analytics.json")], user=None).usage_import
-    page = client.get(_url("change", anonymous.pk)).content.decode()
+    anonymous = import_usage(organization, [upload("claude-code-analytics.json")], user=None).usage_import
+    page = client.get(usageimport_url("change", anonymous.pk)).content.decode()
     assert re.search(r'<label>Created by:</label>\s*<div class="readonly">—</div>', page)
 
 
 def test_the_only_organization_and_scenario_are_preselected(
     editor: Any, organization: Organization, team_import: UsageImport, scenario: Scenario
 ) -> None:
-    client = _client(editor)
-    upload_page = client.get(_url("upload")).content.decode()
+    client = logged_in(editor)
+    upload_page = client.get(usageimport_url("upload")).content.decode()
     assert f'<option value="{organization.pk}" selected>Acme</option>' in upload_page
-    apply_page = client.get(_url("apply", team_import.pk)).content.decode()
+    apply_page = client.get(usageimport_url("apply", team_import.pk)).content.decode()
     assert f'<option value="{scenario.pk}" selected>{scenario}</option>' in apply_page
     MembershipFactory.create(
         user=editor, organization=OrganizationFactory.create(name="Beta"), role=Role.EDITOR
     )
-    two = client.get(_url("upload")).content.decode().split('id="id_organization"')[1].split("</select>")[0]
+    two = (
+        client.get(usageimport_url("upload"))
+        .content.decode()
+        .split('id="id_organization"')[1]
+        .split("</select>")[0]
+    )
     assert '<option value="" selected>---------</option>' in two  # two to choose from: none chosen
     assert f'<option value="{organization.pk}">Acme</option>' in two

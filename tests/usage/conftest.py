@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from procurement.models import Membership, Organization, Role
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
@@ -89,3 +91,13 @@ def outsider(other_organization: Organization) -> Any:
 @pytest.fixture
 def superuser(db: None) -> Any:
     return UserFactory.create(username="root", is_superuser=True)
+
+
+def usageimport_url(name: str, *args: Any) -> str:
+    """An admin URL of the usage import admin (`upload`, `change`, `apply`, ...)."""
+    return reverse(f"admin:procurement_usageimport_{name}", args=args)
+
+
+def uploaded(relative: str) -> SimpleUploadedFile:
+    """A fixture usage file as the admin's upload form receives it."""
+    return SimpleUploadedFile((USAGE_DIR / relative).name, (USAGE_DIR / relative).read_bytes())

@@ -6,31 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from procurement.models import Organization, Scenario
 from procurement.models.usage import UsageImport
 from procurement.services import save_scenario
 from procurement.usage_services import import_usage
-from tests.usage.conftest import USAGE_DIR, ccusage_uploads, stored_row_counts, upload
+from tests.procurement.admin_forms import logged_in
+from tests.usage.conftest import ccusage_uploads, stored_row_counts, upload, uploaded, usageimport_url
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name: str, *args: Any) -> str:
-    return reverse(f"admin:procurement_usageimport_{name}", args=args)
-
-
-def uploaded(relative: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile((USAGE_DIR / relative).name, (USAGE_DIR / relative).read_bytes())
 
 
 @pytest.fixture
@@ -46,16 +31,16 @@ def team_import(organization: Organization) -> UsageImport:
 def test_upload_form_imports_several_files_and_shows_the_fits_and_warnings(
     editor: Any, organization: Organization
 ) -> None:
-    client = client_for(editor)
-    assert client.get(url("add"))["Location"] == url("upload")
+    client = logged_in(editor)
+    assert client.get(usageimport_url("add"))["Location"] == usageimport_url("upload")
     files = [uploaded(f"ccusage/eng-0{n}.daily.json") for n in (1, 2, 7)]
     response = client.post(
-        url("upload"),
+        usageimport_url("upload"),
         {"organization": organization.pk, "usage_files": files, "team": "Platform", "feature_map": ""},
     )
     usage_import = UsageImport.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == url("change", usage_import.pk)
+    assert response["Location"] == usageimport_url("change", usage_import.pk)
     page = client.get(response["Location"]).content.decode()
     assert 'id="usage-fits"' in page
     assert "Platform" in page
@@ -70,7 +55,9 @@ def test_upload_form_refuses_a_bad_file_with_its_reason_and_saves_nothing(
     editor: Any, organization: Organization
 ) -> None:
     files = [uploaded("ccusage/eng-01.daily.json"), uploaded("bad/negative-tokens.daily.json")]
-    response = client_for(editor).post(url("upload"), {"organization": organization.pk, "usage_files": files})
+    response = logged_in(editor).post(
+        usageimport_url("upload"), {"organization": organization.pk, "usage_files": files}
+    )
     assert response.status_code == 400
     assert (
         "negative-tokens.daily.json: daily[3].outputTokens: negative token count" in response.content.decode()
@@ -81,12 +68,13 @@ def test_upload_form_refuses_a_bad_file_with_its_reason_and_saves_nothing(
 def test_apply_view_writes_the_fit_into_the_named_team(
     editor: Any, team_import: UsageImport, scenario: Scenario
 ) -> None:
-    client = client_for(editor)
-    form = client.get(url("apply", team_import.pk))
+    client = logged_in(editor)
+    form = client.get(usageimport_url("apply", team_import.pk))
     assert form.status_code == 200
     assert "team: Platform" in form.content.decode()
     response = client.post(
-        url("apply", team_import.pk), {"fit": "teams:Platform", "scenario": scenario.pk, "target": "Web"}
+        usageimport_url("apply", team_import.pk),
+        {"fit": "teams:Platform", "scenario": scenario.pk, "target": "Web"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:procurement_scenario_change", args=[scenario.pk])
@@ -98,8 +86,9 @@ def test_apply_view_writes_the_fit_into_the_named_team(
 def test_apply_view_shows_a_refusal_and_changes_nothing(
     editor: Any, team_import: UsageImport, scenario: Scenario
 ) -> None:
-    response = client_for(editor).post(
-        url("apply", team_import.pk), {"fit": "teams:Platform", "scenario": scenario.pk, "target": "Mobile"}
+    response = logged_in(editor).post(
+        usageimport_url("apply", team_import.pk),
+        {"fit": "teams:Platform", "scenario": scenario.pk, "target": "Mobile"},
     )
     assert response.status_code == 400
     assert "the scenario has no team named" in response.content.decode()
@@ -109,13 +98,13 @@ def test_apply_view_shows_a_refusal_and_changes_nothing(
 def test_a_viewer_sees_the_import_but_may_not_upload_apply_or_delete(
     viewer: Any, team_import: UsageImport
 ) -> None:
-    client = client_for(viewer)
-    page = client.get(url("change", team_import.pk))
+    client = logged_in(viewer)
+    page = client.get(usageimport_url("change", team_import.pk))
     assert page.status_code == 200
     assert "Apply a fit to a scenario" not in page.content.decode()
-    assert client.get(url("upload")).status_code == 403
-    assert client.get(url("apply", team_import.pk)).status_code == 403
-    assert client.post(url("delete", team_import.pk), {"post": "yes"}).status_code == 403
+    assert client.get(usageimport_url("upload")).status_code == 403
+    assert client.get(usageimport_url("apply", team_import.pk)).status_code == 403
+    assert client.post(usageimport_url("delete", team_import.pk), {"post": "yes"}).status_code == 403
     assert UsageImport.objects.filter(pk=team_import.pk).exists()
 
 
@@ -123,19 +112,21 @@ def test_another_organizations_import_does_not_exist_for_a_member(
     outsider: Any, team_import: UsageImport, other_organization: Organization
 ) -> None:
     theirs = import_usage(other_organization, [upload("claude-code-analytics.json")]).usage_import
-    client = client_for(outsider)
-    listing = client.get(url("changelist")).content.decode()
+    client = logged_in(outsider)
+    listing = client.get(usageimport_url("changelist")).content.decode()
     assert f"Usage import #{theirs.pk}" in listing
     assert f"Usage import #{team_import.pk}" not in listing
-    assert client.get(url("change", team_import.pk)).status_code == 302  # admin: "doesn't exist" redirect
-    assert client.get(url("apply", team_import.pk)).status_code == 404
+    assert (
+        client.get(usageimport_url("change", team_import.pk)).status_code == 302
+    )  # admin: "doesn't exist" redirect
+    assert client.get(usageimport_url("apply", team_import.pk)).status_code == 404
 
 
 def test_an_editor_deletes_an_import_and_may_then_import_its_files_again(
     editor: Any, organization: Organization
 ) -> None:
     first = import_usage(organization, [upload("claude-code-analytics.json")]).usage_import
-    response = client_for(editor).post(url("delete", first.pk), {"post": "yes"})
+    response = logged_in(editor).post(usageimport_url("delete", first.pk), {"post": "yes"})
     assert response.status_code == 302
     assert stored_row_counts() == (0, 0, 0, 0)
     again = import_usage(organization, [upload("claude-code-analytics.json")])
@@ -145,11 +136,11 @@ def test_an_editor_deletes_an_import_and_may_then_import_its_files_again(
 def test_the_list_action_leads_from_one_selected_import_to_its_apply_page(
     editor: Any, team_import: UsageImport
 ) -> None:
-    response = client_for(editor).post(
-        url("changelist"), {"action": "apply_fit_action", "_selected_action": [team_import.pk]}
+    response = logged_in(editor).post(
+        usageimport_url("changelist"), {"action": "apply_fit_action", "_selected_action": [team_import.pk]}
     )
     assert response.status_code == 302
-    assert response["Location"] == url("apply", team_import.pk)
+    assert response["Location"] == usageimport_url("apply", team_import.pk)
 
 
 def test_a_feature_import_page_previews_each_workspace_fit(editor: Any, organization: Organization) -> None:
@@ -157,7 +148,7 @@ def test_a_feature_import_page_previews_each_workspace_fit(editor: Any, organiza
     usage_import = import_usage(
         organization, reports, feature_map={"wrkspc_01xN21dyJcTw7fHnthrWuag2": "Reviews"}
     )
-    page = client_for(editor).get(url("change", usage_import.usage_import.pk)).content.decode()
+    page = logged_in(editor).get(usageimport_url("change", usage_import.usage_import.pk)).content.decode()
     assert page.count("<td>feature</td>") == 3
     assert "<strong>Reviews</strong>" in page
     assert "claude-opus-4-5 0.7008" in page  # the model mix, token-weighted
