@@ -49,16 +49,16 @@ def start_forecast(
                 organization=organization, idempotency_key=idempotency_key
             ).first()
             if existing is not None:
-                if existing.idempotency_fingerprint != fingerprint:
+                # "" : a run keyed before requests were fingerprinted (migration 0002) is answered as before
+                if existing.idempotency_fingerprint not in ("", fingerprint):
                     raise IdempotencyKeyReused(idempotency_key, existing.pk)
                 return existing, False
         document, catalog = snapshot_document(scenario, trials=trials, seed=seed)
         check_compute_budget(document)
         check_run_limit(organization)
-        run = _create_run(scenario, organization, document, catalog, user=user, key=idempotency_key)
-        if idempotency_key:
-            run.idempotency_fingerprint = fingerprint
-            run.save(update_fields=["idempotency_fingerprint"])
+        run = _create_run(
+            scenario, organization, document, catalog, user=user, key=idempotency_key, fingerprint=fingerprint
+        )
         transaction.on_commit(partial(publish_run, run.pk))
     return run, True
 
@@ -112,6 +112,7 @@ def _create_run(
     *,
     user: Any,
     key: str | None,
+    fingerprint: str,
 ) -> ForecastRun:
     trials = document["simulation"]["trials"]
     block_trials = settings.FORECAST_BLOCK_TRIALS
@@ -127,6 +128,7 @@ def _create_run(
         scenario_snapshot=document,
         catalog_snapshot=catalog_snapshot(catalog),
         idempotency_key=key or None,
+        idempotency_fingerprint=fingerprint if key else "",
         enqueued_at=timezone.now(),
     )
 

@@ -156,6 +156,10 @@ def test_the_same_idempotency_key_returns_the_first_run_without_publishing_again
     with pytest.raises(IdempotencyKeyReused, match=f"run {first.pk}"):
         start_forecast(scenario, user=editor, trials=9_000, idempotency_key="req-1")  # another request
     assert ForecastRun.objects.count() == 1
+    assert len(first.idempotency_fingerprint) == 64
+    ForecastRun.objects.filter(pk=first.pk).update(idempotency_fingerprint="")  # keyed before migration 0002
+    legacy, created = start_forecast(scenario, user=editor, trials=9_000, idempotency_key="req-1")
+    assert (legacy.pk, created) == (first.pk, False)
 
 
 def test_an_idempotent_replay_is_answered_even_when_the_limit_is_reached(
