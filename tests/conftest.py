@@ -103,7 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     The embedded default's filesystem broker is for `make serve`, whose worker runs beside the web server;
     tests of that path start their own worker (tests/live/). With a real broker (CI's PostgreSQL pass) tests
-    ask for in-process tasks with `in_process_celery`, or start workers (tests/services/).
+    ask for in-process tasks with `in_process_celery`, or start workers (tests/real_services/).
     """
     from django.conf import settings
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import connection as kombu_connection
 
-from tests.services.processes import FAST_TIMINGS, CeleryProcess, beat, worker
+from tests.real_services.processes import FAST_TIMINGS, CeleryProcess, beat, worker
 
 Connection: Any = kombu_connection.Connection  # kombu ships no type hints
 COUNT_RESULT_WRITES = """

@@ -17,7 +17,7 @@ from forecasting.services import RunLimitExceeded, start_forecast
 from forecasting.services import starting as starting_module
 from procurement.models import Scenario
 from tests.factories import OrganizationFactory
-from tests.services.runs import make_scenario
+from tests.real_services.runs import make_scenario
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -17,8 +17,8 @@ from forecasting.services import start_forecast
 from procurement.models import Organization
 from tests.factories import OrganizationFactory
 from tests.forecasting.runs import without_seconds
-from tests.services.conftest import result_writes
-from tests.services.runs import Stopwatch, in_process_result, make_scenario, wait_finished, wait_status
+from tests.real_services.conftest import result_writes
+from tests.real_services.runs import Stopwatch, in_process_result, make_scenario, wait_finished, wait_status
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-WORKER_APP = "tests.services.worker_app"
+WORKER_APP = "tests.real_services.worker_app"
 # Short timings for the workers under test (production defaults: 30 s heartbeat, 300 s stale, 60 s reaper).
 FAST_TIMINGS = {
     "FORECAST_HEARTBEAT_SECONDS": "0.5",

@@ -10,7 +10,7 @@ from forecasting.services import forecast_document
 from procurement.models import Organization, Scenario
 from procurement.services import save_scenario, scenario_to_document
 from tests.forecasting.runs import seated_document, without_seconds
-from tests.services.processes import wait_until
+from tests.real_services.processes import wait_until
 
 FINISHED = ("succeeded", "failed")
 
