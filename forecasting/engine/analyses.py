@@ -8,7 +8,6 @@ sensitivity subsample (DESIGN 6.6).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +15,17 @@ from numpy.typing import NDArray
 from forecasting.engine.blocks import SeatTotals
 from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api
 from forecasting.engine.commitment import CommitmentDecision, evaluate_commitments, optimise_commitment
-from forecasting.engine.inputs import DiscountBand
+from forecasting.engine.contract import (
+    BlendedVsSeparated,
+    Concession,
+    ConcessionName,
+    Driver,
+    Lever,
+    SensitivityBaseline,
+    SensitivityRow,
+    TokenLever,
+)
+from forecasting.engine.inputs import ApiContract, DiscountBand
 from forecasting.engine.merge import Samples
 from forecasting.engine.plan import LEVERS, QUARTER_MONTHS, RunPlan
 from forecasting.engine.summary import standard_error
@@ -25,12 +34,20 @@ FloatArray = NDArray[np.float64]
 BAND_THRESHOLD_CUT = 0.20  # the concession "each band threshold 20% lower"
 ROLLOVER_CONCESSION = 0.25  # the concession "rollover of 25% of unused"
 
-LEVER_NAMES = {
+LEVER_NAMES: dict[Lever, str] = {
     "model_mix": "Route requests to the target model mix",
     "cache_hit_rate": "Raise prompt-cache hit rates to target",
     "batch_share": "Send the target share of requests through the Batch API",
     "all": "All token levers together",
 }
+
+
+def _lever(name: str) -> Lever:
+    """The lever of a variant's name (`lever:model_mix` -> `model_mix`), as the contract's literal."""
+    for lever in LEVER_NAMES:
+        if lever == name:
+            return lever
+    raise ValueError(f"unknown token lever {name!r}")
 
 
 def _commitments(decision: CommitmentDecision) -> list[float]:
@@ -43,7 +60,7 @@ def blended_vs_separated(
     api_periods: FloatArray,
     decision: CommitmentDecision,
     seats_outside: FloatArray,
-) -> dict[str, Any]:
+) -> BlendedVsSeparated:
     """Size one commitment on API + seat spend together (as a spreadsheet would); pay real API use with it.
 
     Seats are paid for on their own either way, so a commitment sized on the blended total is drawn down
@@ -75,11 +92,11 @@ def blended_vs_separated(
 
 def token_levers(
     plan: RunPlan, samples: Samples, cc_periods: FloatArray, decision: CommitmentDecision, run_rate: float
-) -> list[dict[str, Any]]:
+) -> list[TokenLever]:
     """Expected API saving of each lever, with the commitment re-sized on the lever's spend."""
-    out: list[dict[str, Any]] = []
+    out: list[TokenLever] = []
     for v, variant in enumerate(plan.api_variants[1:], start=1):
-        lever = variant.name.split(":", 1)[1]
+        lever = _lever(variant.name.split(":", 1)[1])
         spend = samples.api_variant_periods_usd[v] + cc_periods
         scale = float(
             spend[:, 0].mean()
@@ -91,7 +108,7 @@ def token_levers(
         out.append(
             {
                 "lever": lever,
-                "description": LEVER_NAMES.get(lever, lever),
+                "description": LEVER_NAMES[lever],
                 "expected_saving": decision.expected_cost_usd - resized.expected_cost_usd,
                 "commitments": _commitments(resized),
             }
@@ -106,14 +123,14 @@ def concessions(
     decision: CommitmentDecision,
     run_rate: float,
     seats_outside: FloatArray,
-) -> list[dict[str, Any]]:
+) -> list[Concession]:
     """What each contract ask is worth: re-optimise over the stored samples under the changed contract."""
     contract = plan.inp.api_contract
     lower_bands = tuple(
         DiscountBand(b.min_commitment_usd * (1 - BAND_THRESHOLD_CUT), b.discount)
         for b in contract.discount_bands
     )
-    variants = [
+    variants: list[tuple[ConcessionName, str, ApiContract]] = [
         (
             "rollover_25",
             "Roll over 25% of unused commitment into the next period",
@@ -135,7 +152,7 @@ def concessions(
             replace(contract, discount_bands=lower_bands),
         ),
     ]
-    out: list[dict[str, Any]] = []
+    out: list[Concession] = []
     for name, description, changed in variants:
         alt = optimise_commitment(
             api_periods, plan.periods, changed, run_rate_usd_per_month=run_rate, curves=False
@@ -164,7 +181,7 @@ def concessions(
 
 def sensitivity(
     plan: RunPlan, samples: Samples, cc_periods: FloatArray, run_rate: float
-) -> tuple[list[dict[str, Any]], dict[str, float] | None]:
+) -> tuple[list[SensitivityRow], SensitivityBaseline | None]:
     """Tornado rows: each driver down and up; total expected cost and first-period recommended commitment."""
     if samples.api_sensitivity_periods_usd is None:
         return [], None
@@ -200,7 +217,7 @@ def sensitivity(
         cost, commitment, _ = evaluate(*seat_side(totals))
         outcomes[scenario.name] = (cost, commitment)
     base_cost, base_commitment, base_total = evaluate(base_api, base_seats)
-    baseline = {
+    baseline: SensitivityBaseline = {
         "trials": n,
         "expected_cost": base_cost,
         "commitment": base_commitment,
@@ -209,7 +226,7 @@ def sensitivity(
     return _tornado_rows(outcomes), baseline
 
 
-DRIVER_MOVES = {
+DRIVER_MOVES: dict[Driver, tuple[str, str]] = {
     "growth": ("growth −2 pp/month", "growth +2 pp/month"),
     "tokens": ("tokens per request −20%", "tokens per request +20%"),
     "cache_hit_rate": ("cache hit rate +10 pp", "cache hit rate −10 pp"),
@@ -220,8 +237,8 @@ DRIVER_MOVES = {
 }
 
 
-def _tornado_rows(outcomes: dict[str, tuple[float, float]]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def _tornado_rows(outcomes: dict[str, tuple[float, float]]) -> list[SensitivityRow]:
+    rows: list[SensitivityRow] = []
     for driver, (low, high) in DRIVER_MOVES.items():
         if f"{driver}:low" not in outcomes:
             continue

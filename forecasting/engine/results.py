@@ -7,12 +7,12 @@ additions, never renamings.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from forecasting.engine import contract
 from forecasting.engine.analyses import (
     blended_vs_separated,
     concessions,
@@ -26,9 +26,22 @@ from forecasting.engine.commitment import (
     commitment_standard_error,
     optimise_commitment,
 )
+from forecasting.engine.contract import (
+    Api,
+    BlendedVsSeparated,
+    Concession,
+    Diagnostics,
+    Distribution,
+    ForecastResult,
+    MonthlySpend,
+    SensitivityBaseline,
+    SensitivityRow,
+    Team,
+    TokenLever,
+)
 from forecasting.engine.merge import Samples
 from forecasting.engine.plan import RunPlan
-from forecasting.engine.summary import distribution, quantile_band, standard_error
+from forecasting.engine.summary import distribution, period_spend, quantile_band, standard_error
 
 ENGINE_VERSION = "1.0.0"
 FloatArray = NDArray[np.float64]
@@ -60,7 +73,7 @@ ItemMap = Callable[[Callable[[int], Any], Iterable[int]], Iterator[Any]]
 
 def build_result(
     plan: RunPlan, samples: Samples, *, seconds: float, map_items: ItemMap = map
-) -> dict[str, Any]:
+) -> ForecastResult:
     """Decide the commitment, price everything and assemble the output contract."""
     inp = plan.inp
     monthly = api_monthly_total(plan, samples)
@@ -73,7 +86,18 @@ def build_result(
         plan, samples.seats.team_cost_usd, samples.seats.api_billed_monthly_usd
     )
     total = decision.cost_usd + seats_outside
-    result: dict[str, Any] = {
+    cc_periods = claude_code_periods(plan, samples.seats.api_billed_monthly_usd)
+    comparison: BlendedVsSeparated | None = None
+    levers: list[TokenLever] = []
+    asks: list[Concession] = []
+    tornado: list[SensitivityRow] = []
+    baseline: SensitivityBaseline | None = None
+    if plan.extras:
+        comparison = blended_vs_separated(plan, samples, api_periods, decision, seats_outside)
+        levers = token_levers(plan, samples, cc_periods, decision, run_rate)
+        asks = concessions(plan, samples, api_periods, decision, run_rate, seats_outside)
+        tornado, baseline = sensitivity(plan, samples, cc_periods, run_rate)
+    return {
         "simulation": {
             "trials": plan.trials,
             "seed": inp.seed,
@@ -86,39 +110,27 @@ def build_result(
         "api": _api_section(plan, samples, monthly, api_periods, decision, map_items),
         "seats": _seats_section(plan, samples, map_items),
         "total": {"expected_cost": float(total.mean()), "cost": quantile_band(total)},
+        "blended_vs_separated": comparison,
+        "token_levers": levers,
+        "concessions": asks,
+        "sensitivity": tornado,
+        "sensitivity_baseline": baseline,
+        "diagnostics": _diagnostics(
+            plan, samples, api_periods, decision, run_rate, total, seats_outside, baseline
+        ),
     }
-    cc_periods = claude_code_periods(plan, samples.seats.api_billed_monthly_usd)
-    if plan.extras:
-        result["blended_vs_separated"] = blended_vs_separated(
-            plan, samples, api_periods, decision, seats_outside
-        )
-        result["token_levers"] = token_levers(plan, samples, cc_periods, decision, run_rate)
-        result["concessions"] = concessions(plan, samples, api_periods, decision, run_rate, seats_outside)
-        result["sensitivity"], result["sensitivity_baseline"] = sensitivity(
-            plan, samples, cc_periods, run_rate
-        )
-    else:
-        result["blended_vs_separated"], result["token_levers"], result["concessions"] = None, [], []
-        result["sensitivity"], result["sensitivity_baseline"] = [], None
-    result["diagnostics"] = _diagnostics(plan, samples, api_periods, decision, run_rate, total, seats_outside)
-    baseline = result["sensitivity_baseline"]
-    result["diagnostics"]["standard_errors"]["sensitivity_expected_cost"] = (
-        baseline and baseline["standard_error"]
-    )
-    return result
 
 
-def point_dict(point: CommitmentPoint) -> dict[str, float]:
+def point_dict(point: CommitmentPoint) -> contract.CommitmentPoint:
     """A commitment point in the contract's key names (units implied: USD, probability as a share)."""
-    raw = asdict(point)
     return {
-        "commitment": raw["commitment_usd"],
-        "discount": raw["discount"],
-        "expected_cost": raw["expected_cost_usd"],
-        "expected_unused": raw["expected_unused_usd"],
-        "probability_unused": raw["probability_unused"],
-        "expected_overage": raw["expected_overage_usd"],
-        "p95_cost": raw["p95_cost_usd"],
+        "commitment": point.commitment_usd,
+        "discount": point.discount,
+        "expected_cost": point.expected_cost_usd,
+        "expected_unused": point.expected_unused_usd,
+        "probability_unused": point.probability_unused,
+        "expected_overage": point.expected_overage_usd,
+        "p95_cost": point.p95_cost_usd,
     }
 
 
@@ -129,16 +141,14 @@ def _api_section(
     api_periods: FloatArray,
     decision: CommitmentDecision,
     map_items: ItemMap,
-) -> dict[str, Any]:
+) -> Api:
     inp = plan.inp
     months = map_items(lambda t: distribution(monthly[:, t]), range(inp.term_months))
     features = map_items(
         lambda i: distribution(samples.feature_term_usd.feature(i)), range(len(inp.features))
     )
     return {
-        "monthly": [
-            {"month": month_label(inp.start_month, t), **summary} for t, summary in enumerate(months)
-        ],
+        "monthly": [_month(month_label(inp.start_month, t), summary) for t, summary in enumerate(months)],
         "features": [
             {"name": f.name, "spend": spend} for f, spend in zip(inp.features, features, strict=True)
         ],
@@ -152,20 +162,34 @@ def _api_section(
                 "index": pd.period.index,
                 "start_month": month_label(inp.start_month, pd.period.start_month),
                 "months": pd.period.months,
-                "spend": distribution(api_periods[:, i], (5, 10, 50, 90, 95)),
+                "spend": period_spend(api_periods[:, i]),
                 "recommended": point_dict(pd.recommended),
                 "curve": [point_dict(p) for p in pd.curve],
-                "baselines": {name: point_dict(p) for name, p in pd.baselines.items()},
+                "baselines": {
+                    "no_commitment": point_dict(pd.baselines["no_commitment"]),
+                    "run_rate": point_dict(pd.baselines["run_rate"]),
+                    "median": point_dict(pd.baselines["median"]),
+                },
             }
             for i, pd in enumerate(decision.periods)
         ],
     }
 
 
-def _seats_section(plan: RunPlan, samples: Samples, map_items: ItemMap) -> dict[str, Any]:
+def _month(label: str, spend: Distribution) -> MonthlySpend:
+    return {
+        "month": label,
+        "mean": spend["mean"],
+        "p5": spend["p5"],
+        "p50": spend["p50"],
+        "p95": spend["p95"],
+    }
+
+
+def _seats_section(plan: RunPlan, samples: Samples, map_items: ItemMap) -> contract.Seats:
     seats, trials, months = samples.seats, plan.trials, plan.inp.term_months
     bands = list(map_items(lambda j: quantile_band(seats.team_cost_usd[j]), range(len(plan.seats.teams))))
-    teams = []
+    teams: list[Team] = []
     for j, (team, decision) in enumerate(zip(plan.seats.teams, plan.seats.decisions, strict=True)):
         fees, idle, extra, blocked, api_billed = seats.component_sums_usd[j] / trials
         seat_months = seats.seat_month_sums[j] / (trials * months)
@@ -219,7 +243,8 @@ def _diagnostics(
     run_rate: float,
     total: FloatArray,
     seats_outside: FloatArray,
-) -> dict[str, Any]:
+    sensitivity_baseline: SensitivityBaseline | None,
+) -> Diagnostics:
     commitment_se = commitment_standard_error(
         api_periods, plan.periods, plan.inp.api_contract, run_rate_usd_per_month=run_rate
     )
@@ -238,6 +263,7 @@ def _diagnostics(
             "api_expected_cost": standard_error(decision.cost_usd),
             "seats_expected_cost": standard_error(seats_outside),
             "commitment": list(commitment_se),
+            "sensitivity_expected_cost": sensitivity_baseline and sensitivity_baseline["standard_error"],
         },
         "warnings": warnings,
     }

@@ -5,18 +5,31 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from forecasting.engine.contract import CostBand, Distribution, PeriodSpend
+
 FloatArray = NDArray[np.float64]
 
 
-def distribution(samples: FloatArray, quantiles: tuple[int, ...] = (5, 50, 95)) -> dict[str, float]:
-    """Mean and the named percentiles of a 1-D sample, as plain floats (`{"mean", "p5", ...}`)."""
-    values = np.quantile(samples, [q / 100 for q in quantiles])
-    out = {"mean": float(np.mean(samples))}
-    out.update({f"p{q}": float(v) for q, v in zip(quantiles, values, strict=True)})
-    return out
+def distribution(samples: FloatArray) -> Distribution:
+    """Mean, p5, p50 and p95 of a 1-D sample, as plain floats."""
+    p5, p50, p95 = np.quantile(samples, [0.05, 0.5, 0.95])
+    return {"mean": float(np.mean(samples)), "p5": float(p5), "p50": float(p50), "p95": float(p95)}
 
 
-def quantile_band(samples: FloatArray) -> dict[str, float]:
+def period_spend(samples: FloatArray) -> PeriodSpend:
+    """Mean and p5, p10, p50, p90, p95 of a 1-D sample (a contract period's spend), as plain floats."""
+    p5, p10, p50, p90, p95 = np.quantile(samples, [0.05, 0.1, 0.5, 0.9, 0.95])
+    return {
+        "mean": float(np.mean(samples)),
+        "p5": float(p5),
+        "p10": float(p10),
+        "p50": float(p50),
+        "p90": float(p90),
+        "p95": float(p95),
+    }
+
+
+def quantile_band(samples: FloatArray) -> CostBand:
     """p5, p50 and p95 only (the `cost: {p5, p50, p95}` objects of the result)."""
     p5, p50, p95 = np.quantile(samples, [0.05, 0.5, 0.95])
     return {"p5": float(p5), "p50": float(p50), "p95": float(p95)}

@@ -1,0 +1,300 @@
+"""The result of a forecast run, typed: the one definition of the output contract (docs/result.md).
+
+The engine builds a `ForecastResult` (`forecasting.engine.results.build_result`), the run stores
+`to_json(result)`, the API's OpenAPI component `ForecastResult` is generated from these classes
+(`forecasting.api.schema`) and `reports/` reads stored results as these types. Money is in USD and
+unrounded, shares and probabilities are fractions (0.12 is 12%). A key is left out of no level: parts
+without a value are null or empty lists, never absent. Descriptions for the OpenAPI document are the
+classes' docstrings and the `Annotated[..., "description"]` of a field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from forecasting.engine.jsondata import json_data
+
+Usd = Annotated[float, "USD"]
+Share = Annotated[float, "A fraction: 0.12 is 12%."]
+
+Lever = Literal["model_mix", "cache_hit_rate", "batch_share", "all"]
+ConcessionName = Literal[
+    "rollover_25",
+    "overage_at_committed_rate",
+    "ramp_allowed",
+    "band_thresholds_20pct_lower",
+    "seats_removable_quarterly",
+]
+Driver = Literal[
+    "growth", "tokens", "cache_hit_rate", "headcount", "adoption", "usage_intensity", "plan_capacity"
+]
+
+
+class Simulation(TypedDict):
+    """How the Monte Carlo ran."""
+
+    trials: int
+    seed: int
+    engine_version: str
+    seconds: Annotated[float, "Wall-clock seconds of the run (the only figure that differs between reruns)."]
+    block_trials: int
+    blocks: int
+
+
+class Catalog(TypedDict):
+    """The price catalog the run priced with."""
+
+    slug: str
+    as_of: Annotated[str, "The catalog's date, YYYY-MM-DD."]
+
+
+class CostBand(TypedDict):
+    """Percentiles of a cost over the trials, USD."""
+
+    p5: Usd
+    p50: Usd
+    p95: Usd
+
+
+class Distribution(TypedDict):
+    """Mean and percentiles of a spend over the trials, USD."""
+
+    mean: Usd
+    p5: Usd
+    p50: Usd
+    p95: Usd
+
+
+class PeriodSpend(TypedDict):
+    """Mean and percentiles of the list API spend in a contract period, USD."""
+
+    mean: Usd
+    p5: Usd
+    p10: Usd
+    p50: Usd
+    p90: Usd
+    p95: Usd
+
+
+class MonthlySpend(TypedDict):
+    """List API spend in one month, USD."""
+
+    month: Annotated[str, "YYYY-MM"]
+    mean: Usd
+    p5: Usd
+    p50: Usd
+    p95: Usd
+
+
+class FeatureSpend(TypedDict):
+    """List API spend of one feature over the term."""
+
+    name: str
+    spend: Distribution
+
+
+class CommitmentPoint(TypedDict):
+    """One commitment for a period and what it costs in expectation (USD)."""
+
+    commitment: Annotated[float, "Committed spend for the period, USD."]
+    discount: Share
+    expected_cost: Usd
+    expected_unused: Usd
+    probability_unused: Annotated[float, "Probability that part of the commitment goes unused."]
+    expected_overage: Usd
+    p95_cost: Usd
+
+
+class Baselines(TypedDict):
+    """The simple commitments the recommendation is compared with."""
+
+    no_commitment: CommitmentPoint
+    run_rate: CommitmentPoint
+    median: CommitmentPoint
+
+
+class ApiPeriod(TypedDict):
+    """One contract period of the API commitment (docs/decisions.md#api-commitment-per-period)."""
+
+    index: Annotated[int, "0-based"]
+    start_month: Annotated[str, "YYYY-MM"]
+    months: int
+    spend: PeriodSpend
+    recommended: CommitmentPoint
+    curve: Annotated[list[CommitmentPoint], "Expected cost against commitment (the chart's curve)."]
+    baselines: Baselines
+
+
+class Api(TypedDict):
+    """The API path: list spend and the recommended commitment per contract period."""
+
+    monthly: list[MonthlySpend]
+    features: list[FeatureSpend]
+    claude_code_api_usage_counts: Annotated[
+        bool, "Whether API-billed Claude Code usage draws down the API commitment."
+    ]
+    claude_code_api_spend: Annotated[Distribution, "API-billed Claude Code spend over the term."]
+    expected_cost: Annotated[float, "API cost over the term at the recommendation, USD."]
+    cost: CostBand
+    expected_unused: Usd
+    periods: list[ApiPeriod]
+
+
+class PlanShare(TypedDict):
+    """One plan of a team's recommended mix."""
+
+    plan: Annotated[str, "A plan key of the catalog (`api`: billed by the API, no seat)."]
+    share: Annotated[float, "Share of the team's active engineers on this plan."]
+    annual_seats: Annotated[int, "Seats bought for the whole term."]
+    expected_monthly_seats: Annotated[float, "Mean seats bought month to month on top of the annual ones."]
+    annual_seats_by_quarter: Annotated[
+        list[int] | None, "Annual seats per quarter when seats are removable quarterly, else null."
+    ]
+
+
+class PlanCost(TypedDict):
+    """The cost if every active engineer of the team were on one plan."""
+
+    plan: str
+    expected_cost_per_engineer_month: Usd
+
+
+class BreakEven(TypedDict):
+    """The monthly usage at which the next plan becomes cheaper."""
+
+    from_plan: str
+    to_plan: str
+    monthly_usage_usd: Usd
+
+
+class Team(TypedDict):
+    """The seat decision and seat cost of one team (docs/decisions.md#seats-per-team)."""
+
+    name: str
+    mix: list[PlanShare]
+    plan_costs: list[PlanCost]
+    break_even: list[BreakEven]
+    best_single_plan: PlanCost
+    expected_cost: Annotated[float, "Seat cost over the term, USD (API-billed usage included)."]
+    cost: CostBand
+    expected_seat_fees: Usd
+    expected_idle_seat_cost: Usd
+    expected_extra_usage: Usd
+    expected_blocked_usage: Usd
+    expected_api_billed_usage: Usd
+    warnings: list[str]
+
+
+class Seats(TypedDict):
+    """The seat path: every team and their sum."""
+
+    teams: list[Team]
+    expected_cost: Usd
+    cost: CostBand
+
+
+class Total(TypedDict):
+    """API plus seats, with API-billed seat usage counted once, USD."""
+
+    expected_cost: Usd
+    cost: CostBand
+
+
+class BlendedSide(TypedDict):
+    """One way of sizing the commitment."""
+
+    commitments: Annotated[list[float], "Commitment per period, USD."]
+    expected_cost: Annotated[float, "Total cost over the term (API and seats), USD."]
+    expected_unused: Usd
+
+
+class BlendedVsSeparated(TypedDict):
+    """One commitment sized on API and seat spend together vs the API alone.
+
+    See docs/decisions.md#blended-vs-separated.
+    """
+
+    blended: BlendedSide
+    separated: BlendedSide
+    expected_saving: Annotated[float, "Blended expected cost minus separated, USD."]
+
+
+class TokenLever(TypedDict):
+    """What one token lever saves (docs/decisions.md#token-levers)."""
+
+    lever: Lever
+    description: str
+    expected_saving: Annotated[float, "Expected API cost saved over the term, USD."]
+    commitments: Annotated[list[float], "The commitment per period re-sized on the lever's spend, USD."]
+
+
+class Concession(TypedDict):
+    """What one contract ask is worth (docs/decisions.md#concessions)."""
+
+    name: ConcessionName
+    description: str
+    expected_saving: Annotated[float, "Expected cost saved over the term, USD."]
+
+
+class SensitivityRow(TypedDict):
+    """One driver moved down and up (docs/decisions.md#sensitivity)."""
+
+    driver: Driver
+    low: Annotated[str, "The driver's low setting in words."]
+    high: Annotated[str, "The driver's high setting in words."]
+    expected_cost_low: Usd
+    expected_cost_high: Usd
+    commitment_low: Annotated[float, "First period's recommended commitment, USD."]
+    commitment_high: Annotated[float, "First period's recommended commitment, USD."]
+
+
+class SensitivityBaseline(TypedDict):
+    """The unmoved case on the sensitivity subsample, which the rows are compared with."""
+
+    trials: int
+    expected_cost: Usd
+    commitment: Annotated[float, "First period's recommended commitment, USD."]
+    standard_error: Annotated[float, "Monte Carlo standard error of expected_cost, USD."]
+
+
+class StandardErrors(TypedDict):
+    """Monte Carlo standard errors of the headline means, USD."""
+
+    total_expected_cost: Usd
+    api_expected_cost: Usd
+    seats_expected_cost: Usd
+    commitment: Annotated[list[float], "Of the recommended commitment, per period."]
+    sensitivity_expected_cost: Annotated[float | None, "Null when the run has no sensitivity analysis."]
+
+
+class Diagnostics(TypedDict):
+    """How much to trust the numbers."""
+
+    standard_errors: StandardErrors
+    warnings: list[str]
+
+
+class ForecastResult(TypedDict):
+    """The result of a forecast run (docs/result.md). Money in USD, unrounded; shares as fractions.
+
+    Without the extra analyses, `blended_vs_separated` and `sensitivity_baseline` are null and
+    `token_levers`, `concessions` and `sensitivity` are empty.
+    """
+
+    simulation: Simulation
+    catalog: Catalog
+    api: Api
+    seats: Seats
+    total: Total
+    blended_vs_separated: BlendedVsSeparated | None
+    token_levers: list[TokenLever]
+    concessions: Annotated[list[Concession], "Largest saving first."]
+    sensitivity: Annotated[list[SensitivityRow], "Largest swing in expected cost first."]
+    sensitivity_baseline: SensitivityBaseline | None
+    diagnostics: Diagnostics
+
+
+def to_json(result: ForecastResult) -> dict[str, Any]:
+    """The result as plain JSON data to store or send (`json_data`: a NaN or an infinity is an error)."""
+    data: dict[str, Any] = json_data(result)
+    return data
