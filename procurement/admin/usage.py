@@ -22,7 +22,8 @@ from procurement.imports import UsageFileError
 from procurement.models import Membership, Organization, PriceCatalog, Scenario
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
 from procurement.scenario_document import ScenarioValidationError
-from procurement.usage_services import ImportOptionError, Upload, apply_fit, import_usage, max_upload_bytes
+from procurement.usage.applying import apply_fit
+from procurement.usage.importing import ImportOptionError, Upload, import_usage, max_upload_bytes
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from procurement.api.usage_imports import UsageImportViewSet
+from procurement.api.usage_import_views import UsageImportViewSet
 from procurement.api.views import CatalogViewSet, ScenarioViewSet
 
 router = SimpleRouter()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from procurement.models import Organization, Role, Scenario
 from procurement.models.usage import UsageImport
 from procurement.services import save_scenario
-from procurement.usage_services import import_usage
+from procurement.usage.importing import import_usage
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.procurement.admin_forms import logged_in
 from tests.usage.conftest import upload, uploaded, usageimport_url

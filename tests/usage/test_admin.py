@@ -10,22 +10,11 @@ from django.urls import reverse
 
 from procurement.models import Organization, Scenario
 from procurement.models.usage import UsageImport
-from procurement.services import save_scenario
-from procurement.usage_services import import_usage
+from procurement.usage.importing import import_usage
 from tests.procurement.admin_forms import logged_in
-from tests.usage.conftest import ccusage_uploads, stored_row_counts, upload, uploaded, usageimport_url
+from tests.usage.conftest import stored_row_counts, upload, uploaded, usageimport_url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scenario(organization: Organization, minimal_document: dict[str, Any]) -> Scenario:
-    return save_scenario(organization, minimal_document)
-
-
-@pytest.fixture
-def team_import(organization: Organization) -> UsageImport:
-    return import_usage(organization, ccusage_uploads()[:6], team="Platform").usage_import
 
 
 def test_upload_form_imports_several_files_and_shows_the_fits_and_warnings(

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from procurement.models import Organization, Role, Scenario
 from procurement.models.usage import UsageImport
 from procurement.services import save_scenario
-from procurement.usage_services import import_usage
+from procurement.usage.importing import import_usage
 from tests.usage.conftest import (
     ADMIN_REPORTS,
     USAGE_DIR,
@@ -37,16 +37,6 @@ def client_for(user: Any) -> APIClient:
 
 def files_field(*relative: str) -> list[SimpleUploadedFile]:
     return [SimpleUploadedFile((USAGE_DIR / r).name, (USAGE_DIR / r).read_bytes()) for r in relative]
-
-
-@pytest.fixture
-def scenario(organization: Organization, minimal_document: dict[str, Any]) -> Scenario:
-    return save_scenario(organization, minimal_document)
-
-
-@pytest.fixture
-def team_import(organization: Organization) -> UsageImport:
-    return import_usage(organization, ccusage_uploads()[:6], team="Platform").usage_import
 
 
 def test_upload_answers_201_with_the_import_its_files_and_fits(editor: Any) -> None:
@@ -317,12 +307,12 @@ def test_a_nul_in_the_feature_map_is_refused_with_its_path(editor: Any) -> None:
 
 
 def test_a_viewer_is_refused_before_the_upload_is_read(viewer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from procurement.api import usage_imports
+    from procurement.api import usage_import_views
 
     def must_not_read(request: Any) -> Any:
         raise AssertionError("the upload was read before the permission check")
 
-    monkeypatch.setattr(usage_imports, "_upload_form", must_not_read)
+    monkeypatch.setattr(usage_import_views, "_upload_form", must_not_read)
     response = client_for(viewer).post(
         URL, {"files": files_field("admin-usage-report.json")}, format="multipart"
     )

@@ -11,30 +11,27 @@ import pytest
 from procurement.models import Feature, Organization, PriceCatalog, Scenario, Team
 from procurement.models.usage import UsageImport
 from procurement.scenario_document import ScenarioValidationError
-from procurement.services import save_scenario, scenario_to_document
-from procurement.usage_services import TEAM_FIT_FIELDS, apply_fit, import_usage
+from procurement.services import scenario_to_document
+from procurement.usage.applying import TEAM_FIT_FIELDS, apply_fit
+from tests.factories import UsageImportFactory
 from tests.usage.conftest import ADMIN_REPORTS, ccusage_uploads, upload
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scenario(organization: Organization, minimal_document: dict[str, Any]) -> Scenario:
-    """Teams Platform (numbers) and Web (preset light); features Support summariser and Agent."""
-    return save_scenario(organization, minimal_document)
-
-
-@pytest.fixture
 def team_import(organization: Organization) -> UsageImport:
-    return import_usage(organization, ccusage_uploads(), team="Platform").usage_import
+    """All eight engineers' files (the shared fixture imports six)."""
+    return UsageImportFactory.create(organization=organization, uploads=ccusage_uploads())
 
 
 @pytest.fixture
 def feature_import(organization: Organization) -> UsageImport:
     feature_map = {"wrkspc_01gTyx1sjrf2UXAhRWq9vtH9": "Support summariser"}
-    return import_usage(
-        organization, [upload(n) for n in ADMIN_REPORTS], feature_map=feature_map
-    ).usage_import
+    uploads = [upload(n) for n in ADMIN_REPORTS]
+    return UsageImportFactory.create(
+        organization=organization, uploads=uploads, team=None, feature_map=feature_map
+    )
 
 
 def test_a_team_fit_replaces_the_usage_fields_and_drops_the_preset(

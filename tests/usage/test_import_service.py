@@ -14,7 +14,7 @@ from django.test import override_settings
 from procurement.imports import UsageFileError, calibrate
 from procurement.models import ModelPrice, Organization, PriceCatalog
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
-from procurement.usage_services import (
+from procurement.usage.importing import (
     ImportOptionError,
     Upload,
     UploadTooLarge,

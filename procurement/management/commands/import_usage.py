@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from procurement.imports import UsageFileError
 from procurement.models import Organization, PriceCatalog
-from procurement.usage_services import ImportOptionError, Upload, import_usage, max_upload_bytes
+from procurement.usage.importing import ImportOptionError, Upload, import_usage, max_upload_bytes
 
 
 class Command(BaseCommand):

@@ -7,8 +7,9 @@
     POST /api/v1/usage-imports/{id}/apply/   {"scenario": id, "team": "name"} or
                                              {"scenario": id, "feature": "name", "fit": "workspace"} -> 200
 
-Views parse, call one service (`procurement.usage_services`), render. Registered in `procurement/api/urls.py`
-(basename `usage-import`, in the `api` namespace).
+Views parse, call one service (`procurement.usage.importing`, `procurement.usage.applying`), render; the
+representations are `usage_import_serializers`, the OpenAPI descriptions `usage_import_docs`. Registered in
+`procurement/api/urls.py` (basename `usage-import`, in the `api` namespace).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import extend_schema_view
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import MultiPartParser
@@ -35,20 +36,25 @@ from procurement.api.access import (
     require_edit_somewhere,
 )
 from procurement.api.base import JsonOnlyNegotiation, location, require_length
-from procurement.api.docs import ORGANIZATION_PARAMETER, PAGE_PARAMETERS, error_responses
 from procurement.api.errors import InvalidInput, InvalidJson, PayloadTooLarge
 from procurement.api.pagination import ApiPagination
 from procurement.api.parsers import StrictJSONParser, parse_strict_json
-from procurement.api.schema import SCENARIO, ref
-from procurement.api.serializers import ErrorSerializer, scenario_representation
+from procurement.api.serializers import scenario_representation
+from procurement.api.usage_import_docs import USAGE_IMPORT_OPERATIONS
+from procurement.api.usage_import_serializers import (
+    ApplySerializer,
+    UploadSerializer,
+    UsageImportDetailSerializer,
+    UsageImportSerializer,
+)
 from procurement.imports import UsageFileError
-from procurement.models import Organization, PriceCatalog, Scenario
-from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
-from procurement.usage_services import (
+from procurement.models import PriceCatalog, Scenario
+from procurement.models.usage import UsageImport
+from procurement.usage.applying import apply_fit
+from procurement.usage.importing import (
     ImportOptionError,
     Upload,
     UploadTooLarge,
-    apply_fit,
     import_usage,
     max_upload_bytes,
 )
@@ -58,153 +64,7 @@ MULTIPART_OVERHEAD_BYTES = 1024 * 1024  # boundaries and the small fields beside
 UPLOAD_FIELDS = frozenset({"files", "team", "engineer", "feature_map", "catalog", "organization"})
 
 
-class UsageFileSerializer(serializers.ModelSerializer[UsageFile]):
-    class Meta:
-        model = UsageFile
-        fields = ["name", "sha256", "format", "size_bytes", "report", "engineer", "first_day", "last_day"]
-        fields += ["reported_total_cost_usd"]
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-08"})
-class MonthField(serializers.DateField):
-    """A calendar month, `YYYY-MM` (stored as its first day); not an OpenAPI `date`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m", **kwargs)
-
-
-class EngineerMonthSerializer(serializers.ModelSerializer[EngineerMonthUsage]):
-    month = MonthField()
-
-    class Meta:
-        model = EngineerMonthUsage
-        exclude = ["id", "usage_import"]
-
-
-class FeatureMonthSerializer(serializers.ModelSerializer[FeatureMonthUsage]):
-    month = MonthField()
-
-    class Meta:
-        model = FeatureMonthUsage
-        exclude = ["id", "usage_import"]
-
-
-class UsageImportSerializer(serializers.ModelSerializer[UsageImport]):
-    url = serializers.HyperlinkedIdentityField(view_name="api:usage-import-detail")
-    organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    price_catalog: serializers.SlugRelatedField[PriceCatalog] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
-    team = serializers.CharField(source="team_name", help_text="The team the engineers' files form.")
-    files = UsageFileSerializer(many=True, read_only=True)
-    fits = serializers.JSONField(
-        help_text='{"teams": [...], "features": [...], "warnings": [...]} in the scenario\'s field names; '
-        "each fit carries its sample size and goodness of fit under `fit`."
-    )
-
-    class Meta:
-        model = UsageImport
-        fields = [
-            "id",
-            "url",
-            "organization",
-            "created_at",
-            "created_by",
-            "price_catalog",
-            "checksum",
-            "team",
-        ]
-        fields += ["feature_map", "files", "fits"]
-
-
-class UsageImportDetailSerializer(UsageImportSerializer):
-    engineer_months = EngineerMonthSerializer(many=True, read_only=True)
-    feature_months = FeatureMonthSerializer(many=True, read_only=True)
-
-    class Meta(UsageImportSerializer.Meta):
-        fields = [*UsageImportSerializer.Meta.fields, "engineer_months", "feature_months"]
-
-
-class UploadSerializer(serializers.Serializer[Any]):
-    """The multipart form of an upload (documentation and first checks; the service checks the rest)."""
-
-    files = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=True),
-        min_length=1,
-        max_length=1_000,
-        help_text="Usage files: ccusage JSON (one per engineer), Admin API usage or cost reports, Claude "
-        "Code Analytics records, or zips of them. Files sent together form one team or one organization's "
-        "features.",
-    )
-    team = serializers.CharField(required=False, max_length=200, help_text="Name of the team, e.g. Platform.")
-    engineer = serializers.CharField(
-        required=False, max_length=200, help_text="Whose usage a single ccusage file is (default: its name)."
-    )
-    feature_map = serializers.CharField(
-        required=False,
-        help_text='JSON object: workspace or API key id -> feature name, e.g. {"wrkspc_01": "Bot"}.',
-    )
-    catalog = serializers.SlugField(
-        required=False, help_text="Price catalog slug (default: the default one)."
-    )
-    organization = serializers.SlugField(required=False, help_text="Needed when you belong to several.")
-
-
-class ApplySerializer(serializers.Serializer[Any]):
-    scenario = serializers.IntegerField(
-        min_value=1, help_text="Id of a scenario of the import's organization."
-    )
-    team = serializers.CharField(required=False, max_length=200, help_text="The scenario's team to update.")
-    feature = serializers.CharField(
-        required=False, max_length=200, help_text="The scenario's feature to update."
-    )
-    fit = serializers.CharField(
-        required=False,
-        max_length=200,
-        help_text="The import's team or feature fit (optional when it has one).",
-    )
-
-
-_READ_ERRORS = error_responses(401, 404)
-SCHEMAS = {
-    "list": extend_schema(
-        summary="List the usage imports of your organizations",
-        parameters=[ORGANIZATION_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: UsageImportSerializer(many=True), **error_responses(400, 401, 404)},
-    ),
-    "retrieve": extend_schema(
-        summary="Read a usage import: files, fits, warnings and usage per month",
-        responses={200: UsageImportDetailSerializer, **_READ_ERRORS},
-    ),
-    "create": extend_schema(
-        summary="Import usage files and fit them",
-        request={"multipart/form-data": UploadSerializer},
-        responses={
-            201: UsageImportDetailSerializer,
-            200: OpenApiResponse(
-                UsageImportDetailSerializer, description="The same files were imported before."
-            ),
-            **error_responses(400, 401, 403, 415),
-            413: OpenApiResponse(
-                ErrorSerializer,
-                description="The files are larger than USAGE_IMPORT_MAX_BYTES (20 MiB by default).",
-            ),
-        },
-    ),
-    "apply": extend_schema(
-        summary="Write a fit into a team or feature of a scenario",
-        request={"application/json": ApplySerializer},
-        responses={200: OpenApiResponse(ref(SCENARIO)), **error_responses(400, 401, 403, 404, 415)},
-    ),
-}
-
-
-@extend_schema_view(**SCHEMAS)
+@extend_schema_view(**USAGE_IMPORT_OPERATIONS)
 class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
     """Usage imports of the caller's organizations: viewers read, editors and admins upload and apply."""
 

@@ -1,9 +1,10 @@
-"""Usage import workflows (DESIGN section 8): parse uploads, price them with a catalog, fit, store the lot in
-one transaction; apply a stored fit to a scenario's team or feature through the scenario document's rules.
+"""Create a usage import (docs/usage-import.md): parse the uploads, price them with a catalog, fit, and
+store the lot in one transaction.
 
 The pure work (parsing, pricing, fitting) is `procurement.imports`; this module only chooses the catalog,
-checks what the organization already holds, and writes rows. Interfaces (admin, API, `import_usage`) call
-`import_usage` and `apply_fit` and render what they return or raise.
+checks what the organization already holds, and writes rows. Interfaces (admin, API, the `import_usage`
+command) call `import_usage` and render what it returns or raises; applying a stored fit to a scenario is
+`procurement.usage.applying`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
-import math
-import numbers
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from forecasting.engine.jsondata import json_data
 from procurement.imports import (
     Calibration,
     ParsedUsageFile,
@@ -32,38 +32,15 @@ from procurement.imports import (
 )
 from procurement.imports.months import EngineerMonth, FeatureMonth
 from procurement.imports.records import ENGINEER_FORMATS
-from procurement.models import Feature, Organization, PriceCatalog, Scenario, Team
+from procurement.models import Organization, PriceCatalog
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
-from procurement.scenario_document import ScenarioValidationError
 from procurement.scenario_document.bounds import MAX_NAME_CHARS
-from procurement.services import scenario_to_document, validate_document
 
 # 20 MiB for all files of one upload together (task brief default). The largest sample, a 92-day cost
 # report for 3 workspaces, is 1 MB; a year of a few dozen engineers' daily ccusage files is a few MB.
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_FEATURE_MAP_ENTRIES = 10_000  # more workspaces and API keys than any organization has (project choice)
 
-# The fields apply_fit writes: the scenario fields a fit document carries (procurement.imports.document).
-TEAM_FIT_FIELDS = (
-    "usage_median_usd",
-    "usage_p90_usd",
-    "usage_persistence",
-    "usage_growth",
-    "usage_growth_sd",
-)
-FEATURE_FIT_FIELDS = (
-    "requests_per_month",
-    "growth",
-    "growth_sd",
-    "volatility",
-    "input_tokens",
-    "output_tokens",
-    "cache_hit_rate",
-    "cache_write_rate",
-    "cache_ttl",
-    "batch_share",
-    "model_mix",
-)
 _FEATURE_TOKEN_FIELDS = (
     "uncached_input_tokens",
     "output_tokens",
@@ -198,7 +175,7 @@ def import_usage(
         checksum=checksum,
         team_name=team_name or "",
         feature_map=mapping,
-        fits=json_ready(calibration.document()),
+        fits=json_data(calibration.document()),
     )
     return _store_once(header, parsed, checksums, calibration)
 
@@ -343,90 +320,3 @@ def _feature_row(header: UsageImport, month: FeatureMonth) -> FeatureMonthUsage:
         coverage=month.coverage,
         **{name: round(getattr(month, name)) for name in _FEATURE_TOKEN_FIELDS},
     )
-
-
-def json_ready(value: Any) -> Any:
-    """`value` with every non-finite float replaced by None (JSON, and PostgreSQL's jsonb, have no NaN)."""
-    if isinstance(value, bool | str) or value is None:
-        return value
-    if isinstance(value, numbers.Integral):  # NumPy integers too, which json cannot write
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: json_ready(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(item) for item in value]
-    return value
-
-
-def apply_fit(
-    usage_import: UsageImport,
-    scenario: Scenario,
-    *,
-    team: str | None = None,
-    feature: str | None = None,
-    fit: str | None = None,
-) -> dict[str, Any]:
-    """Write the fitted fields of one fit into the scenario's team (or feature) named, and return the
-    scenario's document. `fit` names the team or feature fit of the import (optional when there is one).
-
-    The whole scenario document, with the fitted fields in place, goes through the scenario validator
-    first, so an out-of-bounds fit is refused with its field path (`teams[0].usage_growth`) and nothing
-    is written. A team given fitted usage numbers stops using a usage preset.
-    """
-    if scenario.organization_id != usage_import.organization_id:
-        raise ValueError("the scenario belongs to another organization than the import")
-    if (team is None) == (feature is None):
-        raise ScenarioValidationError({"team": ["give either a team or a feature of the scenario"]})
-    kind, target = ("teams", team) if team is not None else ("features", feature)
-    chosen = usage_import.fit(kind, fit)
-    if chosen is None:
-        raise ScenarioValidationError({"fit": [_fit_choices(usage_import, kind, fit)]})
-    fields = TEAM_FIT_FIELDS if kind == "teams" else FEATURE_FIT_FIELDS
-    fitted = {key: chosen[key] for key in fields if chosen.get(key) is not None}
-    with transaction.atomic():
-        _write_fit(scenario, kind, str(target), fitted)
-    return scenario_to_document(scenario)
-
-
-def _fit_choices(usage_import: UsageImport, kind: str, fit: str | None) -> str:
-    names = [str(f.get("name")) for f in usage_import.fits.get(kind, [])]
-    noun = "team" if kind == "teams" else "feature"
-    if not names:
-        return f"this import has no {noun} fit"
-    if fit is None:
-        return f"name the {noun} fit to apply: one of {', '.join(names)}"
-    return f"no {noun} fit named {fit!r}; the import has {', '.join(names)}"
-
-
-def _write_fit(scenario: Scenario, kind: str, target: str, fitted: Mapping[str, Any]) -> None:
-    rows: list[Team | Feature] = list(
-        (scenario.teams if kind == "teams" else scenario.features).order_by("position", "id")
-    )
-    index = _row_index([row.name for row in rows], target)
-    if index is None:
-        names = ", ".join(row.name for row in rows) or "none"
-        field = "team" if kind == "teams" else "feature"
-        raise ScenarioValidationError(
-            {field: [f"the scenario has no {field} named {target!r} (it has {names})"]}
-        )
-    document = scenario_to_document(scenario)
-    document[kind][index].update(fitted)
-    if kind == "teams":
-        document[kind][index]["usage_preset"] = None
-    normalised, _ = validate_document(document)
-    row = rows[index]
-    for key in fitted:
-        setattr(row, key, normalised[kind][index][key])
-    if isinstance(row, Team):
-        row.usage_preset = ""
-    row.save(update_fields=[*fitted, *(["usage_preset"] if isinstance(row, Team) else [])])
-
-
-def _row_index(names: Sequence[str], target: str) -> int | None:
-    """The row named `target`; names are unique in a scenario regardless of case."""
-    for index, name in enumerate(names):
-        if name.casefold() == target.strip().casefold():
-            return index
-    return None

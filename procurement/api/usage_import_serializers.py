@@ -1,0 +1,124 @@
+"""Usage import representations: an import with its files, fits and months; the upload form and the apply
+body (documentation and first checks; the services check the rest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from procurement.models import Organization, PriceCatalog
+from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
+
+
+class UsageFileSerializer(serializers.ModelSerializer[UsageFile]):
+    class Meta:
+        model = UsageFile
+        fields = ["name", "sha256", "format", "size_bytes", "report", "engineer", "first_day", "last_day"]
+        fields += ["reported_total_cost_usd"]
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-08"})
+class MonthField(serializers.DateField):
+    """A calendar month, `YYYY-MM` (stored as its first day); not an OpenAPI `date`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
+
+
+class EngineerMonthSerializer(serializers.ModelSerializer[EngineerMonthUsage]):
+    month = MonthField()
+
+    class Meta:
+        model = EngineerMonthUsage
+        exclude = ["id", "usage_import"]
+
+
+class FeatureMonthSerializer(serializers.ModelSerializer[FeatureMonthUsage]):
+    month = MonthField()
+
+    class Meta:
+        model = FeatureMonthUsage
+        exclude = ["id", "usage_import"]
+
+
+class UsageImportSerializer(serializers.ModelSerializer[UsageImport]):
+    url = serializers.HyperlinkedIdentityField(view_name="api:usage-import-detail")
+    organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    price_catalog: serializers.SlugRelatedField[PriceCatalog] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    team = serializers.CharField(source="team_name", help_text="The team the engineers' files form.")
+    files = UsageFileSerializer(many=True, read_only=True)
+    fits = serializers.JSONField(
+        help_text='{"teams": [...], "features": [...], "warnings": [...]} in the scenario\'s field names; '
+        "each fit carries its sample size and goodness of fit under `fit`."
+    )
+
+    class Meta:
+        model = UsageImport
+        fields = [
+            "id",
+            "url",
+            "organization",
+            "created_at",
+            "created_by",
+            "price_catalog",
+            "checksum",
+            "team",
+        ]
+        fields += ["feature_map", "files", "fits"]
+
+
+class UsageImportDetailSerializer(UsageImportSerializer):
+    engineer_months = EngineerMonthSerializer(many=True, read_only=True)
+    feature_months = FeatureMonthSerializer(many=True, read_only=True)
+
+    class Meta(UsageImportSerializer.Meta):
+        fields = [*UsageImportSerializer.Meta.fields, "engineer_months", "feature_months"]
+
+
+class UploadSerializer(serializers.Serializer[Any]):
+    """The multipart form of an upload (documentation and first checks; the service checks the rest)."""
+
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        min_length=1,
+        max_length=1_000,
+        help_text="Usage files: ccusage JSON (one per engineer), Admin API usage or cost reports, Claude "
+        "Code Analytics records, or zips of them. Files sent together form one team or one organization's "
+        "features.",
+    )
+    team = serializers.CharField(required=False, max_length=200, help_text="Name of the team, e.g. Platform.")
+    engineer = serializers.CharField(
+        required=False, max_length=200, help_text="Whose usage a single ccusage file is (default: its name)."
+    )
+    feature_map = serializers.CharField(
+        required=False,
+        help_text='JSON object: workspace or API key id -> feature name, e.g. {"wrkspc_01": "Bot"}.',
+    )
+    catalog = serializers.SlugField(
+        required=False, help_text="Price catalog slug (default: the default one)."
+    )
+    organization = serializers.SlugField(required=False, help_text="Needed when you belong to several.")
+
+
+class ApplySerializer(serializers.Serializer[Any]):
+    scenario = serializers.IntegerField(
+        min_value=1, help_text="Id of a scenario of the import's organization."
+    )
+    team = serializers.CharField(required=False, max_length=200, help_text="The scenario's team to update.")
+    feature = serializers.CharField(
+        required=False, max_length=200, help_text="The scenario's feature to update."
+    )
+    fit = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="The import's team or feature fit (optional when it has one).",
+    )
