@@ -30,6 +30,7 @@ from scipy import special
 from forecasting.engine.seats.model import Float32Array, FloatArray
 from forecasting.engine.seats.tables import COARSE_STRIDE, BandTable
 from forecasting.engine.seats.workspace import Workspace
+from forecasting.engine.tolerances import MIN_DIVISOR_VARIANCE
 
 TIME_BINS = 2  # parts of the term along which heterogeneity and month noise are followed
 MIN_SKEW = 0.05  # below this the factor is all but normal; the formula below would divide by ~0
@@ -213,7 +214,7 @@ def shifted_lognormal_factor(
     cubic u^3 + 3u = skew, solved by Cardano's formula. The skewness is floored at MIN_SKEW (a normal would
     need sigma = 0) and the factor at 0 (usage is never negative), then rescaled to mean 1.
     """
-    floored = np.maximum(variance, 1e-12)
+    floored = np.maximum(variance, MIN_DIVISOR_VARIANCE)
     skew = np.maximum(third / (floored * np.sqrt(floored)), MIN_SKEW)
     half = skew / 2
     root = np.sqrt(half * half + 1)

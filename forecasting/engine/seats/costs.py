@@ -27,6 +27,7 @@ from forecasting.engine.seats.model import (
     month_ramp,
     usage_shape,
 )
+from forecasting.engine.tolerances import NEGLIGIBLE_SD
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def expected_overflow(
     log_mean = shape.log_median + shape.persistent_sd * zeta[:, None] + moments.shift[None, :]
     usage_var = (moments.month_variance + zeta_variance * shape.persistent_sd**2)[None, :]
     total_sd = np.sqrt(usage_var + plan.capacity_sd**2)
-    if float(total_sd.min()) <= 1e-12:  # nothing random left: the overflow itself
+    if float(total_sd.min()) <= NEGLIGIBLE_SD:  # nothing random left: the overflow itself
         partial = np.maximum(np.exp(log_mean) - plan.capacity_usd, 0.0)
     else:
         d1 = (log_mean - math.log(plan.capacity_usd) + usage_var) / total_sd

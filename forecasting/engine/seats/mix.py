@@ -16,6 +16,7 @@ from scipy import optimize, special
 
 from forecasting.engine.seats.costs import MonthMoments, plan_cost
 from forecasting.engine.seats.model import PlanTerms
+from forecasting.engine.tolerances import RELATIVE_TIE
 
 ZETA_LIMIT = 8.0  # beyond |zeta| = 8 lies 1e-15 of the engineers: the envelope is not searched there
 ZETA_GRID_STEP = 0.05  # narrower bands are still found: see the module docstring
@@ -78,6 +79,6 @@ def _refine(
     edge = float(optimize.brentq(gap, inner_lo, inner_hi, xtol=EDGE_TOLERANCE, rtol=4 * np.finfo(float).eps))
     costs = np.array([_cost_at(terms, moments, k, edge) for k in range(len(terms))])
     c = int(np.argmin(costs))
-    if c in (a, b) or costs[c] >= costs[a] * (1 - 1e-9):
+    if c in (a, b) or costs[c] >= costs[a] * (1 - RELATIVE_TIE):
         return [(edge, b)]
     return _refine(terms, moments, lo, edge, a, c) + _refine(terms, moments, edge, hi, c, b)

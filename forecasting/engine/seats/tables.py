@@ -39,6 +39,7 @@ from forecasting.engine.seats.model import (
     PlanTerms,
     UsageShape,
 )
+from forecasting.engine.tolerances import MIN_DIVISOR_SD
 
 GRID_STEP = 0.004  # log-usage resolution of the tables: a 0.2% step in usage
 MAX_GRID_POINTS = 16_384
@@ -119,7 +120,7 @@ def _band_weights(segs: list[tuple[float, float]], sd: float, step: float) -> tu
 def _partial_moments(x: FloatArray, sd: float) -> tuple[FloatArray, FloatArray, FloatArray]:
     """E[y], E[y^2] and E[y^3] for y = (exp(x + sd * nu) - 1)^+, nu standard normal: with W = x + sd nu,
     E[exp(kW); W > 0] = exp(k x + k^2 sd^2 / 2) Phi(x / sd + k sd), and y^k expands binomially."""
-    s = max(sd, 1e-9)
+    s = max(sd, MIN_DIVISOR_SD)
     d0 = x / s
 
     def tail(k: int) -> FloatArray:
