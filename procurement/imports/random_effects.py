@@ -9,7 +9,9 @@ statistics, so no N x N matrix is built. beta (GLS) and sigma^2 are profiled out
 is found by bounded one-dimensional search (scipy.optimize.minimize_scalar), the boundary omega = 0 checked
 as well. REML (restricted maximum likelihood, the default) maximises the likelihood of the residual
 contrasts, which removes the downward bias of ML variance estimates from estimating beta (Patterson and
-Thompson 1971); `method="ml"` gives plain maximum likelihood.
+Thompson 1971); `method="ml"` gives plain maximum likelihood. With no more observations than coefficients
+(one engineer-month) REML has no residual contrast left: sigma^2, the covariance of beta and the likelihood
+have no value and are None (never a division by zero or a non-finite number).
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ OMEGA_MAX = 1 - 1e-6  # omega = 1 makes W singular for groups with repeated obse
 @dataclass(frozen=True)
 class RandomEffectsFit:
     beta: tuple[float, ...]
-    beta_cov: tuple[tuple[float, ...], ...]
-    sigma2: float
+    beta_cov: tuple[tuple[float, ...], ...] | None  # None with sigma2
+    sigma2: float | None  # None: REML with no more observations than coefficients (no estimate)
     omega: float
     omega_identified: bool  # False when no group has two observations: omega was not fitted
-    log_likelihood: float  # of the chosen method (REML or ML), at the estimate
+    log_likelihood: float | None  # of the chosen method (REML or ML), at the estimate; None with sigma2
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def fit_random_effects(
     """Fit beta, sigma^2 and omega; `groups` are codes 0..m-1, `x` the (N, p) design (a column of ones
     first). When no group has two observations omega is not identified and `default_omega` is used."""
     s = _stats(y, groups, x)
+    if method == "reml" and y.size <= x.shape[1]:
+        return _without_variance(y, x, default_omega)
     identified = bool((s.n >= 2).any())
     if identified:
         found = optimize.minimize_scalar(
@@ -109,4 +113,18 @@ def fit_random_effects(
         omega=omega,
         omega_identified=identified,
         log_likelihood=-0.5 * m2ll,
+    )
+
+
+def _without_variance(y: NDArray[np.float64], x: NDArray[np.float64], omega: float) -> RandomEffectsFit:
+    """REML with no residual degree of freedom: beta fits the data exactly and no variance is estimable,
+    so sigma^2, the covariance and the likelihood are None on purpose; omega is not fitted either."""
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    return RandomEffectsFit(
+        beta=tuple(float(v) for v in beta),
+        beta_cov=None,
+        sigma2=None,
+        omega=omega,
+        omega_identified=False,
+        log_likelihood=None,
     )

@@ -7,6 +7,8 @@ fitted by (restricted) maximum likelihood as an unbalanced one-way random-effect
 last month T of the data), usage_p90_usd = median e^(1.2816 sigma), usage_persistence = omega,
 usage_growth = e^g - 1 (the engine applies ln(1 + D) per month), usage_growth_sd = e^g se(g) (the
 uncertainty of the drift, by the delta method). The drift is fitted only with three or more months.
+A single engineer-month gives a level but no spread: usage_p90_usd and the spread's diagnostics are None
+(left out of the fit document), never a non-finite number.
 Not fitted: the team-wide monthly shock (usage_volatility): a few months cannot separate it from drift.
 """
 
@@ -36,7 +38,7 @@ class TeamFit:
 
     name: str
     usage_median_usd: float
-    usage_p90_usd: float
+    usage_p90_usd: float | None  # None: no spread can be fitted (a single engineer-month)
     usage_persistence: float
     usage_growth: float | None  # None: fewer than three months, not fitted
     usage_growth_sd: float | None
@@ -45,11 +47,11 @@ class TeamFit:
     engineer_months: int  # active, covered engineer-months used by the fit
     months: int
     active_share: float  # active engineer-months / covered engineer-months (an adoption hint)
-    log_sigma: float  # sigma of log monthly usage
+    log_sigma: float | None  # sigma of log monthly usage; None with usage_p90_usd
     persistence_fitted: bool
     method: str
-    log_likelihood: float
-    share_above_p90: float  # of fitted engineer-months above their month's fitted p90 (model: 0.10)
+    log_likelihood: float | None  # None with usage_p90_usd
+    share_above_p90: float | None  # of fitted engineer-months above their month's fitted p90 (model: 0.10)
     normality_p_value: (
         float | None
     )  # Shapiro-Wilk on log residuals (approximate: months of one engineer correlate)
@@ -82,16 +84,17 @@ def fit_team(engineer_months: Sequence[EngineerMonth], *, name: str, method: Met
     drift = x.shape[1] == 2
     slope = fit.beta[1] if drift else 0.0
     log_level = fit.beta[0] + slope * last_t
-    sigma = math.sqrt(fit.sigma2)
+    sigma = math.sqrt(fit.sigma2) if fit.sigma2 is not None else None
+    spread = sigma is not None
     fitted_log = x @ np.array(fit.beta)
     covered = [m for m in engineer_months if m.coverage >= MIN_FIT_COVERAGE]
     return TeamFit(
         name=name,
         usage_median_usd=math.exp(log_level),
-        usage_p90_usd=math.exp(log_level + Z90 * sigma),
+        usage_p90_usd=math.exp(log_level + Z90 * sigma) if sigma is not None else None,
         usage_persistence=fit.omega,
         usage_growth=math.expm1(slope) if drift else None,
-        usage_growth_sd=math.exp(slope) * math.sqrt(fit.beta_cov[1][1]) if drift else None,
+        usage_growth_sd=math.exp(slope) * math.sqrt(fit.beta_cov[1][1]) if drift and fit.beta_cov else None,
         level_month=max(m.month for m in used),
         engineers=int(groups.max()) + 1,
         engineer_months=len(used),
@@ -101,9 +104,9 @@ def fit_team(engineer_months: Sequence[EngineerMonth], *, name: str, method: Met
         persistence_fitted=fit.omega_identified,
         method=method,
         log_likelihood=fit.log_likelihood,
-        share_above_p90=float(np.mean(y > fitted_log + Z90 * sigma)),
+        share_above_p90=float(np.mean(y > fitted_log + Z90 * sigma)) if sigma is not None else None,
         normality_p_value=_normality(y - fitted_log),
-        warnings=tuple(_warnings(name, engineer_months, used, fit.omega_identified, drift)),
+        warnings=tuple(_warnings(name, engineer_months, used, fit.omega_identified, drift, spread)),
     )
 
 
@@ -115,9 +118,16 @@ def _normality(residuals: np.ndarray) -> float | None:
 
 
 def _warnings(
-    name: str, months: Sequence[EngineerMonth], used: Sequence[EngineerMonth], identified: bool, drift: bool
+    name: str,
+    months: Sequence[EngineerMonth],
+    used: Sequence[EngineerMonth],
+    identified: bool,
+    drift: bool,
+    spread: bool,
 ) -> list[str]:
     found = []
+    if not spread:
+        found.append(f"{name}: a single engineer-month: no spread fitted, usage_p90_usd left to the scenario")
     engineers = len({m.engineer for m in used})
     if engineers < FEW_ENGINEERS:
         found.append(f"{name}: only {engineers} engineers: median, p90 and persistence are rough")

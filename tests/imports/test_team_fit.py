@@ -75,6 +75,7 @@ def test_maximum_likelihood_omega_beats_every_point_of_a_fine_grid() -> None:
     x = np.ones((45, 1))
     fit = fit_random_effects(y, groups, x, method="ml")
     grid = [-0.5 * _profile(_stats(y, groups, x), w, "ml")[0] for w in np.linspace(0, 0.999, 2000)]
+    assert fit.log_likelihood is not None
     assert fit.log_likelihood >= max(grid) - 1e-9
 
 
@@ -90,6 +91,7 @@ def test_reml_equals_the_anova_estimators_on_a_balanced_team() -> None:
     sigma_a2, sigma_e2 = (msb - msw) / k, msw
     assert sigma_a2 > 0
     fit = fit_team(months, name="t")
+    assert fit.log_sigma is not None
     assert fit.log_sigma**2 == pytest.approx(sigma_a2 + sigma_e2, rel=1e-5)
     assert fit.usage_persistence == pytest.approx(sigma_a2 / (sigma_a2 + sigma_e2), abs=1e-5)
     assert math.log(fit.usage_median_usd) == pytest.approx(y.mean(), abs=1e-9)
@@ -140,6 +142,7 @@ def test_team_fit_recovers_known_parameters_within_four_sampling_sds(case: str, 
     sd = closed_form_sd(engineers=engineers, months=months, **params)
     level = (months - 1) * math.log1p(params["growth"])
     assert abs(math.log(fit.usage_median_usd) - math.log(params["median"]) - level) <= 4 * sd["log_median"]
+    assert fit.usage_p90_usd is not None
     assert abs(math.log(fit.usage_p90_usd) - math.log(params["p90"]) - level) <= 4 * sd["log_p90"]
     assert abs(fit.usage_persistence - params["persistence"]) <= 4 * sd["persistence"]
     assert fit.usage_growth is not None
@@ -195,8 +198,26 @@ def test_sample_engineers_fit_without_warnings_and_report_goodness_of_fit(
 ) -> None:
     fit = fit_team(engineer_months(ccusage_files, prices), name="samples")
     assert (fit.engineers, fit.months, fit.engineer_months) == (13, 3, 38)  # eng-12 has two months
+    assert fit.usage_p90_usd is not None
     assert fit.usage_p90_usd > fit.usage_median_usd > 0
+    assert fit.share_above_p90 is not None
     assert 0 <= fit.share_above_p90 <= 1
     assert fit.normality_p_value is not None
     assert fit.active_share == 1.0
     assert fit.warnings == ()
+
+
+def test_one_engineer_month_gives_its_level_and_no_spread() -> None:
+    # REML with one observation has no residual degree of freedom: sigma^2 has no estimate (None), and
+    # the level is the observation itself.
+    y, groups, x = np.array([math.log(200.0)]), np.array([0], dtype=np.intp), np.ones((1, 1))
+    raw = fit_random_effects(y, groups, x)
+    assert raw.beta == pytest.approx((math.log(200.0),), rel=1e-15)
+    assert (raw.sigma2, raw.beta_cov, raw.log_likelihood, raw.omega_identified) == (None, None, None, False)
+    span = MonthSpan("2026-10", 22, 9, 22, 9, 0.0)
+    month = EngineerMonth("solo", "2026-10", 200.0 / span.to_average_month, None, 22, span)
+    fit = fit_team([month], name="solo")
+    assert fit.usage_median_usd == pytest.approx(200.0, rel=1e-12)
+    assert (fit.usage_p90_usd, fit.log_sigma, fit.log_likelihood, fit.share_above_p90) == (None,) * 4
+    assert (fit.usage_growth, fit.usage_growth_sd, fit.persistence_fitted) == (None, None, False)
+    assert any("no spread fitted" in w for w in fit.warnings)
