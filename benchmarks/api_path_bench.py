@@ -24,14 +24,14 @@ from forecasting.engine.streams import block_sizes
 # above 200K input tokens, Haiku 4.5 1 / 5.
 MODELS = {
     "claude-sonnet-4-5": ModelPrice(
-        "claude-sonnet-4-5",
-        3.0,
-        15.0,
+        key="claude-sonnet-4-5",
+        input_usd_per_mtok=3.0,
+        output_usd_per_mtok=15.0,
         long_context_threshold_tokens=200_000,
         long_context_input_usd_per_mtok=6.0,
         long_context_output_usd_per_mtok=22.5,
     ),
-    "claude-haiku-4-5": ModelPrice("claude-haiku-4-5", 1.0, 5.0),
+    "claude-haiku-4-5": ModelPrice(key="claude-haiku-4-5", input_usd_per_mtok=1.0, output_usd_per_mtok=5.0),
 }
 SEASONALITY = (0.9, 0.9, 1.0, 1.0, 1.0, 1.0, 0.8, 0.8, 1.1, 1.1, 1.2, 1.2)
 

@@ -27,10 +27,10 @@ from numpy.typing import NDArray
 from scipy import special
 
 from forecasting.engine.inputs import FeatureInput, ModelPrice
+from forecasting.engine.pricing import batch_factor, long_context_applies, unbatched_cost_usd
 from forecasting.engine.streams import API_PATH, NORMAL_TABLE, generator, normal_bits
+from forecasting.engine.tolerances import SHARE_SUM_TOLERANCE
 
-TOKENS_PER_MTOK = 1_000_000.0
-SHARE_SUM_TOLERANCE = 1e-9  # model-mix shares must sum to 1 up to float rounding of user input
 # Smallest 1 + G kept when the truncated-normal inverse CDF lands exactly on the bound (U = 0): keeps
 # log1p(G) finite so month 0 after launch stays exactly R0 instead of 0 * inf = nan.
 MIN_GROWTH_FACTOR = 1e-300
@@ -70,13 +70,11 @@ def cost_per_request_usd(
 ) -> float:
     """Expected list cost of one request of `feature`, USD (deterministic).
 
-    For each model of the mix, input tokens split into uncached (1 - hit - write) at the input price,
-    cache reads (hit) at input x `cache_read_multiplier`, and cache writes (write) at input x the 5-minute
-    or 1-hour write multiplier (`feature.cache_ttl`); output tokens at the output price. When the
-    request's whole input (uncached + reads + writes) exceeds the model's `long_context_threshold_tokens`,
-    the whole request uses the long-context input and output rates, with the cache multipliers on top.
-    A share `batch_share` of requests costs `batch_multiplier` on every token type (batch combines with
-    caching). The result is the mix-weighted average.
+    For each model of the mix, the request's tokens priced by the one token-cost formula
+    (`forecasting.engine.pricing`): a share `hit` of the input read from cache, a share `write` written to
+    it at the feature's TTL, the rest uncached; the long-context rates when the request's whole input
+    exceeds the model's threshold; a share `batch_share` of requests through Batch. The result is the
+    mix-weighted average.
 
     The keyword overrides replace the feature's own mix, hit rate or batch share (token levers,
     sensitivity). An overridden hit rate caps the write rate at 1 - hit (writes are cache misses).
@@ -91,27 +89,17 @@ def cost_per_request_usd(
         if share == 0.0:
             continue
         model = models[key]
-        batch_factor = (1.0 - batch) + batch * model.batch_multiplier
-        total_usd += share * batch_factor * _model_request_usd(feature, model, hit, write)
+        request_usd = unbatched_cost_usd(
+            model,
+            input_tokens=feature.input_tokens,
+            output_tokens=feature.output_tokens,
+            cache_read_share=hit,
+            cache_write_5m_share=write if feature.cache_ttl == "5m" else 0.0,
+            cache_write_1h_share=0.0 if feature.cache_ttl == "5m" else write,
+            long_context=long_context_applies(model, feature.input_tokens),
+        )
+        total_usd += share * batch_factor(model, batch) * request_usd
     return total_usd
-
-
-def _model_request_usd(feature: FeatureInput, model: ModelPrice, hit: float, write: float) -> float:
-    """List cost of one request on one model, outside batch."""
-    input_rate, output_rate = model.input_usd_per_mtok, model.output_usd_per_mtok
-    threshold = model.long_context_threshold_tokens
-    if threshold is not None and feature.input_tokens > threshold:
-        if model.long_context_input_usd_per_mtok is None or model.long_context_output_usd_per_mtok is None:
-            raise ValueError(f"model {model.key}: long-context threshold without long-context rates")
-        input_rate = model.long_context_input_usd_per_mtok
-        output_rate = model.long_context_output_usd_per_mtok
-    write_multiplier = (
-        model.cache_write_5m_multiplier if feature.cache_ttl == "5m" else model.cache_write_1h_multiplier
-    )
-    input_weight = (1.0 - hit - write) + hit * model.cache_read_multiplier + write * write_multiplier
-    return (feature.input_tokens * input_rate * input_weight + feature.output_tokens * output_rate) / (
-        TOKENS_PER_MTOK
-    )
 
 
 def _validate_request(

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
-from typing import Any
 
 from forecasting.engine.blocks import BlockResult, run_block
+from forecasting.engine.contract import ForecastResult
 from forecasting.engine.inputs import ForecastInput
 from forecasting.engine.merge import merge_samples
 from forecasting.engine.plan import RunPlan, plan_run
@@ -23,7 +23,7 @@ def run_forecast(
     extras: bool = True,
     processes: int = 1,
     on_progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
+) -> ForecastResult:
     """Forecast both paths by Monte Carlo and return the result of DESIGN section 7.
 
     Trials are split into blocks of `inp.block_trials`; block i draws from stream i of
@@ -76,7 +76,7 @@ def _run_installed_block(block: int) -> BlockResult:
     return run_block(_worker_plan[0], block)
 
 
-def finish(plan: RunPlan, blocks: list[BlockResult], *, started: float, threads: int = 1) -> dict[str, Any]:
+def finish(plan: RunPlan, blocks: list[BlockResult], *, started: float, threads: int = 1) -> ForecastResult:
     """Merge blocks (in block order, whatever order they finished in) and build the result; with
     `threads` > 1 the per-month, per-feature and per-team summaries are spread over that many threads."""
     samples = merge_samples(plan, blocks)

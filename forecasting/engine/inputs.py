@@ -7,7 +7,7 @@ saved scenario and its price catalog; tests build them directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 OverflowRule = Literal["extra_usage", "blocked"]
@@ -19,9 +19,16 @@ API_PLAN = "api"  # the pseudo-plan "no seat, pay per token at list"
 
 @dataclass(frozen=True)
 class ModelPrice:
-    """List prices of one model, USD per million tokens, with its cache, batch and long-context rules."""
+    """List prices of one model, USD per million tokens, with its cache, batch and long-context rules.
 
-    key: str
+    The one price type of the project: the engine's models and the usage importer's price table
+    (`procurement.imports.pricing`) both hold these, priced by `forecasting.engine.pricing`. The defaults
+    are the catalog's general multipliers (docs/pricing.md): 5-minute cache write 1.25x input, 1-hour
+    write 2x, cache read 0.1x, Batch 0.5x. `key` is the catalog model key, keyword-only; a table already
+    keyed by model (the importer's) may leave it empty.
+    """
+
+    key: str = field(default="", kw_only=True)
     input_usd_per_mtok: float
     output_usd_per_mtok: float
     cache_write_5m_multiplier: float = 1.25

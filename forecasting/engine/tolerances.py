@@ -16,6 +16,9 @@ WHOLE_COUNT_ROUNDING = 1e-9
 # A search sweep that lowers the expected cost by less than this relative amount has converged: a smaller
 # gain is within rounding of the sum over trials, and another sweep would only chase it.
 RELATIVE_IMPROVEMENT = 1e-12
+# Shares given by the user (a model mix, cache hits + writes) must sum to 1 (or stay <= 1) up to this:
+# float rounding of decimal input, not a real excess.
+SHARE_SUM_TOLERANCE = 1e-9
 # Below this a standard deviation is treated as 0 (nothing random left): dividing by it would overflow.
 NEGLIGIBLE_SD = 1e-12
 # Floor on a standard deviation used as a divisor in the partial moments of a lognormal.

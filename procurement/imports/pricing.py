@@ -1,9 +1,10 @@
-"""Cost of a usage record at list price, from its tokens and a plain price table.
+"""Cost of a usage record at list price, from its tokens and the catalog's model prices.
 
-Formula (reference/pricing-and-formats.md 1.6): uncached input x P_in + output x P_out + 5-minute cache
-writes x P_in x 1.25 + 1-hour writes x P_in x 2 + cache reads x P_in x 0.1, all x 0.5 on the Batch tier,
-plus web searches at 10 USD per 1,000. Long-context premiums, data-residency and fast-mode multipliers are
-not applied (the usage formats read here do not carry what they need per request).
+Each token type is priced by the engine's one token-cost formula (`forecasting.engine.pricing`): uncached
+input x P_in + output x P_out + 5-minute cache writes x P_in x 1.25 + 1-hour writes x P_in x 2 + cache
+reads x P_in x 0.1 (the catalog's multipliers), all x 0.5 on the Batch tier, plus web searches at 10 USD
+per 1,000. Long-context premiums, data-residency and fast-mode multipliers are not applied (the usage
+formats read here do not carry what they need per request).
 """
 
 from __future__ import annotations
@@ -11,31 +12,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from functools import partial
 
+from forecasting.engine.inputs import ModelPrice
+from forecasting.engine.pricing import token_cost_usd
 from procurement.imports.errors import UsageFileError
 from procurement.imports.records import UsageRecord
 
 # Web search: 10 USD per 1,000 searches, official pricing page (reference/pricing-and-formats.md 1.4).
 WEB_SEARCH_USD_PER_REQUEST = 10.0 / 1_000
-TOKENS_PER_MTOK = 1_000_000
 _DATE_SUFFIX = re.compile(r"-(\d{8}|latest)$")
 
 
-@dataclass(frozen=True)
-class TokenPrices:
-    """List prices of one catalog model, USD per million tokens, and its cache and batch multipliers.
-
-    Defaults are the catalog's general multipliers (reference/pricing-and-formats.md section 0,
-    [OFFICIAL]): 5-minute write 1.25x input, 1-hour write 2x, cache read 0.1x, Batch API 0.5x.
-    """
-
-    input_usd_per_mtok: float
-    output_usd_per_mtok: float
-    cache_write_5m_multiplier: float = 1.25
-    cache_write_1h_multiplier: float = 2.0
-    cache_read_multiplier: float = 0.10
-    batch_multiplier: float = 0.5
+# The importer's name for the one price type: a table {catalog key: ModelPrice}.
+TokenPrices = ModelPrice
 
 
 def catalog_key(model: str, prices: Mapping[str, object]) -> str | None:
@@ -66,23 +56,17 @@ def prices_for(record: UsageRecord, prices: Mapping[str, TokenPrices]) -> TokenP
 def cost_breakdown_usd(record: UsageRecord, prices: Mapping[str, TokenPrices]) -> dict[str, float]:
     """List cost by Admin-API token type (`uncached_input_tokens`, ..., plus `web_search`)."""
     price = prices_for(record, prices)
-    per_input_token = price.input_usd_per_mtok / TOKENS_PER_MTOK
-    tier = price.batch_multiplier if record.batch else 1.0
-    return {
-        "uncached_input_tokens": record.uncached_input_tokens * per_input_token * tier,
-        "output_tokens": record.output_tokens * price.output_usd_per_mtok / TOKENS_PER_MTOK * tier,
-        "cache_read_input_tokens": record.cache_read_tokens
-        * per_input_token
-        * price.cache_read_multiplier
-        * tier,
-        "cache_creation.ephemeral_5m_input_tokens": record.cache_write_5m_tokens
-        * per_input_token
-        * price.cache_write_5m_multiplier
-        * tier,
-        "cache_creation.ephemeral_1h_input_tokens": record.cache_write_1h_tokens
-        * per_input_token
-        * price.cache_write_1h_multiplier
-        * tier,
+    cost = partial(token_cost_usd, price, batch_share=1.0 if record.batch else 0.0)
+    return {  # one token type at a time: the cost report states each separately
+        "uncached_input_tokens": cost(input_tokens=record.uncached_input_tokens),
+        "output_tokens": cost(output_tokens=record.output_tokens),
+        "cache_read_input_tokens": cost(input_tokens=record.cache_read_tokens, cache_read_share=1.0),
+        "cache_creation.ephemeral_5m_input_tokens": cost(
+            input_tokens=record.cache_write_5m_tokens, cache_write_5m_share=1.0
+        ),
+        "cache_creation.ephemeral_1h_input_tokens": cost(
+            input_tokens=record.cache_write_1h_tokens, cache_write_1h_share=1.0
+        ),
         "web_search": record.web_search_requests * WEB_SEARCH_USD_PER_REQUEST,
     }
 

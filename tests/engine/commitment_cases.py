@@ -71,7 +71,7 @@ def lognormal_spend(seed: int, trials: int, periods: int, sigma: float = 0.3) ->
     return np.exp(rng.normal(math.log(700_000.0), sigma, (trials, periods))) * trend
 
 
-MODELS = {"sonnet": ModelPrice("sonnet", 3.0, 15.0)}
+MODELS = {"sonnet": ModelPrice(key="sonnet", input_usd_per_mtok=3.0, output_usd_per_mtok=15.0)}
 
 
 def growth_feature(growth: float = 0.03, growth_sd: float = 0.04) -> FeatureInput:

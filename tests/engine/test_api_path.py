@@ -20,14 +20,14 @@ from forecasting.engine.inputs import FeatureInput, ModelPrice
 # Catalog list prices (DESIGN section 4): Sonnet 4.5 3 / 15, long context 6 / 22.50 above 200K input
 # tokens; Haiku 4.5 1 / 5.
 SONNET = ModelPrice(
-    "sonnet",
-    3.0,
-    15.0,
+    key="sonnet",
+    input_usd_per_mtok=3.0,
+    output_usd_per_mtok=15.0,
     long_context_threshold_tokens=200_000,
     long_context_input_usd_per_mtok=6.0,
     long_context_output_usd_per_mtok=22.5,
 )
-HAIKU = ModelPrice("haiku", 1.0, 5.0)
+HAIKU = ModelPrice(key="haiku", input_usd_per_mtok=1.0, output_usd_per_mtok=5.0)
 MODELS = {"sonnet": SONNET, "haiku": HAIKU}
 EXACT = 1e-12  # relative: hand arithmetic and the engine differ only by float rounding
 
@@ -100,7 +100,11 @@ class TestCostPerRequest:
         assert cost_per_request_usd(f, MODELS) == pytest.approx(expected, rel=EXACT)
 
     def test_model_override_of_the_cache_read_multiplier(self) -> None:
-        models = {"sonnet": ModelPrice("sonnet", 3.0, 15.0, cache_read_multiplier=0.05)}
+        models = {
+            "sonnet": ModelPrice(
+                key="sonnet", input_usd_per_mtok=3.0, output_usd_per_mtok=15.0, cache_read_multiplier=0.05
+            )
+        }
         f = feature(cache_hit_rate=0.8)
         expected = (200 * 3.0 + 800 * 0.15 + 200 * 15.0) / 1e6
         assert cost_per_request_usd(f, models) == pytest.approx(expected, rel=EXACT)

@@ -15,6 +15,7 @@ import pytest
 from numpy.typing import NDArray
 
 from forecasting.engine.blocks import run_block
+from forecasting.engine.contract import ForecastResult
 from forecasting.engine.forecast import finish, run_forecast
 from forecasting.engine.inputs import (
     ApiContract,
@@ -32,8 +33,8 @@ from forecasting.engine.plan import plan_run
 from forecasting.engine.serialize import block_from_bytes, block_to_bytes
 
 MODELS = (
-    ModelPrice("claude-sonnet-4-5", 3.0, 15.0),
-    ModelPrice("claude-haiku-4-5", 1.0, 5.0),
+    ModelPrice(key="claude-sonnet-4-5", input_usd_per_mtok=3.0, output_usd_per_mtok=15.0),
+    ModelPrice(key="claude-haiku-4-5", input_usd_per_mtok=1.0, output_usd_per_mtok=5.0),
 )
 PLANS = (
     SeatPlan("api", 0.0, None, 0.0, 0.25, "extra_usage"),
@@ -81,23 +82,23 @@ def small_input(*, trials: int = 2_000, block_trials: int = 500, seed: int = 7) 
     )
 
 
-def without_timing(result: dict[str, Any]) -> str:
+def without_timing(result: ForecastResult) -> str:
     """The result as canonical JSON, minus the wall-clock seconds (the only field allowed to differ)."""
-    result = json.loads(json.dumps(result))
-    del result["simulation"]["seconds"]
-    return json.dumps(result, sort_keys=True)
+    data = json.loads(json.dumps(result))
+    del data["simulation"]["seconds"]
+    return json.dumps(data, sort_keys=True)
 
 
 @pytest.fixture(scope="module")
-def reference() -> dict[str, Any]:
+def reference() -> ForecastResult:
     return run_forecast(small_input())
 
 
-def test_same_seed_gives_an_identical_result(reference: dict[str, Any]) -> None:
+def test_same_seed_gives_an_identical_result(reference: ForecastResult) -> None:
     assert without_timing(run_forecast(small_input())) == without_timing(reference)
 
 
-def test_a_different_seed_gives_a_different_result(reference: dict[str, Any]) -> None:
+def test_a_different_seed_gives_a_different_result(reference: ForecastResult) -> None:
     other = run_forecast(small_input(seed=8))
     assert other["total"]["expected_cost"] != reference["total"]["expected_cost"]
 
@@ -114,7 +115,7 @@ def _block_bytes(plan: Any, index: int) -> bytes:
 
 @pytest.mark.parametrize("processes", [1, 3, 8])
 def test_blocks_in_any_process_count_and_order_merge_to_the_identical_result(
-    reference: dict[str, Any], processes: int
+    reference: ForecastResult, processes: int
 ) -> None:
     plan = plan_run(small_input())
     order = list(range(len(plan.blocks)))
@@ -127,7 +128,7 @@ def test_blocks_in_any_process_count_and_order_merge_to_the_identical_result(
 
 
 def test_a_pool_of_two_processes_gives_the_identical_result_and_reports_every_block(
-    reference: dict[str, Any],
+    reference: ForecastResult,
 ) -> None:
     progress: list[tuple[int, int]] = []
     pooled = run_forecast(
@@ -189,7 +190,7 @@ def test_block_serialisation_round_trips_exactly() -> None:
     assert len(again.seat_sensitivity) == len(block.seat_sensitivity) > 0
 
 
-def test_result_has_every_key_of_the_output_contract(reference: dict[str, Any]) -> None:
+def test_result_has_every_key_of_the_output_contract(reference: ForecastResult) -> None:
     r = reference
     assert set(r["simulation"]) >= {"trials", "seed", "engine_version", "seconds"}
     assert set(r["catalog"]) == {"slug", "as_of"}
@@ -217,7 +218,9 @@ def test_result_has_every_key_of_the_output_contract(reference: dict[str, Any]) 
     }  # fmt: skip
     assert set(team["mix"][0]) >= {"plan", "share", "annual_seats", "expected_monthly_seats"}
     assert set(r["total"]["cost"]) == {"p5", "p50", "p95"}
-    assert set(r["blended_vs_separated"]) >= {"blended", "separated"}
+    blended = r["blended_vs_separated"]
+    assert blended is not None
+    assert set(blended) >= {"blended", "separated"}
     assert {row["lever"] for row in r["token_levers"]} == {"model_mix", "cache_hit_rate", "all"}
     assert {c["name"] for c in r["concessions"]} == {
         "rollover_25", "overage_at_committed_rate", "ramp_allowed", "band_thresholds_20pct_lower",
@@ -229,7 +232,7 @@ def test_result_has_every_key_of_the_output_contract(reference: dict[str, Any]) 
     assert set(r["diagnostics"]) == {"standard_errors", "warnings"}
 
 
-def test_recommendation_never_costs_more_than_a_baseline(reference: dict[str, Any]) -> None:
+def test_recommendation_never_costs_more_than_a_baseline(reference: ForecastResult) -> None:
     # Over the term (without a ramp one commitment serves every period, so a baseline may win one period
     # alone). Baselines are candidates of the optimiser: this holds exactly, up to float summation order.
     periods = reference["api"]["periods"]
@@ -238,7 +241,7 @@ def test_recommendation_never_costs_more_than_a_baseline(reference: dict[str, An
         assert recommended <= sum(p["baselines"][name]["expected_cost"] for p in periods) + 1e-6, name
 
 
-def test_totals_add_up_without_counting_api_billed_usage_twice(reference: dict[str, Any]) -> None:
+def test_totals_add_up_without_counting_api_billed_usage_twice(reference: ForecastResult) -> None:
     api_cost = reference["api"]["expected_cost"]
     seats = reference["seats"]["expected_cost"]
     api_billed = sum(t["expected_api_billed_usage"] for t in reference["seats"]["teams"])
@@ -246,21 +249,22 @@ def test_totals_add_up_without_counting_api_billed_usage_twice(reference: dict[s
     assert reference["total"]["expected_cost"] == pytest.approx(api_cost + seats - api_billed, rel=1e-12)
 
 
-def test_concessions_and_levers_never_cost_money(reference: dict[str, Any]) -> None:
+def test_concessions_and_levers_never_cost_money(reference: ForecastResult) -> None:
     # Each concession only widens what the buyer may do, and each lever lowers the cost per request, on the
     # same samples: the re-optimised expected cost cannot rise (beyond the rollover search tolerance).
     for row in reference["concessions"] + reference["token_levers"]:
         assert row["expected_saving"] >= -1e-6 * reference["total"]["expected_cost"], row
 
 
-def test_more_growth_never_lowers_the_total_or_the_commitment(reference: dict[str, Any]) -> None:
+def test_more_growth_never_lowers_the_total_or_the_commitment(reference: ForecastResult) -> None:
     growth = next(row for row in reference["sensitivity"] if row["driver"] == "growth")
     assert growth["expected_cost_high"] > growth["expected_cost_low"]
     assert growth["commitment_high"] >= growth["commitment_low"]
 
 
-def test_blended_commitment_wastes_money_when_seats_are_paid_separately(reference: dict[str, Any]) -> None:
+def test_blended_commitment_wastes_money_when_seats_are_paid_separately(reference: ForecastResult) -> None:
     b = reference["blended_vs_separated"]
+    assert b is not None
     assert b["blended"]["expected_unused"] > b["separated"]["expected_unused"]
     assert b["blended"]["expected_cost"] >= b["separated"]["expected_cost"]
 
@@ -281,7 +285,7 @@ def test_importing_the_engine_loads_no_django_module() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_plans_without_an_annual_price_are_bought_month_to_month(reference: dict[str, Any]) -> None:
+def test_plans_without_an_annual_price_are_bought_month_to_month(reference: ForecastResult) -> None:
     platform = next(t for t in reference["seats"]["teams"] if t["name"] == "Platform")
     by_plan = {m["plan"]: m for m in platform["mix"]}
     max_20x = by_plan["max_20x"]

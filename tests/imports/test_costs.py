@@ -9,6 +9,8 @@ from datetime import date
 
 import pytest
 
+from forecasting.engine.api_path import cost_per_request_usd
+from forecasting.engine.inputs import FeatureInput
 from procurement.imports import (
     ParsedUsageFile,
     TokenPrices,
@@ -155,3 +157,30 @@ def test_a_model_missing_from_the_catalog_is_refused_naming_file_row_and_field(
         'eng-20.monthly.json: monthly[2].modelBreakdowns[1].model: unknown model "claude-opus-4-1-20250805": '
         "not in the price catalog"
     )
+
+
+@pytest.mark.parametrize(("ttl", "batch"), [("5m", False), ("1h", False), ("5m", True)])
+def test_a_record_costs_what_the_engine_charges_for_a_request_with_the_same_tokens(
+    prices: dict[str, TokenPrices], ttl: str, batch: bool
+) -> None:
+    # One formula (forecasting.engine.pricing) for both: a record of 600 uncached, 300 cache-read and 100
+    # cache-write input tokens and 200 output tokens is a request of 1,000 input tokens with hit rate 0.3
+    # and write rate 0.1. By hand on Sonnet 4.5: (600 x 3 + 300 x 0.3 + 100 x 3 x m_write + 200 x 15) / 1e6.
+    writes = {"cache_write_5m_tokens": 100} if ttl == "5m" else {"cache_write_1h_tokens": 100}
+    tier = {"service_tier": "batch"} if batch else {}
+    record = _record(uncached_input_tokens=600, cache_read_tokens=300, output_tokens=200, **writes, **tier)
+    request = FeatureInput(
+        name="f",
+        requests_per_month=1.0,
+        model_mix=(("claude-sonnet-4-5", 1.0),),
+        input_tokens=1_000.0,
+        output_tokens=200.0,
+        cache_hit_rate=0.3,
+        cache_write_rate=0.1,
+        cache_ttl=ttl,  # type: ignore[arg-type]
+        batch_share=1.0 if batch else 0.0,
+    )
+    write_multiplier = 1.25 if ttl == "5m" else 2.0
+    hand = (600 * 3.0 + 300 * 0.3 + 100 * 3.0 * write_multiplier + 200 * 15.0) / 1e6 * (0.5 if batch else 1.0)
+    assert recompute_cost_usd(record, prices) == pytest.approx(hand, rel=1e-12)
+    assert cost_per_request_usd(request, prices) == pytest.approx(hand, rel=1e-12)
