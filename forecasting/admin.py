@@ -1,6 +1,9 @@
 """Forecast runs in the admin: read-only, scoped to the user's organizations like the procurement admin.
 
-Runs are started by the service (API, CLI), never typed in here; editors may delete one.
+Runs are started by the service (API, CLI, the scenario admin's "Run forecast"), never typed in here;
+editors may delete one. `ForecastRunAdmin` is registered once, by `reports/admin.py`, with the results
+views in front of it (progress, results, brief, comparison): `reports` builds on `forecasting`, so the
+admin page that shows both is assembled there (docs/architecture.md#dependencies).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from forecasting.services.summary import summary_lines
 from procurement.admin.permissions import OrganizationScopedMixin
 
 
-@admin.register(ForecastRun)
 class ForecastRunAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = [
         "id",

@@ -21,8 +21,16 @@ def resolve_catalog(doc: object) -> PriceCatalog | None:
     return PriceCatalog.objects.filter(slug=slug).first() if isinstance(slug, str) else None
 
 
-def validate_document(doc: object) -> tuple[dict[str, Any], PriceCatalog]:
-    """The normalised document and its catalog, or ScenarioValidationError (nothing is written)."""
+def validate_document(
+    doc: object, *, catalog: PriceCatalog | None = None
+) -> tuple[dict[str, Any], PriceCatalog]:
+    """The normalised document and its catalog, or ScenarioValidationError (nothing is written).
+
+    The document is checked against `catalog` when given (one naming another catalog is refused at
+    `price_catalog`), else against the catalog it names, or the default catalog when it names none.
+    """
+    if catalog is not None:
+        return validate_scenario_document(doc, catalog_keys=catalog.catalog_keys()), catalog
     catalog = resolve_catalog(doc)
     # With an unknown slug the rest of the document is still checked against the default catalog, so
     # one response lists every problem; the slug itself is reported at `price_catalog`.

@@ -1,24 +1,26 @@
-"""The brief in the admin: a run's progress, results and charts, "Download brief", "Run forecast", and
-"Compare selected runs".
+"""The forecast admin, assembled here: `reports` builds on `forecasting` and `procurement`, so this is the
+one module that can put a run's list and fields, its results and brief, and "Run forecast" together.
 
-`reports` builds on `forecasting` (never the other way round), so it extends the run admin here: the
-registered `ForecastRunAdmin` is replaced by one with the results mixin in front.
+- `ForecastRun` is registered once, here: forecasting's `ForecastRunAdmin` (list, fields, organization
+  scoping) with the results mixin in front (progress, results, "Download brief", "Compare selected runs").
+- "Run forecast" on scenarios is `reports.admin_views.run_forecast`, handed to the scenario admin through
+  its hook, `procurement.admin.scenarios.offer_run_forecast`.
 """
 
 from django.contrib import admin
 
 from forecasting.admin import ForecastRunAdmin
 from forecasting.models import ForecastRun
+from procurement.admin.scenarios import offer_run_forecast
 from reports.admin_compare import compare_runs
-from reports.admin_views import ForecastRunResultsMixin, add_run_forecast_action
+from reports.admin_views import ForecastRunResultsMixin, run_forecast
 
 
+@admin.register(ForecastRun)
 class ForecastRunResultsAdmin(ForecastRunResultsMixin, ForecastRunAdmin):
     """The run admin with its results page and "Compare selected runs"."""
 
-    actions = [*(getattr(ForecastRunAdmin, "actions", None) or []), compare_runs]
+    actions = [compare_runs]
 
 
-admin.site.unregister(ForecastRun)
-admin.site.register(ForecastRun, ForecastRunResultsAdmin)
-add_run_forecast_action(admin.site)
+offer_run_forecast(run_forecast)

@@ -6,8 +6,8 @@ comparing several runs (`compare/`, see `reports.admin_compare`), and puts the p
 (`reports.admin_results`, and a link to compare with the scenario's previous run) in the change page's
 context; the admin finds the template by its path, `templates/admin/forecasting/forecastrun/change_form.html`.
 Runs are found through the ModelAdmin's own organization-scoped queryset and view permission, so
-another organization's run is a 404 here as in the API. `run_forecast` is an admin action for the scenario
-changelist (`add_run_forecast_action`).
+another organization's run is a 404 here as in the API. `run_forecast` is the scenario admin's "Run
+forecast" action (handed to it by `reports/admin.py`).
 """
 
 from __future__ import annotations
@@ -198,17 +198,8 @@ def _run_links(runs: Sequence[ForecastRun]) -> str:
     )
 
 
-def add_run_forecast_action(site: admin.AdminSite) -> None:
-    """Offer `run_forecast` on the scenario changelist of `site` (procurement cannot import forecasting)."""
-    scenario_admin = site.get_model_admin(Scenario)
-    actions = list(scenario_admin.actions or [])
-    if run_forecast not in actions:
-        scenario_admin.actions = [*actions, run_forecast]
-
-
 __all__ = [
     "ForecastRunResultsMixin",
-    "add_run_forecast_action",
     "pdf_response",
     "run_forecast",
     "run_page_context",

@@ -3,18 +3,17 @@
 Each chunk task stores its blocks (npz bytes, no pickle) on a `ForecastChunk` row, so a run picked up
 again only recomputes the chunks it lacks, and the merge equals the single-process result because blocks
 are merged by index whatever order or process computed them (DESIGN 9). Chunk tasks work under the run's
-claim token; a chunk whose worker dies FORECAST_MAX_ATTEMPTS times fails the run with that reason.
+claim token; a chunk whose worker dies FORECAST_MAX_ATTEMPTS times fails the run with that reason. The
+chord's tasks are named, not imported (`forecasting.services.enqueue`).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from celery import chord
 from django.conf import settings
 from django.db import transaction
@@ -22,9 +21,11 @@ from django.db.models import ExpressionWrapper, F, FloatField
 from django.utils import timezone
 
 from forecasting.models import ForecastChunk, ForecastRun
-from forecasting.services.claims import Claim, Heartbeat, fail_run, finish_run, heartbeat, touch
+from forecasting.services import compute
+from forecasting.services.claims import Claim, Heartbeat, fail_run, finish_run, guarded, heartbeat, touch
+from forecasting.services.compute import jsonable, pack_blocks, run_input, unpack_blocks
+from forecasting.services.enqueue import MERGE_CHUNKS, RUN_CHUNK, task
 from forecasting.services.errors import ClaimLost
-from forecasting.services.execution import guarded, jsonable, run_input
 
 if TYPE_CHECKING:
     from forecasting.engine.blocks import BlockResult
@@ -58,13 +59,11 @@ def fan_out(run: ForecastRun, claim: Claim) -> None:
 
 
 def send_chord(run_id: int, claim: Claim, pending: Sequence[int]) -> None:
-    from forecasting import tasks
-
-    merge = tasks.merge_chunks_task.si(run_id, str(claim.token))
+    merge = task(MERGE_CHUNKS).si(run_id, str(claim.token))
     if not pending:
         merge.apply_async()
         return
-    chord(tasks.run_chunk_task.si(run_id, str(claim.token), index) for index in pending)(merge)
+    chord(task(RUN_CHUNK).si(run_id, str(claim.token), index) for index in pending)(merge)
 
 
 def run_chunk(run_id: int, claim: Claim, chunk_index: int) -> None:
@@ -103,14 +102,11 @@ def _chunk_exhausted_reason(chunk: ForecastChunk) -> str:
 
 
 def _compute_blocks(run: ForecastRun, chunk: ForecastChunk, beat: Heartbeat) -> list[BlockResult]:
-    from forecasting.engine.blocks import run_block
-    from forecasting.engine.plan import plan_run
-
-    plan = plan_run(run_input(run), extras=True)
+    plan = compute.plan(run_input(run))
     blocks = []
     for block in range(chunk.first_block, chunk.first_block + chunk.block_count):
         beat.check()
-        blocks.append(run_block(plan, block))
+        blocks.append(compute.block(plan, block))
     return blocks
 
 
@@ -134,17 +130,14 @@ def merge_chunks(run_id: int, claim: Claim) -> None:
     run = claim.rows().first()
     if run is None:
         return
-    from forecasting.engine.forecast import finish
-    from forecasting.engine.plan import plan_run
-
     elapsed = (timezone.now() - run.started_at).total_seconds() if run.started_at else 0.0
     try:
         with heartbeat(claim) as beat:
 
             def merged() -> dict[str, Any]:
-                plan = plan_run(run_input(run), extras=True)
+                plan = compute.plan(run_input(run))
                 blocks = _all_blocks(run, plan, beat)
-                return jsonable(finish(plan, blocks, started=time.perf_counter() - elapsed))
+                return jsonable(compute.finish(plan, blocks, started=time.perf_counter() - elapsed))
 
             result = guarded(claim, merged)
     except ClaimLost:
@@ -155,8 +148,6 @@ def merge_chunks(run_id: int, claim: Claim) -> None:
 
 def _all_blocks(run: ForecastRun, plan: RunPlan, beat: Heartbeat) -> list[BlockResult]:
     """Stored chunks, plus any missing one computed here (a chord fired early by a duplicated task)."""
-    from forecasting.engine.blocks import run_block
-
     blocks: list[BlockResult] = []
     for chunk in ForecastChunk.objects.filter(run=run).order_by("index"):
         if chunk.payload is not None:
@@ -165,22 +156,5 @@ def _all_blocks(run: ForecastRun, plan: RunPlan, beat: Heartbeat) -> list[BlockR
         logger.warning("Run %s: chunk %s was missing at merge time; computing it here", run.pk, chunk.index)
         for block in range(chunk.first_block, chunk.first_block + chunk.block_count):
             beat.check()
-            blocks.append(run_block(plan, block))
+            blocks.append(compute.block(plan, block))
     return blocks
-
-
-def pack_blocks(blocks: Sequence[BlockResult]) -> bytes:
-    """Several blocks in one npz (each block's own npz bytes as a uint8 array), never pickled."""
-    from forecasting.engine.serialize import block_to_bytes
-
-    arrays = {f"block_{b.index}": np.frombuffer(block_to_bytes(b), dtype=np.uint8) for b in blocks}
-    buffer = io.BytesIO()
-    np.savez(buffer, allow_pickle=False, **arrays)
-    return buffer.getvalue()
-
-
-def unpack_blocks(data: bytes) -> list[BlockResult]:
-    from forecasting.engine.serialize import block_from_bytes
-
-    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-        return [block_from_bytes(npz[name].tobytes()) for name in npz.files]

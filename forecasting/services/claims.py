@@ -12,12 +12,12 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
@@ -33,6 +33,7 @@ Status = ForecastRun.Status
 MAX_ERROR_CHARS = 4_000  # enough for a message and its context; tracebacks go to the worker log
 # What deciding on a claim reads (never the snapshots or the result, which can be megabytes).
 CLAIM_FIELDS = ("status", "claim_token", "claimed_by", "heartbeat_at", "attempts")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,29 @@ def fail_rows(rows: Any, run_id: int, reason: str, *, now: datetime) -> bool:
     if failed:
         logger.warning("Forecast run %s failed: %s", run_id, reason)
     return bool(failed)
+
+
+def guarded(claim: Claim, compute: Callable[[], T]) -> T | None:
+    """What `compute` returns, or None after recording why the forecast itself failed.
+
+    Losing the claim and database errors propagate: they say nothing about the forecast.
+    """
+    try:
+        return compute()
+    except (ClaimLost, DatabaseError):
+        raise
+    except Exception as error:
+        logger.exception("Forecast run %s failed", claim.run_id)
+        fail_run(claim, describe(error))
+        return None
+
+
+def describe(error: BaseException) -> str:
+    """A message a procurement lead can read: what kind of failure, and what it said."""
+    if isinstance(error, MemoryError):
+        return "The forecast ran out of memory; try fewer trials."
+    text = str(error).strip() or "no message"
+    return f"The forecast failed ({type(error).__name__}): {text}"
 
 
 def release_claim(claim: Claim) -> None:

@@ -1,4 +1,8 @@
-"""Start a forecast run: check the bounds in one transaction, snapshot the inputs, publish after commit."""
+"""Start a forecast run: check the bounds in one transaction, snapshot the inputs, publish after commit.
+
+The run's task is published by name (`forecasting.services.enqueue`): the tasks import the services, not
+the other way round.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import hashlib
 import json
 import logging
 import math
-import secrets
 from functools import partial
 from typing import Any
 
@@ -16,9 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from forecasting.models import ForecastRun
+from forecasting.services.documents import PreparedDocument, prepare_document
+from forecasting.services.enqueue import EXECUTE_FORECAST, task
 from forecasting.services.errors import ComputeBudgetExceeded, IdempotencyKeyReused, RunLimitExceeded
-from procurement.models import Organization, PriceCatalog, Scenario, catalog_snapshot
-from procurement.services import scenario_to_document, validate_document
+from procurement.models import Organization, Scenario, catalog_snapshot
+from procurement.services import scenario_to_document
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +58,11 @@ def start_forecast(
                 if existing.idempotency_fingerprint not in ("", fingerprint):
                     raise IdempotencyKeyReused(idempotency_key, existing.pk)
                 return existing, False
-        document, catalog = snapshot_document(scenario, trials=trials, seed=seed)
-        check_compute_budget(document)
+        prepared = prepare_document(scenario_to_document(scenario), trials=trials, seed=seed)
+        check_compute_budget(prepared.document)
         check_run_limit(organization)
         run = _create_run(
-            scenario, organization, document, catalog, user=user, key=idempotency_key, fingerprint=fingerprint
+            scenario, organization, prepared, user=user, key=idempotency_key, fingerprint=fingerprint
         )
         transaction.on_commit(partial(publish_run, run.pk))
     return run, True
@@ -67,27 +72,6 @@ def request_fingerprint(scenario_id: int, *, trials: int | None, seed: int | Non
     """What an Idempotency-Key is bound to: the scenario and the parameters as sent (None: not sent)."""
     canonical = json.dumps({"scenario": scenario_id, "trials": trials, "seed": seed}, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def snapshot_document(
-    scenario: Scenario, *, trials: int | None, seed: int | None
-) -> tuple[dict[str, Any], PriceCatalog]:
-    """The normalised document the run uses: trials and seed applied, a seed chosen if none was given."""
-    document = scenario_to_document(scenario)
-    simulation = document["simulation"]
-    document["simulation"] = {
-        "trials": simulation["trials"] if trials is None else trials,
-        "seed": simulation["seed"] if seed is None else seed,
-    }
-    normalised, catalog = validate_document(document)
-    if normalised["simulation"]["seed"] is None:
-        normalised["simulation"]["seed"] = new_seed()
-    return normalised, catalog
-
-
-def new_seed() -> int:
-    """32 random bits: a fresh stream per run, and a seed short enough to read out and type back."""
-    return secrets.randbits(32)
 
 
 def check_compute_budget(document: dict[str, Any]) -> None:
@@ -107,14 +91,13 @@ def check_run_limit(organization: Organization) -> None:
 def _create_run(
     scenario: Scenario,
     organization: Organization,
-    document: dict[str, Any],
-    catalog: PriceCatalog,
+    prepared: PreparedDocument,
     *,
     user: Any,
     key: str | None,
     fingerprint: str,
 ) -> ForecastRun:
-    trials = document["simulation"]["trials"]
+    trials = prepared.trials
     block_trials = settings.FORECAST_BLOCK_TRIALS
     return ForecastRun.objects.create(
         organization=organization,
@@ -122,11 +105,11 @@ def _create_run(
         scenario_name=scenario.name,
         created_by=user if getattr(user, "is_authenticated", False) else None,
         trials=trials,
-        seed=document["simulation"]["seed"],
+        seed=prepared.seed,
         block_trials=block_trials,
         blocks_total=math.ceil(trials / block_trials),
-        scenario_snapshot=document,
-        catalog_snapshot=catalog_snapshot(catalog),
+        scenario_snapshot=prepared.document,
+        catalog_snapshot=catalog_snapshot(prepared.catalog),
         idempotency_key=key or None,
         idempotency_fingerprint=fingerprint if key else "",
         enqueued_at=timezone.now(),
@@ -135,10 +118,8 @@ def _create_run(
 
 def publish_run(run_id: int) -> bool:
     """Send the run's task; a failed publish is logged and left to the reaper (the run stays queued)."""
-    from forecasting.tasks import execute_forecast_task
-
     try:
-        execute_forecast_task.apply_async((run_id,))
+        task(EXECUTE_FORECAST).apply_async((run_id,))
     except Exception:
         if current_app.conf.task_always_eager:
             raise  # in-process: this is the forecast itself failing, not a broker being away

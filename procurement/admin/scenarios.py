@@ -3,11 +3,14 @@
 Teams and features are compact rows of their key inputs; each row's other inputs are one click away in a
 collapsed "More" section (and on the team's or feature's own page). Forms speak percent and plain words
 (`scenario_forms.py`). "Run forecast" on the change page runs the changelist action of that name, which
-the `reports` app adds (imports point one way: procurement never imports forecasting or reports).
+is forecasting's: imports point one way (procurement never imports forecasting or reports), so the action
+is handed in through `offer_run_forecast`, called once by `reports/admin.py` where the forecast admin is
+assembled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -39,7 +42,7 @@ from procurement.admin.scenario_forms import (
 )
 from procurement.models import DiscountBand, Feature, Organization, Scenario, Team
 
-RUN_FORECAST_ACTION = "run_forecast"  # the changelist action reports.admin_views adds to this admin
+RUN_FORECAST_ACTION = "run_forecast"  # the changelist action `offer_run_forecast` adds to this admin
 ADMIN_CSS = {"all": ["procurement/scenario_admin.css"]}
 
 
@@ -105,6 +108,7 @@ class ScenarioAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[
     list_filter = [("organization", admin.RelatedOnlyFieldListFilter), "price_catalog"]
     list_select_related = ["organization", "price_catalog"]
     search_fields = ["name"]
+    actions: list[Any] = []  # and "Run forecast" once `offer_run_forecast` has added it
     inlines = [DiscountBandInline, TeamInline, FeatureInline]
     fieldsets = [
         (None, {"fields": ["organization", "name", ("start_month", "term_months"), "price_catalog"]}),
@@ -242,6 +246,18 @@ class ScenarioAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[
             ),
         ]
         return own + super().get_urls()
+
+
+def offer_run_forecast(action: Callable[..., HttpResponse | None]) -> None:
+    """Offer `action` as "Run forecast" on scenarios: a changelist action, and the change page's button.
+
+    It starts forecasts, which build on procurement, so this app cannot import it: `reports/admin.py`
+    hands it in, once, when the admin loads. Its name must be RUN_FORECAST_ACTION.
+    """
+    if action.__name__ != RUN_FORECAST_ACTION:
+        raise ValueError(f"the Run forecast action must be named {RUN_FORECAST_ACTION!r}")
+    if action not in ScenarioAdmin.actions:
+        ScenarioAdmin.actions = [*ScenarioAdmin.actions, action]
 
 
 class _ScenarioChildAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[type-arg]

@@ -7,12 +7,16 @@ from typing import Any
 import numpy as np
 import pytest
 
+from forecasting.engine.blocks import run_block
+from forecasting.engine.forecast import run_forecast
+from forecasting.engine.plan import plan_run
 from forecasting.models import ForecastChunk, ForecastRun
 from forecasting.services import chunks as chunks_module
 from forecasting.services import execute_forecast, merge_chunks, run_chunk, start_forecast
 from forecasting.services import execution as execution_module
-from forecasting.services.chunks import chunk_ranges, pack_blocks, unpack_blocks
+from forecasting.services.chunks import chunk_ranges
 from forecasting.services.claims import Claim, claim_run
+from forecasting.services.compute import jsonable, pack_blocks, run_input, unpack_blocks
 from procurement.models import Scenario
 from tests.forecasting.runs import without_seconds
 
@@ -46,9 +50,7 @@ def claim_of(run: ForecastRun) -> Claim:
 
 
 def single_process_result(run: ForecastRun) -> dict[str, Any]:
-    from forecasting.engine.forecast import run_forecast
-
-    return run_forecast(execution_module.run_input(run))
+    return jsonable(run_forecast(run_input(run)))
 
 
 def test_chunk_ranges_cover_every_block_once_in_order() -> None:
@@ -135,10 +137,7 @@ def test_a_chunk_that_kills_its_worker_every_time_fails_the_run_after_three_atte
 
 
 def test_packed_blocks_round_trip_exactly(three_seated_blocks: ForecastRun) -> None:
-    from forecasting.engine.blocks import run_block
-    from forecasting.engine.plan import plan_run
-
-    plan = plan_run(execution_module.run_input(three_seated_blocks))
+    plan = plan_run(run_input(three_seated_blocks))
     blocks = [run_block(plan, 0), run_block(plan, 1)]
     back = unpack_blocks(pack_blocks(blocks))
     assert [b.index for b in back] == [0, 1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 from pathlib import Path
@@ -103,25 +102,6 @@ def test_a_file_that_is_not_json_is_refused_with_its_position(tmp_path: Path, db
     assert status == 1
     assert "is not JSON" in err
     assert "line 1" in err
-
-
-def test_without_a_pdf_renderer_the_cli_says_so_and_still_writes_the_result(
-    scenario_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: None
-) -> None:
-    real_import = importlib.import_module
-
-    def no_reports(name: str, *args: Any) -> Any:
-        if name == "reports.services":
-            raise ImportError(name)
-        return real_import(name, *args)
-
-    monkeypatch.setattr(importlib, "import_module", no_reports)
-    pdf = tmp_path / "brief.pdf"
-    status, _, err = run_command(str(scenario_file), "--output", str(tmp_path / "r.json"), "--pdf", str(pdf))
-    assert status == 0
-    assert "PDF rendering not available" in err
-    assert (tmp_path / "r.json").exists()
-    assert not pdf.exists()
 
 
 def test_the_cli_writes_the_pdf_brief_when_the_renderer_is_present(

@@ -1,24 +1,25 @@
 """`manage.py forecast SCENARIO.json --output RESULT.json`: the forecast service in this process, no broker.
 
-Validates the file like the API does (errors by field path, exit status 1), runs the same engine path
-as a forecast run, prints progress and a short summary, and writes the result JSON (DESIGN section 7).
+Validates the file once, as a run's start does (`prepare_document`; errors by field path, exit status 1),
+runs the same engine path as a forecast run, prints progress and a short summary, and writes the result
+JSON (DESIGN section 7). `--pdf` also writes the negotiation brief: this command is an interface, and the
+only module of `forecasting` that imports `reports` (an ignored import of the layers contract in
+pyproject.toml).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from forecasting.services import forecast_document
-from forecasting.services.execution import with_simulation
+from forecasting.services import PreparedDocument, forecast_prepared, prepare_document
 from forecasting.services.summary import summary_lines
-from procurement.models import PriceCatalog, catalog_snapshot
+from procurement.models import catalog_snapshot
 from procurement.scenario_document import ScenarioValidationError
-from procurement.services import validate_document
+from reports.services import write_brief_for_document
 
 
 class Command(BaseCommand):
@@ -40,18 +41,16 @@ class Command(BaseCommand):
             if not isinstance(document, dict):
                 raise CommandError(f"{options['scenario']}: a scenario is a JSON object")
             document = {**document, "price_catalog": options["catalog"]}
-        document = with_simulation(document, trials=options["trials"], seed=options["seed"])
         try:
-            normalised, catalog = validate_document(document)
+            prepared = prepare_document(document, trials=options["trials"], seed=options["seed"])
         except ScenarioValidationError as error:
             raise CommandError(_invalid(options["scenario"], error)) from error
-        result = forecast_document(normalised, catalog=catalog, on_progress=self._progress)
-        normalised["simulation"]["seed"] = result["simulation"]["seed"]
+        result = forecast_prepared(prepared, on_progress=self._progress)
         _write_json(options["output"], result)
-        self._summary(normalised, result)
+        self._summary(prepared.document, result)
         self.stdout.write(f"Result written to {options['output']}")
         if options["pdf"] is not None:
-            self._write_pdf(options["pdf"], result, normalised, catalog)
+            self._write_pdf(options["pdf"], result, prepared)
 
     def _progress(self, done: int, total: int) -> None:
         self.stdout.write(f"  simulated block {done} of {total} ({done / total:.0%})")
@@ -65,17 +64,12 @@ class Command(BaseCommand):
         for line in summary_lines(result):
             self.stdout.write(line)
 
-    def _write_pdf(
-        self, path: Path, result: dict[str, Any], document: dict[str, Any], catalog: PriceCatalog
-    ) -> None:
-        try:
-            reports = importlib.import_module("reports.services")
-            write_brief = reports.write_brief_for_document
-        except (ImportError, AttributeError):
-            self.stderr.write(f"PDF rendering not available in this build: {path} was not written.")
-            return
+    def _write_pdf(self, path: Path, result: dict[str, Any], prepared: PreparedDocument) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_brief(result, document, catalog_snapshot(catalog), path, organization_name=self.organization)
+        catalog = catalog_snapshot(prepared.catalog)
+        write_brief_for_document(
+            result, prepared.document, catalog, path, organization_name=self.organization
+        )
         self.stdout.write(f"Brief written to {path}")
 
 
