@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from procurement.limits import MAX_NAME_CHARS
 from procurement.models import Organization
 
 
@@ -43,7 +44,9 @@ class ForecastRun(models.Model):
     scenario = models.ForeignKey(
         "procurement.Scenario", on_delete=models.SET_NULL, null=True, blank=True, related_name="forecast_runs"
     )
-    scenario_name = models.CharField(max_length=200, help_text="Kept when the scenario is deleted.")
+    scenario_name = models.CharField(
+        max_length=MAX_NAME_CHARS, help_text="Kept when the scenario is deleted."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.FloatField(default=0.0, help_text="Finished blocks / all blocks, 0..1.")

@@ -10,11 +10,12 @@ from procurement.api.base import ApiNotFound
 from procurement.api_docs import RedocView, SwaggerView
 from procurement.health import healthz
 from procurement.home import home
+from procurement.limits import ID_PATTERN
 from reports.api import ForecastBriefPdfApi
 
 # reports builds on forecasting, which builds on procurement: the project URLconf is where they meet.
 brief = re_path(
-    r"^forecasts/(?P<run_id>[0-9]{1,18})/brief\.pdf$", ForecastBriefPdfApi.as_view(), name="forecast-brief"
+    rf"^forecasts/(?P<run_id>{ID_PATTERN})/brief\.pdf$", ForecastBriefPdfApi.as_view(), name="forecast-brief"
 )
 api_v1 = [*procurement_api.urlpatterns, brief, *forecasting_api.urlpatterns]
 

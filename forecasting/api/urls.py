@@ -4,13 +4,14 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from forecasting.api.views import ForecastRunViewSet, ForecastStartApi
+from procurement.limits import ID_PATTERN
 
 router = SimpleRouter()
 router.register("forecasts", ForecastRunViewSet, basename="forecastrun")
 
 urlpatterns = [
     re_path(
-        r"^scenarios/(?P<scenario_id>[0-9]{1,18})/forecasts/$",
+        rf"^scenarios/(?P<scenario_id>{ID_PATTERN})/forecasts/$",
         ForecastStartApi.as_view(),
         name="scenario-forecasts",
     ),

@@ -38,11 +38,11 @@ from procurement.api.access import require_edit
 from procurement.api.base import JsonApiMixin, json_object, location
 from procurement.api.errors import InvalidInput, KeyReused, LimitReached
 from procurement.api.pagination import ApiPagination
+from procurement.limits import ID_PATTERN
 from procurement.models import Scenario
 
 _SNAPSHOTS = ("scenario_snapshot", "catalog_snapshot")
-_ID_DIGITS = 18  # longer ids cannot exist in a 64-bit key
-_ID = re.compile(rf"^[0-9]{{1,{_ID_DIGITS}}}$")
+_ID = re.compile(rf"^{ID_PATTERN}$")
 
 
 class ForecastStartApi(JsonApiMixin, APIView):
@@ -79,7 +79,7 @@ class ForecastRunViewSet(JsonApiMixin, viewsets.ReadOnlyModelViewSet[ForecastRun
 
     permission_classes = [IsAuthenticated]
     pagination_class = ApiPagination
-    lookup_value_regex = f"[0-9]{{1,{_ID_DIGITS}}}"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[ForecastRun]:
         runs = ForecastRun.objects.visible_to(self.request.user).select_related("organization")

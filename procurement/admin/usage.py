@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from procurement.admin.permissions import OrganizationScopedMixin, is_member
 from procurement.imports import UsageFileError
+from procurement.limits import MAX_NAME_CHARS
 from procurement.models import Membership, Organization, PriceCatalog, Scenario
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
 from procurement.scenario_document import ScenarioValidationError
@@ -53,10 +54,12 @@ class UploadForm(forms.Form):
         "Analytics records, or zips of them. Files uploaded together form one team (ccusage) or one "
         "organization's features (Admin API).",
     )
-    team = forms.CharField(required=False, max_length=200, help_text="Name of the team, e.g. “Platform”.")
+    team = forms.CharField(
+        required=False, max_length=MAX_NAME_CHARS, help_text="Name of the team, e.g. “Platform”."
+    )
     engineer = forms.CharField(
         required=False,
-        max_length=200,
+        max_length=MAX_NAME_CHARS,
         help_text="Whose usage a single ccusage file is (default: its file name).",
     )
     feature_map = forms.CharField(
@@ -101,7 +104,7 @@ class ApplyForm(forms.Form):
     fit = forms.ChoiceField(help_text="The fit of this import to apply.")
     scenario = forms.ModelChoiceField(queryset=Scenario.objects.none())
     target = forms.CharField(
-        max_length=200,
+        max_length=MAX_NAME_CHARS,
         label="Team or feature",
         help_text="The scenario's team (for a team fit) or feature (for a feature fit) to update.",
     )

@@ -14,9 +14,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from procurement.api.errors import InvalidInput
+from procurement.limits import SLUG_PATTERN
 from procurement.models import Membership, Organization
 
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+_SLUG = re.compile(rf"^{SLUG_PATTERN}$")
 EDIT_REFUSED = (
     "Your role in this organization is viewer: only editors and admins may change it or run forecasts."
 )

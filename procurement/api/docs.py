@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from procurement.api.pagination import MAX_PAGE_SIZE
 from procurement.api.schema import SCENARIO, SCENARIO_DOCUMENT, ref
 from procurement.api.serializers import CatalogSerializer, CatalogSummarySerializer, ErrorSerializer
+from procurement.limits import MAX_SLUG_CHARS, SLUG_PATTERN
 
 _ERROR_MEANINGS = {
     400: "Invalid input: `errors` names each field path at fault (nothing was saved).",
@@ -32,7 +33,7 @@ def json_body(component: str) -> dict[str, Any]:
 
 ORGANIZATION_PARAMETER = OpenApiParameter(
     "organization",
-    {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[-a-zA-Z0-9_]+$"},
+    {"type": "string", "minLength": 1, "maxLength": MAX_SLUG_CHARS, "pattern": f"^{SLUG_PATTERN}$"},
     OpenApiParameter.QUERY,
     description="Slug of one of your organizations (a slug that is not yours is a 400 on `organization`).",
 )

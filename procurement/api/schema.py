@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from procurement.limits import MAX_NAME_CHARS, MAX_SLUG_CHARS
 from procurement.models import PlanKey, PresetKey
 from procurement.scenario_document import CACHE_TTLS, OVERAGE_REGIMES
 from procurement.scenario_document.bounds import (
     FEATURE_BOUNDS,
     MAX_DISCOUNT_BANDS,
     MAX_FEATURES,
-    MAX_NAME_CHARS,
     MAX_TEAMS,
     SCENARIO_BOUNDS,
     TEAM_BOUNDS,
@@ -231,7 +231,7 @@ def document_properties() -> Schema:
 
 _ORGANIZATION = {
     "type": "string",
-    "maxLength": 100,
+    "maxLength": MAX_SLUG_CHARS,
     "description": "Slug of the organization. On create: needed only when you belong to several.",
 }
 

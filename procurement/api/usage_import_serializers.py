@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from procurement.limits import MAX_NAME_CHARS
 from procurement.models import Organization, PriceCatalog
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
 
@@ -95,9 +96,13 @@ class UploadSerializer(serializers.Serializer[Any]):
         "Code Analytics records, or zips of them. Files sent together form one team or one organization's "
         "features.",
     )
-    team = serializers.CharField(required=False, max_length=200, help_text="Name of the team, e.g. Platform.")
+    team = serializers.CharField(
+        required=False, max_length=MAX_NAME_CHARS, help_text="Name of the team, e.g. Platform."
+    )
     engineer = serializers.CharField(
-        required=False, max_length=200, help_text="Whose usage a single ccusage file is (default: its name)."
+        required=False,
+        max_length=MAX_NAME_CHARS,
+        help_text="Whose usage a single ccusage file is (default: its name).",
     )
     feature_map = serializers.CharField(
         required=False,
@@ -113,12 +118,14 @@ class ApplySerializer(serializers.Serializer[Any]):
     scenario = serializers.IntegerField(
         min_value=1, help_text="Id of a scenario of the import's organization."
     )
-    team = serializers.CharField(required=False, max_length=200, help_text="The scenario's team to update.")
+    team = serializers.CharField(
+        required=False, max_length=MAX_NAME_CHARS, help_text="The scenario's team to update."
+    )
     feature = serializers.CharField(
-        required=False, max_length=200, help_text="The scenario's feature to update."
+        required=False, max_length=MAX_NAME_CHARS, help_text="The scenario's feature to update."
     )
     fit = serializers.CharField(
         required=False,
-        max_length=200,
+        max_length=MAX_NAME_CHARS,
         help_text="The import's team or feature fit (optional when it has one).",
     )

@@ -48,6 +48,7 @@ from procurement.api.usage_import_serializers import (
     UsageImportSerializer,
 )
 from procurement.imports import UsageFileError
+from procurement.limits import ID_PATTERN
 from procurement.models import PriceCatalog, Scenario
 from procurement.models.usage import UsageImport
 from procurement.usage.applying import apply_fit
@@ -59,7 +60,6 @@ from procurement.usage.importing import (
     max_upload_bytes,
 )
 
-ID_PATTERN = "[0-9]{1,18}"
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024  # boundaries and the small fields beside the files (project choice)
 UPLOAD_FIELDS = frozenset({"files", "team", "engineer", "feature_map", "catalog", "organization"})
 

@@ -29,10 +29,9 @@ from procurement.api.serializers import (
     scenario_representation,
     scenarios_for_listing,
 )
+from procurement.limits import ID_PATTERN, SLUG_PATTERN
 from procurement.models import PriceCatalog, Scenario
 from procurement.services import save_scenario
-
-ID_PATTERN = "[0-9]{1,18}"  # longer ids cannot exist in a 64-bit key: the JSON 404 route answers them
 
 
 @extend_schema_view(**docs.SCENARIO_OPERATIONS)
@@ -106,7 +105,7 @@ class CatalogViewSet(JsonApiMixin, viewsets.ReadOnlyModelViewSet[PriceCatalog]):
     permission_classes = [IsAuthenticated]
     pagination_class = ApiPagination
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]{1,100}"
+    lookup_value_regex = SLUG_PATTERN
 
     def get_queryset(self) -> QuerySet[PriceCatalog]:
         catalogs = PriceCatalog.objects.order_by("-as_of", "slug")

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from procurement.limits import MAX_NAME_CHARS, MAX_SLUG_CHARS
 from procurement.scenario_document import DEFAULT_CATALOG_SLUG, CatalogKeys
 
 _SOURCE_HELP = "Where the numbers on this row come from (URL, date, confidence). Required."
@@ -22,10 +23,10 @@ class PriceCatalogQuerySet(models.QuerySet["PriceCatalog"]):
 
 class PriceCatalog(models.Model):
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="Version id, e.g. “anthropic-list-2026-11”."
+        max_length=MAX_SLUG_CHARS, unique=True, help_text="Version id, e.g. “anthropic-list-2026-11”."
     )
     name = models.CharField(
-        max_length=200, blank=True, help_text="Readable name, e.g. “Anthropic list, Nov 2026”."
+        max_length=MAX_NAME_CHARS, blank=True, help_text="Readable name, e.g. “Anthropic list, Nov 2026”."
     )
     as_of = models.DateField(help_text="Date the prices were checked, e.g. 2026-11-01.")
     notes = models.TextField(blank=True, help_text="Caveats and where to verify, e.g. the pricing page URLs.")
@@ -91,7 +92,7 @@ class ModelPrice(models.Model):
         PriceCatalog, on_delete=models.CASCADE, related_name="model_prices", help_text="Catalog version."
     )
     key = models.CharField(max_length=100, help_text="Model key used in model_mix, e.g. “claude-sonnet-4-5”.")
-    display_name = models.CharField(max_length=200, help_text="e.g. “Claude Sonnet 4.5”.")
+    display_name = models.CharField(max_length=MAX_NAME_CHARS, help_text="e.g. “Claude Sonnet 4.5”.")
     input_usd_per_mtok = _usd_per_mtok("Base input price, USD per million tokens, e.g. 3.00.")
     output_usd_per_mtok = _usd_per_mtok("Output price, USD per million tokens, e.g. 15.00.")
     cache_write_5m_multiplier = models.FloatField(
@@ -193,7 +194,7 @@ class SeatPlan(models.Model):
         max_length=20, choices=PlanKey.choices, help_text="Plan key used in allowed_plans."
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Display and default order of plans.")
-    display_name = models.CharField(max_length=200, help_text="e.g. “Max 20x”.")
+    display_name = models.CharField(max_length=MAX_NAME_CHARS, help_text="e.g. “Max 20x”.")
     valid_from = models.DateField(help_text="First month these terms apply, e.g. 2026-01-01.")
     monthly_usd = models.FloatField(
         validators=[MinValueValidator(0.0)], help_text="USD per seat per month, billed monthly, e.g. 200."

@@ -9,10 +9,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from procurement.limits import MAX_NAME_CHARS
 from procurement.models.catalog import PresetKey, PriceCatalog
 from procurement.models.constraints import bound_checks, bound_validators, bounded_float
 from procurement.models.scenarios import Scenario
-from procurement.scenario_document.bounds import FEATURE_BOUNDS, MAX_NAME_CHARS, TEAM_BOUNDS
+from procurement.scenario_document.bounds import FEATURE_BOUNDS, TEAM_BOUNDS
 from procurement.scenario_document.fields import Errors
 from procurement.scenario_document.teams_features import read_feature, read_team
 

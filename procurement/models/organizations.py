@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from procurement.limits import MAX_NAME_CHARS, MAX_SLUG_CHARS
+
 
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer (read only)"
@@ -45,9 +47,11 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200, help_text="Company or business unit, e.g. “Acme Corp”.")
+    name = models.CharField(
+        max_length=MAX_NAME_CHARS, help_text="Company or business unit, e.g. “Acme Corp”."
+    )
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="Short unique id used in URLs, e.g. “acme”."
+        max_length=MAX_SLUG_CHARS, unique=True, help_text="Short unique id used in URLs, e.g. “acme”."
     )
     max_active_runs = models.PositiveSmallIntegerField(
         default=3,

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from procurement.limits import MAX_NAME_CHARS
 from procurement.models.catalog import PriceCatalog
 from procurement.models.constraints import bound_check, bound_validators, bounded_float
 from procurement.models.organizations import Organization
 from procurement.scenario_document import OVERAGE_REGIMES
-from procurement.scenario_document.bounds import MAX_NAME_CHARS, SCENARIO_BOUNDS
+from procurement.scenario_document.bounds import SCENARIO_BOUNDS
 
 # A few ulps of slack so the database never refuses a sum the JSON validator accepted (0.7 + 0.3 = 1).
 _SUM_SLACK = 1e-9

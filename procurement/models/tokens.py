@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from procurement.limits import MAX_NAME_CHARS
+
 TOKEN_PREFIX = "ccs_"  # recognisable in logs and secret scanners
 _PREFIX_CHARS = 12  # shown in the admin so a user can tell tokens apart
 
@@ -49,7 +51,7 @@ class ApiToken(models.Model):
         help_text="The token acts as this user, with the user's memberships.",
     )
     name = models.CharField(
-        max_length=200, help_text="What the token is for, e.g. “planning spreadsheet sync”."
+        max_length=MAX_NAME_CHARS, help_text="What the token is for, e.g. “planning spreadsheet sync”."
     )
     key_prefix = models.CharField(
         max_length=_PREFIX_CHARS, editable=False, help_text="First characters, for display."

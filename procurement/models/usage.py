@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from procurement.imports.records import FORMATS
+from procurement.limits import MAX_NAME_CHARS
 from procurement.models.catalog import PriceCatalog
 from procurement.models.organizations import Organization
 
@@ -54,7 +55,9 @@ class UsageImport(models.Model):
         max_length=64, help_text="sha256 over the sorted sha256 checksums of the import's files."
     )
     team_name = models.CharField(
-        max_length=200, blank=True, help_text="The team the engineers of these files form, e.g. “Platform”."
+        max_length=MAX_NAME_CHARS,
+        blank=True,
+        help_text="The team the engineers of these files form, e.g. “Platform”.",
     )
     feature_map = models.JSONField(
         default=dict,
@@ -103,7 +106,9 @@ class UsageFile(models.Model):
     format = models.CharField(max_length=30, choices=_FORMAT_CHOICES)
     size_bytes = models.PositiveBigIntegerField()
     report = models.CharField(max_length=10, blank=True, help_text="ccusage: daily, weekly or monthly.")
-    engineer = models.CharField(max_length=200, blank=True, help_text="ccusage: whose usage the file is.")
+    engineer = models.CharField(
+        max_length=MAX_NAME_CHARS, blank=True, help_text="ccusage: whose usage the file is."
+    )
     first_day = models.DateField(null=True, blank=True)
     last_day = models.DateField(null=True, blank=True)
     reported_total_cost_usd = models.FloatField(
@@ -127,7 +132,7 @@ class EngineerMonthUsage(models.Model):
     """One engineer's usage in one calendar month, API-equivalent USD at the import's catalog list prices."""
 
     usage_import = models.ForeignKey(UsageImport, on_delete=models.CASCADE, related_name="engineer_months")
-    engineer = models.CharField(max_length=200)
+    engineer = models.CharField(max_length=MAX_NAME_CHARS)
     month = models.DateField(help_text="The first day of the month.")
     cost_usd = models.FloatField(help_text="List cost recomputed from tokens, days observed only.")
     reported_cost_usd = models.FloatField(null=True, blank=True, help_text="The files' own cost, if any.")
@@ -153,7 +158,9 @@ class FeatureMonthUsage(models.Model):
     """One feature's API usage in one calendar month: tokens by type, list cost, the report's own cost."""
 
     usage_import = models.ForeignKey(UsageImport, on_delete=models.CASCADE, related_name="feature_months")
-    feature = models.CharField(max_length=200, help_text="Feature name, or the workspace / API key id.")
+    feature = models.CharField(
+        max_length=MAX_NAME_CHARS, help_text="Feature name, or the workspace / API key id."
+    )
     month = models.DateField(help_text="The first day of the month.")
     cost_usd = models.FloatField(
         null=True, blank=True, help_text="List cost from tokens; empty when only a cost report covers it."

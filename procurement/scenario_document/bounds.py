@@ -41,7 +41,6 @@ def _fmt(value: float) -> str:
 SHARE = Bound(0.0, 1.0)
 MAX_USD = 1e12  # no commitment or band threshold beyond a trillion USD
 MAX_HEADCOUNT = 1_000_000  # DESIGN section 3
-MAX_NAME_CHARS = 200
 MAX_TEAMS = 500
 MAX_FEATURES = 1_000
 MAX_DISCOUNT_BANDS = 20

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from procurement.scenario_document.bounds import MAX_NAME_CHARS, Bound
+from procurement.limits import MAX_NAME_CHARS
+from procurement.scenario_document.bounds import Bound
 
 
 class _Marker:

@@ -32,9 +32,9 @@ from procurement.imports import (
 )
 from procurement.imports.months import EngineerMonth, FeatureMonth
 from procurement.imports.records import ENGINEER_FORMATS
+from procurement.limits import MAX_NAME_CHARS
 from procurement.models import Organization, PriceCatalog
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
-from procurement.scenario_document.bounds import MAX_NAME_CHARS
 
 # 20 MiB for all files of one upload together (task brief default). The largest sample, a 92-day cost
 # report for 3 workspaces, is 1 MB; a year of a few dozen engineers' daily ccusage files is a few MB.
@@ -285,7 +285,7 @@ def _file_row(header: UsageImport, file: ParsedUsageFile, content: bytes, digest
         format=file.format,
         size_bytes=len(content),
         report=file.report or "",
-        engineer=(file.engineer or "")[:200],
+        engineer=(file.engineer or "")[:MAX_NAME_CHARS],
         first_day=file.first_day,
         last_day=file.last_day,
         reported_total_cost_usd=file.reported_total_cost_usd,
@@ -299,7 +299,7 @@ def _month(key: str) -> datetime.date:
 def _engineer_row(header: UsageImport, month: EngineerMonth) -> EngineerMonthUsage:
     return EngineerMonthUsage(
         usage_import=header,
-        engineer=month.engineer[:200],
+        engineer=month.engineer[:MAX_NAME_CHARS],
         month=_month(month.month),
         cost_usd=month.cost_usd,
         reported_cost_usd=month.reported_cost_usd,
@@ -312,7 +312,7 @@ def _engineer_row(header: UsageImport, month: EngineerMonth) -> EngineerMonthUsa
 def _feature_row(header: UsageImport, month: FeatureMonth) -> FeatureMonthUsage:
     return FeatureMonthUsage(
         usage_import=header,
-        feature=month.feature[:200],
+        feature=month.feature[:MAX_NAME_CHARS],
         month=_month(month.month),
         cost_usd=month.cost_usd,
         reported_cost_usd=month.reported_cost_usd,
