@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from forecasting.services import forecast_document
 from procurement.models import Feature, Organization, PriceCatalog, Scenario, Team
 from procurement.models.usage import UsageImport
 from procurement.scenario_document import ScenarioValidationError
@@ -159,17 +160,6 @@ def test_fit_apply_forecast_round_trip(
 
 
 def _forecast(document: dict[str, Any], catalog: PriceCatalog) -> dict[str, Any]:
-    """In-process forecast with the smallest allowed trials (the runs helper's path when present)."""
-    try:
-        from forecasting.services import forecast_document
-    except ImportError:  # pragma: no cover - the runs layer not merged yet: the engine directly
-        from forecasting.engine.forecast import run_forecast
-        from forecasting.scenario_inputs import forecast_input
-        from procurement.models import catalog_snapshot
-        from procurement.services import validate_document
-
-        normalised, _ = validate_document(document)
-        inp = forecast_input(normalised, catalog_snapshot(catalog), seed=7, trials=1_000, block_trials=1_000)
-        return run_forecast(inp, extras=False)
+    """In-process forecast with the smallest allowed trials, as a run of the document would compute it."""
     result: dict[str, Any] = forecast_document(document, catalog=catalog, trials=1_000, seed=7)
     return result
