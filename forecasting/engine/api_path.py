@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from forecasting.engine.arrays import FeaturesByTrial, PerMonth, PerTrial, VariantsByTrialByMonth
 from forecasting.engine.inputs import FeatureInput, ModelPrice
 from forecasting.engine.pricing import batch_factor, long_context_applies, unbatched_cost_usd
 from forecasting.engine.streams import API_PATH, NORMAL_TABLE, generator, normal_bits
@@ -56,8 +57,8 @@ class ApiVariant:
 class ApiBlock:
     """One block of trials of the API path."""
 
-    monthly_spend_usd: NDArray[np.float64]  # (V, n, T): list spend per variant, trial, month, features summed
-    feature_term_spend_usd: NDArray[np.float64]  # (F, n): variant 0, per feature, summed over the term
+    monthly_spend_usd: VariantsByTrialByMonth  # list spend per variant, trial, month, features summed
+    feature_term_spend_usd: FeaturesByTrial  # variant 0, per feature, summed over the term
 
 
 def cost_per_request_usd(
@@ -122,9 +123,7 @@ def _validate_request(
         raise ValueError(f"feature {name}: batch share {batch} must be in [0, 1]")
 
 
-def seasonality_factors(
-    feature: FeatureInput, *, months: int, start_calendar_month: int
-) -> NDArray[np.float64]:
+def seasonality_factors(feature: FeatureInput, *, months: int, start_calendar_month: int) -> PerMonth:
     """Multiplier of each month t = 0..months-1: the feature's calendar-month factors normalised to mean 1."""
     if feature.seasonality is None:
         return np.ones(months)
@@ -140,7 +139,7 @@ def seasonality_factors(
     return np.asarray(factors[calendar_index] / factors.mean(), dtype=np.float64)
 
 
-def growth_draws(uniforms: NDArray[np.float64], growth: float, growth_sd: float) -> NDArray[np.float64]:
+def growth_draws(uniforms: PerTrial, growth: float, growth_sd: float) -> PerTrial:
     """Monthly growth G ~ Normal(growth, growth_sd) truncated to G > -1, by inverse CDF of `uniforms`.
 
     Written through the upper tail, G = growth - sd * ndtri((1 - U) * ndtr((1 + growth) / sd)), which is

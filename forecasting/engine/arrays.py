@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 FloatArray: TypeAlias = NDArray[np.float64]  # a shape named at the use (band tables, working arrays)
 
 PerTrial: TypeAlias = NDArray[np.float64]  # (n,) one value per trial
+PerMonth: TypeAlias = NDArray[np.float64]  # (T,) one value per month of the term (no trial axis)
 PerPeriod: TypeAlias = NDArray[np.float64]  # (P,) one value per contract period (no trial axis)
 TrialsByMonth: TypeAlias = NDArray[np.float64]  # (n, T) per trial and month of the term
 TrialsByPeriod: TypeAlias = NDArray[np.float64]  # (n, P) per trial and contract period

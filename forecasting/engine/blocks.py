@@ -10,36 +10,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from forecasting.engine.api_path import simulate_api_block
+from forecasting.engine.arrays import (
+    FeaturesByTrial,
+    FloatArray,
+    PerTrial,
+    TeamsByTrial,
+    TrialsByMonth,
+    VariantsByTrialByPeriod,
+)
 from forecasting.engine.combine import to_periods
 from forecasting.engine.plan import RunPlan, SeatScenario
 from forecasting.engine.seat_path import simulate_team_block
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class SeatTotals:
     """The seat path of one block under one `SeatScenario`."""
 
-    team_cost_usd: FloatArray  # (J, n) total cost per team and trial over the term
-    api_billed_monthly_usd: FloatArray  # (n, T) usage of engineers on the `api` pseudo-plan, all teams
+    team_cost_usd: TeamsByTrial  # total cost per team and trial over the term
+    api_billed_monthly_usd: TrialsByMonth  # usage of engineers on the `api` pseudo-plan, all teams
     component_sums_usd: FloatArray  # (J, 5) sums over trials: seat fees, idle, extra, blocked, api-billed
     seat_month_sums: tuple[FloatArray, ...]  # per team, (K_j,) seat-months per plan summed over trials
-    windowed_cost_usd: FloatArray | None = None  # (n,) all teams, seat counts re-chosen every quarter
+    windowed_cost_usd: PerTrial | None = None  # all teams, seat counts re-chosen every quarter
 
 
 @dataclass(frozen=True)
 class BlockResult:
     index: int
     trials: int
-    api_monthly_usd: FloatArray  # (n, T) feature list spend, base variant
-    api_variant_periods_usd: FloatArray  # (V, n, P) feature list spend per API variant and period
-    feature_term_usd: FloatArray  # (F, n)
+    api_monthly_usd: TrialsByMonth  # feature list spend, base variant
+    api_variant_periods_usd: VariantsByTrialByPeriod  # feature list spend per API variant and period
+    feature_term_usd: FeaturesByTrial
     seats: SeatTotals
-    api_sensitivity_periods_usd: FloatArray | None  # (Va, n, P), sensitivity blocks only
+    api_sensitivity_periods_usd: VariantsByTrialByPeriod | None  # (Va, n, P), sensitivity blocks only
     seat_sensitivity: tuple[SeatTotals, ...]  # sensitivity blocks only
 
 
@@ -99,7 +104,7 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
             tb.blocked_usage_usd.sum(),
             tb.api_billed_usd.sum(),
         ]
-        seat_months.append(tb.seat_months_by_plan.sum(axis=0))
+        seat_months.append(tb.seat_months_by_plan.sum(axis=1))
         if tb.cost_windowed_usd is not None:
             windowed = tb.cost_windowed_usd.copy() if windowed is None else windowed + tb.cost_windowed_usd
     return SeatTotals(costs, api_monthly, components, tuple(seat_months), windowed)

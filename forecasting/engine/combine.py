@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
+from forecasting.engine.arrays import FloatArray, PerTrial, TeamsByTrial, TrialsByMonth, TrialsByPeriod
 from forecasting.engine.plan import RunPlan
 from forecasting.engine.summary import period_sums
-
-FloatArray = NDArray[np.float64]
 
 
 def to_periods(plan: RunPlan, monthly: FloatArray) -> FloatArray:
@@ -18,7 +16,7 @@ def to_periods(plan: RunPlan, monthly: FloatArray) -> FloatArray:
     )
 
 
-def claude_code_periods(plan: RunPlan, api_billed_monthly_usd: FloatArray) -> FloatArray:
+def claude_code_periods(plan: RunPlan, api_billed_monthly_usd: TrialsByMonth) -> TrialsByPeriod:
     """API-billed Claude Code usage per period, or zeros when it does not count towards the commitment."""
     if not plan.inp.api_contract.claude_code_api_usage_counts:
         return np.zeros((api_billed_monthly_usd.shape[0], len(plan.periods)))
@@ -26,8 +24,8 @@ def claude_code_periods(plan: RunPlan, api_billed_monthly_usd: FloatArray) -> Fl
 
 
 def seat_cost_outside_api(
-    plan: RunPlan, team_cost_usd: FloatArray, api_billed_monthly_usd: FloatArray
-) -> FloatArray:
+    plan: RunPlan, team_cost_usd: TeamsByTrial, api_billed_monthly_usd: TrialsByMonth
+) -> PerTrial:
     """Per-trial seat-path cost not paid through the API commitment (API-billed usage counted once)."""
     total = team_cost_usd.sum(axis=0) if team_cost_usd.shape[0] else np.zeros(api_billed_monthly_usd.shape[0])
     if plan.inp.api_contract.claude_code_api_usage_counts:

@@ -8,10 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from forecasting.engine.arrays import (
+    FeaturesByTrial,
+    FloatArray,
+    PerTrial,
+    TrialsByMonth,
+    VariantsByTrialByPeriod,
+)
 from forecasting.engine.blocks import BlockResult, SeatTotals
 from forecasting.engine.plan import RunPlan
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -23,22 +28,22 @@ class FeatureSpend:
     page faults) than the per-feature summaries that read it.
     """
 
-    blocks: tuple[FloatArray, ...]
+    blocks: tuple[FeaturesByTrial, ...]  # (F, n_b) per block
 
     @property
     def count(self) -> int:
         return self.blocks[0].shape[0] if self.blocks else 0
 
-    def feature(self, i: int) -> FloatArray:
+    def feature(self, i: int) -> PerTrial:
         """Feature i's term spend in every trial, (N,)."""
         return np.concatenate([b[i] for b in self.blocks])
 
-    def total(self) -> FloatArray:
+    def total(self) -> PerTrial:
         """All features' term spend per trial, (N,)."""
         return np.concatenate([b.sum(axis=0) for b in self.blocks])
 
     def sums_where(self, mask: NDArray[np.bool_]) -> FloatArray:
-        """Each feature's spend summed over the trials where `mask` (N,) holds, added in block order."""
+        """(F,): each feature's spend summed over the trials where `mask` (N,) holds, added in block order."""
         out = np.zeros(self.count)
         start = 0
         for b in self.blocks:
@@ -51,11 +56,11 @@ class FeatureSpend:
 class Samples:
     """Every per-trial sample of a run, blocks concatenated in block order."""
 
-    api_monthly_usd: FloatArray  # (N, T) features' list spend
-    api_variant_periods_usd: FloatArray  # (V, N, P)
+    api_monthly_usd: TrialsByMonth  # (N, T) features' list spend
+    api_variant_periods_usd: VariantsByTrialByPeriod  # (V, N, P)
     feature_term_usd: FeatureSpend  # (F, N) as blocks
     seats: SeatTotals
-    api_sensitivity_periods_usd: FloatArray | None  # (Va, Ns, P)
+    api_sensitivity_periods_usd: VariantsByTrialByPeriod | None  # (Va, Ns, P)
     seat_sensitivity: tuple[SeatTotals, ...]  # each over the Ns sensitivity trials
 
 

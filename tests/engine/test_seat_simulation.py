@@ -88,7 +88,7 @@ def test_team_cost_is_the_sum_of_its_parts(simulate: object) -> None:
     np.testing.assert_allclose(block.cost_usd, parts, rtol=1e-12)
     np.testing.assert_allclose(block.api_billed_monthly_usd.sum(axis=1), block.api_billed_usd, rtol=1e-5)
     assert block.api_billed_monthly_usd.shape == (500, MONTHS)
-    assert block.seat_months_by_plan.shape == (500, 5)
+    assert block.seat_months_by_plan.shape == (5, 500)
     assert np.all(block.idle_seat_cost_usd <= block.seat_fees_usd)
 
 
@@ -107,7 +107,7 @@ def test_seat_bill_prices_annual_monthly_and_idle_seats_by_hand() -> None:
 def test_minimum_seats_are_held_even_when_few_engineers_are_active() -> None:
     member = team(headcount_now=3.0, headcount_end=3.0, headcount_sd=0.0, allowed_plans=("team_premium",))
     block = run(simulate_team_block, member, PLANS, CONTRACT, trials=300)
-    assert np.all(block.seat_months_by_plan[:, 0] == 5 * MONTHS)
+    assert np.all(block.seat_months_by_plan[0] == 5 * MONTHS)
     assert np.all(block.seat_fees_usd == 5 * MONTHS * 150.0)
     assert np.all(block.idle_seat_cost_usd >= 2 * MONTHS * 150.0)  # at most 3 of the 5 seats are used
 

@@ -88,7 +88,9 @@ def team_block(
     zeros = np.zeros(trials)
     fees, idle, extra, blocked = zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy()
     fees_windowed = zeros.copy() if decision.window_months is not None else None
-    seat_months = np.zeros((trials, len(decision.terms)))
+    # (K, n) stored trials-major (Fortran order): summed over trials, each plan's seat-months add up in
+    # the order they always have (a C-order copy would sum pairwise and move the last bits).
+    seat_months = np.zeros((len(decision.terms), trials), order="F")
     for k, (plan, entry) in enumerate(zip(decision.terms, decision.mix, strict=True)):
         if not plan.api_billed:
             (blocked if plan.blocked else extra)[:] += plan.overflow_weight * usage_usd[k]
@@ -100,7 +102,7 @@ def team_block(
         )
         fees += bill.fees_usd
         idle += bill.idle_usd
-        seat_months[:, k] = bill.seat_months
+        seat_months[k] = bill.seat_months
         if fees_windowed is not None:
             by_window = annual_by_month(entry, months, decision.window_months)
             fees_windowed += seat_bill(demand[k], plan, by_window, plan.min_seats, sum_demand, work).fees_usd

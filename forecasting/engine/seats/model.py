@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from forecasting.engine.arrays import PerTrial, TrialsByMonth
 from forecasting.engine.inputs import API_PLAN, SeatContract, SeatPlan, TeamInput
 from forecasting.engine.streams import table_normals
 
@@ -147,15 +148,15 @@ class TeamBlock:
     valued at `blocked_usage_value` (productivity lost, not a bill) and is part of `cost_usd`.
     """
 
-    cost_usd: FloatArray  # (n,) seat fees (idle seats included) + extra usage + blocked usage + api-billed
-    seat_fees_usd: FloatArray  # (n,)
-    idle_seat_cost_usd: FloatArray  # (n,) the part of the seat fees paid for seats nobody used
-    extra_usage_usd: FloatArray  # (n,)
-    blocked_usage_usd: FloatArray  # (n,)
-    api_billed_usd: FloatArray  # (n,) usage of engineers on the `api` pseudo-plan
-    api_billed_monthly_usd: FloatArray  # (n, T)
-    seat_months_by_plan: FloatArray  # (n, K) seat-months bought (annual + monthly), plans as allowed_plans
-    cost_windowed_usd: FloatArray | None = None  # (n,) same draws, seat counts re-chosen every window
+    cost_usd: PerTrial  # seat fees (idle seats included) + extra usage + blocked usage + api-billed
+    seat_fees_usd: PerTrial
+    idle_seat_cost_usd: PerTrial  # the part of the seat fees paid for seats nobody used
+    extra_usage_usd: PerTrial
+    blocked_usage_usd: PerTrial
+    api_billed_usd: PerTrial  # usage of engineers on the `api` pseudo-plan
+    api_billed_monthly_usd: TrialsByMonth
+    seat_months_by_plan: FloatArray  # (K, n) seat-months bought (annual + monthly), plans as allowed_plans
+    cost_windowed_usd: PerTrial | None = None  # same draws, seat counts re-chosen every window
 
 
 @dataclass(frozen=True)
