@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from numpy.typing import NDArray
 
+from forecasting.engine.arrays import FloatArray
 from forecasting.engine.blocks import BlockResult, SeatTotals
-
-FloatArray = NDArray[np.float64]
 
 
 def block_to_bytes(block: BlockResult) -> bytes:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecasting.engine.arrays import FloatArray
 from forecasting.engine.seats.decision import PlanMix, TeamDecision
-from forecasting.engine.seats.model import Float32Array, FloatArray, PlanTerms, TeamBlock
+from forecasting.engine.seats.model import Float32Array, PlanTerms, TeamBlock
 from forecasting.engine.seats.workspace import Workspace
 
 CLIP_HIGH = np.float32(3e38)  # np.clip with two scalar bounds is ~5x faster here than with one

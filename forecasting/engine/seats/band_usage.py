@@ -27,7 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from forecasting.engine.seats.model import Float32Array, FloatArray
+from forecasting.engine.arrays import FloatArray
+from forecasting.engine.seats.model import Float32Array
 from forecasting.engine.seats.tables import COARSE_STRIDE, BandTable
 from forecasting.engine.seats.workspace import Workspace
 from forecasting.engine.tolerances import MIN_DIVISOR_VARIANCE

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from forecasting.engine.arrays import FloatArray
 from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
 from forecasting.engine.seats.accounts import team_block
 from forecasting.engine.seats.decision import TeamDecision
 from forecasting.engine.seats.model import (
-    FloatArray,
     TeamBlock,
     TrialLevelDraws,
     adoption_path,

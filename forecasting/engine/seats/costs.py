@@ -18,15 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from forecasting.engine.arrays import FloatArray
 from forecasting.engine.inputs import TeamInput
-from forecasting.engine.seats.model import (
-    FloatArray,
-    PlanTerms,
-    UsageShape,
-    adoption_path,
-    month_ramp,
-    usage_shape,
-)
+from forecasting.engine.seats.model import PlanTerms, UsageShape, adoption_path, month_ramp, usage_shape
 from forecasting.engine.tolerances import NEGLIGIBLE_SD
 
 

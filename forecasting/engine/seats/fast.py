@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecasting.engine.arrays import FloatArray
 from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
 from forecasting.engine.seats import band_usage
 from forecasting.engine.seats.accounts import team_block
@@ -36,7 +37,6 @@ from forecasting.engine.seats.brute_force import simulate_exact
 from forecasting.engine.seats.decision import PlanMix, TeamDecision
 from forecasting.engine.seats.model import (
     Float32Array,
-    FloatArray,
     PlanTerms,
     TeamBlock,
     TrialLevelDraws,

@@ -26,11 +26,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from forecasting.engine.arrays import PerTrial, TrialsByMonth
+from forecasting.engine.arrays import FloatArray, PerTrial, TrialsByMonth
 from forecasting.engine.inputs import API_PLAN, SeatContract, SeatPlan, TeamInput
 from forecasting.engine.streams import table_normals
 
-FloatArray = NDArray[np.float64]
 Float32Array = NDArray[np.float32]
 
 Z_090 = float(special.ndtri(0.9))  # 1.2816: the p90 of a standard normal (DESIGN 3: sigma = ln(p90/median)/z)

@@ -20,8 +20,9 @@ import numpy as np
 from numpy.polynomial import hermite_e
 from scipy import special
 
+from forecasting.engine.arrays import FloatArray
 from forecasting.engine.inputs import TeamInput
-from forecasting.engine.seats.model import FloatArray, PlanTerms, adoption_path, month_ramp
+from forecasting.engine.seats.model import PlanTerms, adoption_path, month_ramp
 
 # Gauss-Hermite nodes over the end-headcount draw (exact for a polynomial of degree 47), probabilities.
 HEADCOUNT_NODES, _hermite_weights = hermite_e.hermegauss(24)

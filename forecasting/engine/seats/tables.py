@@ -31,14 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal, special
 
+from forecasting.engine.arrays import FloatArray
 from forecasting.engine.inputs import TeamInput
-from forecasting.engine.seats.model import (
-    MIN_GROWTH_FACTOR,
-    Float32Array,
-    FloatArray,
-    PlanTerms,
-    UsageShape,
-)
+from forecasting.engine.seats.model import MIN_GROWTH_FACTOR, Float32Array, PlanTerms, UsageShape
 from forecasting.engine.tolerances import MIN_DIVISOR_SD
 
 GRID_STEP = 0.004  # log-usage resolution of the tables: a 0.2% step in usage
