@@ -64,38 +64,38 @@ def cli(document: dict[str, Any], tmp_path: Path, *flags: str) -> None:
     call_command("forecast", str(path), "--output", str(tmp_path / "result.json"), *flags)
 
 
-def test_every_entry_point_prepares_the_same_document_from_the_scenarios_own_settings(
+@pytest.mark.parametrize(
+    "requested", [{}, {"trials": 3_000, "seed": 13}], ids=["the scenario's trials and seed", "requested ones"]
+)
+def test_every_entry_point_prepares_the_same_document(
+    requested: dict[str, int],
     scenario: Scenario,
     editor: Any,
     small_document: dict[str, Any],
     prepared: list[PreparedDocument],
     tmp_path: Path,
 ) -> None:
-    from_api = api_start(scenario, editor)
-    from_admin = admin_start(scenario, editor)
-    cli(small_document, tmp_path)
-    forecast_document(small_document, catalog=scenario.price_catalog)
-    from_cli, from_service = (p.document for p in prepared)
-    assert from_api == from_admin == from_cli == from_service
-    assert from_api["simulation"] == {"trials": 2_000, "seed": 7}
-    assert from_api["price_catalog"] == scenario.price_catalog.slug
-    assert [f["name"] for f in from_api["features"]] == [f["name"] for f in small_document["features"]]
-
-
-def test_requested_trials_and_seed_replace_the_documents_in_every_entry_point(
-    scenario: Scenario,
-    editor: Any,
-    small_document: dict[str, Any],
-    prepared: list[PreparedDocument],
-    tmp_path: Path,
-) -> None:
-    from_api = api_start(scenario, editor, {"trials": 3_000, "seed": 13})
-    cli(small_document, tmp_path, "--trials", "3000", "--seed", "13")
-    forecast_document(small_document, catalog=scenario.price_catalog, trials=3_000, seed=13)
-    from_cli, from_service = (p.document for p in prepared)
-    assert from_api == from_cli == from_service
-    assert from_api["simulation"] == {"trials": 3_000, "seed": 13}
-    assert json.loads((tmp_path / "result.json").read_text())["simulation"]["seed"] == 13
+    documents = [api_start(scenario, editor, requested)]
+    if not requested:  # the admin's "Run forecast" asks for no trials or seed: the scenario's own
+        documents.append(admin_start(scenario, editor))
+    cli(
+        small_document,
+        tmp_path,
+        *(arg for key, value in requested.items() for arg in (f"--{key}", str(value))),
+    )
+    trials, seed = requested.get("trials"), requested.get("seed")
+    forecast_document(small_document, catalog=scenario.price_catalog, trials=trials, seed=seed)
+    documents += [p.document for p in prepared]  # the CLI's, then forecast_document's
+    assert len(documents) == (3 if requested else 4)
+    assert all(document == documents[0] for document in documents[1:])
+    assert documents[0]["simulation"] == {"trials": 2_000, "seed": 7, **requested}
+    assert documents[0]["price_catalog"] == scenario.price_catalog.slug
+    assert [f["name"] for f in documents[0]["features"]] == [f["name"] for f in small_document["features"]]
+    written = json.loads((tmp_path / "result.json").read_text())
+    assert (written["simulation"]["trials"], written["simulation"]["seed"]) == (
+        requested.get("trials", 2_000),
+        requested.get("seed", 7),
+    )
 
 
 def test_without_a_seed_anywhere_one_is_chosen_and_recorded(small_document: dict[str, Any]) -> None:
