@@ -85,6 +85,11 @@ class UsageImportDetailSerializer(UsageImportSerializer):
         fields = [*UsageImportSerializer.Meta.fields, "engineer_months", "feature_months"]
 
 
+def _optional_name(help_text: str) -> serializers.CharField:
+    """An optional name of a team, feature, fit or engineer (at most MAX_NAME_CHARS characters)."""
+    return serializers.CharField(required=False, max_length=MAX_NAME_CHARS, help_text=help_text)
+
+
 class UploadSerializer(serializers.Serializer[Any]):
     """The multipart form of an upload (documentation and first checks; the service checks the rest)."""
 
@@ -96,14 +101,8 @@ class UploadSerializer(serializers.Serializer[Any]):
         "Code Analytics records, or zips of them. Files sent together form one team or one organization's "
         "features.",
     )
-    team = serializers.CharField(
-        required=False, max_length=MAX_NAME_CHARS, help_text="Name of the team, e.g. Platform."
-    )
-    engineer = serializers.CharField(
-        required=False,
-        max_length=MAX_NAME_CHARS,
-        help_text="Whose usage a single ccusage file is (default: its name).",
-    )
+    team = _optional_name("Name of the team, e.g. Platform.")
+    engineer = _optional_name("Whose usage a single ccusage file is (default: its name).")
     feature_map = serializers.CharField(
         required=False,
         help_text='JSON object: workspace or API key id -> feature name, e.g. {"wrkspc_01": "Bot"}.',
@@ -118,14 +117,6 @@ class ApplySerializer(serializers.Serializer[Any]):
     scenario = serializers.IntegerField(
         min_value=1, help_text="Id of a scenario of the import's organization."
     )
-    team = serializers.CharField(
-        required=False, max_length=MAX_NAME_CHARS, help_text="The scenario's team to update."
-    )
-    feature = serializers.CharField(
-        required=False, max_length=MAX_NAME_CHARS, help_text="The scenario's feature to update."
-    )
-    fit = serializers.CharField(
-        required=False,
-        max_length=MAX_NAME_CHARS,
-        help_text="The import's team or feature fit (optional when it has one).",
-    )
+    team = _optional_name("The scenario's team to update.")
+    feature = _optional_name("The scenario's feature to update.")
+    fit = _optional_name("The import's team or feature fit (optional when it has one).")

@@ -292,31 +292,30 @@ def _file_row(header: UsageImport, file: ParsedUsageFile, content: bytes, digest
     )
 
 
-def _month(key: str) -> datetime.date:
-    return datetime.date.fromisoformat(f"{key}-01")
+def _month_fields(header: UsageImport, month: EngineerMonth | FeatureMonth) -> dict[str, Any]:
+    """The columns an engineer-month and a feature-month row share."""
+    return {
+        "usage_import": header,
+        "month": datetime.date.fromisoformat(f"{month.month}-01"),
+        "cost_usd": month.cost_usd,
+        "reported_cost_usd": month.reported_cost_usd,
+        "coverage": month.coverage,
+    }
 
 
 def _engineer_row(header: UsageImport, month: EngineerMonth) -> EngineerMonthUsage:
     return EngineerMonthUsage(
-        usage_import=header,
         engineer=month.engineer[:MAX_NAME_CHARS],
-        month=_month(month.month),
-        cost_usd=month.cost_usd,
-        reported_cost_usd=month.reported_cost_usd,
         active_days=month.active_days,
-        coverage=month.coverage,
         full_month_usd=month.full_month_usd,
+        **_month_fields(header, month),
     )
 
 
 def _feature_row(header: UsageImport, month: FeatureMonth) -> FeatureMonthUsage:
     return FeatureMonthUsage(
-        usage_import=header,
         feature=month.feature[:MAX_NAME_CHARS],
-        month=_month(month.month),
-        cost_usd=month.cost_usd,
-        reported_cost_usd=month.reported_cost_usd,
         model_input_tokens={key: round(count) for key, count in month.model_input_tokens},
-        coverage=month.coverage,
+        **_month_fields(header, month),
         **{name: round(getattr(month, name)) for name in _FEATURE_TOKEN_FIELDS},
     )

@@ -102,3 +102,13 @@ class OneErrorPerFieldForm(forms.ModelForm):  # type: ignore[type-arg]
         """A form error on `field` unless it already has one."""
         if field not in self.errors:
             self.add_error(field, message)
+
+
+class RowForm(OneErrorPerFieldForm):
+    """A team's or a feature's form: key inputs in the row, `detail_fields` in its collapsed "More" part."""
+
+    detail_fields: ClassVar[list[str]] = []
+
+    def has_detail_errors(self) -> bool:
+        """True when a collapsed field was refused, so the section opens to show it."""
+        return self.is_bound and any(name in self.errors for name in self.detail_fields)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from procurement.admin.scenario_fields import LeversField, ModelMixField, PercentField, SeasonalityField
-from procurement.admin.scenario_forms.base import OneErrorPerFieldForm, percent
+from procurement.admin.scenario_forms.base import RowForm, percent
 from procurement.admin.scenario_forms.catalog_choices import model_choices
 from procurement.models import Feature, PriceCatalog
 from procurement.scenario_document.bounds import FEATURE_BOUNDS
@@ -31,7 +31,7 @@ FEATURE_DETAIL_FIELDSETS: list[tuple[str, list[str]]] = [
 ]
 
 
-class FeatureForm(OneErrorPerFieldForm):
+class FeatureForm(RowForm):
     model_choices: ClassVar[list[tuple[str, str]]] = []
     detail_fields: ClassVar[list[str]] = [name for _, names in FEATURE_DETAIL_FIELDSETS for name in names]
 
@@ -119,9 +119,6 @@ class FeatureForm(OneErrorPerFieldForm):
                 help_text="Optional targets for the token-lever analysis (what each lever would save): "
                 "a model mix, a cache read share, a Batch share. Empty: lever unchanged.",
             )
-
-    def has_detail_errors(self) -> bool:
-        return self.is_bound and any(name in self.errors for name in self.detail_fields)
 
     def detail_summary(self) -> str:
         """The collapsed inputs in a few words, e.g. “Sonnet 4.5 80%, Haiku 4.5 20%; cache 50%”."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from procurement.admin.scenario_fields import AllowedPlansField, PercentField
-from procurement.admin.scenario_forms.base import OneErrorPerFieldForm, percent
+from procurement.admin.scenario_forms.base import RowForm, percent
 from procurement.admin.scenario_forms.catalog_choices import plan_choices
 from procurement.models import PriceCatalog, Team
 from procurement.scenario_document.bounds import TEAM_BOUNDS
@@ -28,7 +28,7 @@ TEAM_DETAIL_FIELDSETS: list[tuple[str, list[str]]] = [
 ]
 
 
-class TeamForm(OneErrorPerFieldForm):
+class TeamForm(RowForm):
     plan_choices: ClassVar[list[tuple[str, str]]] = []
     detail_fields: ClassVar[list[str]] = [name for _, names in TEAM_DETAIL_FIELDSETS for name in names]
 
@@ -110,9 +110,6 @@ class TeamForm(OneErrorPerFieldForm):
         plans = self.fields.get("allowed_plans")
         if isinstance(plans, AllowedPlansField):
             plans.choices = self.plan_choices
-
-    def has_detail_errors(self) -> bool:
-        return self.is_bound and any(name in self.errors for name in self.detail_fields)
 
     def detail_summary(self) -> str:
         """The collapsed inputs in a few words, e.g. “headcount ±10%, usage +2% a month”."""
