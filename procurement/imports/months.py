@@ -190,7 +190,7 @@ def engineer_months(
     return months
 
 
-_TOKEN_FIELDS = (
+TOKEN_FIELDS = (  # a FeatureMonth's counts, summed from its records
     "uncached_input_tokens",
     "output_tokens",
     "cache_write_5m_tokens",
@@ -208,7 +208,7 @@ def _feature_sums(history: SubjectHistory, prices: Mapping[str, TokenPrices]) ->
     for record, cost in zip(history.records, history.costs_usd, strict=True):
         s = sums[month_key(record.start)]
         s["cost"] += cost
-        for name in _TOKEN_FIELDS[:5]:
+        for name in TOKEN_FIELDS[:5]:
             s[name] += getattr(record, name)
         s["batch_input_tokens"] += record.input_tokens if record.batch else 0
         s["unknown_tier_input_tokens"] += record.input_tokens if record.service_tier is None else 0
@@ -230,7 +230,7 @@ def _feature_month(
         span=span,
         model_input_tokens=tuple(sorted((k[6:], v) for k, v in s.items() if k.startswith("model:"))),
         level_factor=factor,
-        **{name: s.get(name, 0.0) for name in _TOKEN_FIELDS},
+        **{name: s.get(name, 0.0) for name in TOKEN_FIELDS},
     )
 
 

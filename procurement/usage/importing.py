@@ -30,7 +30,7 @@ from procurement.imports import (
     parse_usage_file,
     parse_zip,
 )
-from procurement.imports.months import EngineerMonth, FeatureMonth
+from procurement.imports.months import TOKEN_FIELDS, EngineerMonth, FeatureMonth
 from procurement.imports.records import ENGINEER_FORMATS
 from procurement.limits import MAX_NAME_CHARS
 from procurement.models import Organization, PriceCatalog
@@ -41,15 +41,8 @@ from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, Usag
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_FEATURE_MAP_ENTRIES = 10_000  # more workspaces and API keys than any organization has (project choice)
 
-_FEATURE_TOKEN_FIELDS = (
-    "uncached_input_tokens",
-    "output_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-    "cache_read_tokens",
-    "batch_input_tokens",
-    "web_search_requests",
-)
+# The counts a feature-month row stores (the untiered input share only informs the fit's batch share).
+_FEATURE_TOKEN_FIELDS = tuple(name for name in TOKEN_FIELDS if name != "unknown_tier_input_tokens")
 
 
 @dataclass(frozen=True)
