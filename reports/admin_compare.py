@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from forecasting.models import ForecastRun
+from reports.brief_data import stored_result
 from reports.compare import MAX_RUNS, MIN_RUNS, ComparedRun, comparison
 
 TEMPLATE = "admin/forecasting/forecastrun/compare.html"
@@ -98,7 +99,10 @@ def compare_page(model_admin: admin.ModelAdmin[ForecastRun], request: HttpReques
         model_admin.message_user(request, str(refusal), messages.ERROR)
         return HttpResponseRedirect(reverse("admin:forecasting_forecastrun_changelist"))
     table = comparison(
-        [ComparedRun(run.pk, run.scenario_name, run.finished_at, run.result or {}) for run in runs]
+        [
+            ComparedRun(run.pk, run.scenario_name, run.finished_at, stored_result(run.result or {}))
+            for run in runs
+        ]
     )
     context = {
         **model_admin.admin_site.each_context(request),

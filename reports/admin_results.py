@@ -1,6 +1,6 @@
-"""A stored result (DESIGN 7) as the admin shows it: the executive summary's numbers and the main charts.
+"""A stored result (docs/result.md) as the admin shows it: the executive summary's numbers, the main charts.
 
-Pure: plain mappings in, plain text and SVG markup out (no ORM, no request). Numbers are formatted by
+Pure: the typed result in, plain text and SVG markup out (no ORM, no request). Numbers are formatted by
 `reports.formatting` and names cleaned by `display_text`, exactly as in the PDF brief, and the charts are
 the brief's own Drawings rendered to SVG by `reports.svg`, so the admin page and the brief agree. Text
 here is plain: the admin template escapes it. Only `Chart.svg` is markup, built by `reports.svg`.
@@ -14,8 +14,9 @@ from typing import Any
 
 from reportlab.graphics.shapes import Drawing
 
+from forecasting.engine.contract import ApiPeriod, ForecastResult, Team
 from reports import charts
-from reports.formatting import as_number, display_text, money, month, percent, plain_number, seats
+from reports.formatting import display_text, money, month, percent, plain_number, seats
 from reports.result_view import NAME_CHARS, baseline_savings, mix_text, periods, seat_totals
 from reports.svg import drawing_svg
 
@@ -74,19 +75,19 @@ class Chart:
     svg: str  # inline SVG markup from `reports.svg.drawing_svg` (already safe to embed)
 
 
-def summary(result: Mapping[str, Any]) -> Summary:
+def summary(result: ForecastResult) -> Summary:
     """The executive summary's numbers, formatted as the brief shows them."""
-    total, simulation = result["total"], result.get("simulation", {})
-    warnings = (result.get("diagnostics") or {}).get("warnings") or []
+    total, simulation = result["total"], result["simulation"]
+    warnings = result["diagnostics"]["warnings"]
     return Summary(
         total_expected_cost=money(total["expected_cost"]),
         total_p5=money(total["cost"]["p5"]),
-        total_p50=money(total["cost"].get("p50")),
+        total_p50=money(total["cost"]["p50"]),
         total_p95=money(total["cost"]["p95"]),
-        api_expected_cost=money(api_expected_cost(result)),
+        api_expected_cost=money(result["api"]["expected_cost"]),
         seats_expected_cost=money(result["seats"]["expected_cost"]),
-        trials=plain_number(simulation.get("trials")),
-        seed=plain_number(simulation.get("seed")),
+        trials=plain_number(simulation["trials"]),
+        seed=plain_number(simulation["seed"]),
         periods=tuple(_period_row(period) for period in periods(result)),
         teams=tuple(_team_row(team) for team in result["seats"]["teams"]),
         baselines=tuple(
@@ -99,30 +100,22 @@ def summary(result: Mapping[str, Any]) -> Summary:
     )
 
 
-def api_expected_cost(result: Mapping[str, Any]) -> float:
-    """The API path's expected cost as stored, else the sum of its periods' recommended expected costs."""
-    stored = as_number(result["api"].get("expected_cost"))
-    if stored is not None:
-        return stored
-    return sum(float(period["recommended"]["expected_cost"]) for period in periods(result))
-
-
-def _period_row(period: Mapping[str, Any]) -> PeriodRow:
+def _period_row(period: ApiPeriod) -> PeriodRow:
     recommended = period["recommended"]
     return PeriodRow(
-        number=int(period["index"]) + 1,
+        number=period["index"] + 1,
         starts=month(period["start_month"]),
         months=plain_number(period["months"]),
         commitment=money(recommended["commitment"]),
         discount=percent(recommended["discount"]),
         expected_cost=money(recommended["expected_cost"]),
-        probability_unused=percent(recommended.get("probability_unused")),
-        expected_unused=money(recommended.get("expected_unused")),
-        p95_cost=money(recommended.get("p95_cost")),
+        probability_unused=percent(recommended["probability_unused"]),
+        expected_unused=money(recommended["expected_unused"]),
+        p95_cost=money(recommended["p95_cost"]),
     )
 
 
-def _team_row(team: Mapping[str, Any]) -> TeamRow:
+def _team_row(team: Team) -> TeamRow:
     annual, monthly = seat_totals(team)
     return TeamRow(
         name=display_text(team["name"], max_chars=NAME_CHARS),
@@ -133,20 +126,20 @@ def _team_row(team: Mapping[str, Any]) -> TeamRow:
     )
 
 
-def main_charts(result: Mapping[str, Any], catalog: Mapping[str, Any]) -> list[Chart]:
+def main_charts(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Chart]:
     """The brief's main charts as inline SVG: spend fan and periods, cost curves, features, seats, tornado."""
     drawings: list[tuple[str, Drawing]] = [
         ("API list spend per month", charts.monthly_spend_fan(result)),
         ("List spend per contract period", charts.period_spend_distribution(result)),
     ]
     for period in periods(result)[:MAX_CURVES]:
-        title = f"Period {int(period['index']) + 1}: cost against commitment"
+        title = f"Period {period['index'] + 1}: cost against commitment"
         drawings.append((title, charts.commitment_curve(period)))
     drawings += [
         ("API list spend by feature", charts.feature_spend(result)),
         ("Plan cost per engineer-month against usage", charts.plan_break_even(catalog)),
     ]
-    if result.get("sensitivity"):
+    if result["sensitivity"]:
         drawings.append(("Sensitivity of the total expected cost", charts.tornado(result)))
     return [
         Chart(title, drawing_svg(drawing, id_prefix=f"chart-{index}", title=title))
@@ -154,6 +147,6 @@ def main_charts(result: Mapping[str, Any], catalog: Mapping[str, Any]) -> list[C
     ]
 
 
-def hidden_curve_count(result: Mapping[str, Any]) -> int:
+def hidden_curve_count(result: ForecastResult) -> int:
     """Periods whose cost curve is in the brief but not on the page."""
     return max(len(periods(result)) - MAX_CURVES, 0)

@@ -1,10 +1,13 @@
-"""The plain data the PDF brief is rendered from (built from a stored forecast run by `reports.services`)."""
+"""The plain data the PDF brief is rendered from (built from a stored forecast run by `reports.services`),
+and `stored_result`: where a result read back from JSON becomes the typed contract for `reports/`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from forecasting.engine.contract import ForecastResult
 
 
 @dataclass(frozen=True)
@@ -13,7 +16,7 @@ class BriefData:
 
     `generated_on` is the run's finish date as text (not "now"). `catalog` is the catalog snapshot the run
     used: `{"slug", "as_of", "models": [...], "plans": [...], "usage_presets": [...]}`, each row with its
-    `source`. `result` is the DESIGN section 7 result dict.
+    `source`. `result` is the run's result (docs/result.md), typed by `forecasting.engine.contract`.
     """
 
     organization_name: str
@@ -21,4 +24,16 @@ class BriefData:
     run_id: int | str
     generated_on: str
     catalog: Mapping[str, Any]
-    result: Mapping[str, Any]
+    result: ForecastResult
+
+
+def stored_result(data: object) -> ForecastResult:
+    """A result read back from JSON (a run's `result` column, a file) as the typed contract.
+
+    Runs store `forecasting.engine.contract.to_json` of the engine's `ForecastResult`, so the data has the
+    contract's shape; this is the one place `reports/` takes that on trust. Anything but a JSON object
+    is refused here rather than failing somewhere inside a page.
+    """
+    if not isinstance(data, dict):
+        raise TypeError(f"a stored result is a JSON object, not {type(data).__name__}")
+    return cast(ForecastResult, data)

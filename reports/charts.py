@@ -7,13 +7,15 @@ cleaned with `display_text` and cut to fit; `String` shapes are plain text, neve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Literal
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Rect
+from reportlab.lib.colors import Color
 
+from forecasting.engine.contract import ApiPeriod, CommitmentPoint, Distribution, ForecastResult, MonthlySpend
 from reports import plotting as plot
-from reports.formatting import as_number, display_text, money, money_tick, month, percent
+from reports.formatting import display_text, money, money_tick, month, percent
 from reports.plotting import CHART_WIDTH, LEFT, RIGHT
 from reports.result_view import sorted_curve
 from reports.seat_charts import plan_break_even
@@ -29,21 +31,24 @@ __all__ = [
 ]
 
 
+CurveKey = Literal["expected_cost", "p95_cost", "expected_unused", "expected_overage"]
+
+
 def _money_axis(top: float) -> tuple[float, list[float]]:
     ticks = plot.nice_ticks(0.0, top if top > 0 else 1.0, 6)
     return max(ticks[-1], top), ticks
 
 
 def monthly_spend_fan(
-    result: Mapping[str, Any], *, width: float = CHART_WIDTH, height: float = 190.0
+    result: ForecastResult, *, width: float = CHART_WIDTH, height: float = 190.0
 ) -> Drawing:
     """API list spend per month: the p5-p95 band, the median and the mean."""
-    rows = [r for r in result["api"]["monthly"] if as_number(r.get("p95")) is not None]
+    rows = result["api"]["monthly"]
     drawing = plot.new_drawing(width, height)
     plot.title(drawing, "API list spend per month")
     if not rows:
         return drawing
-    y_max, y_ticks = _money_axis(max(float(r["p95"]) for r in rows) * 1.05)
+    y_max, y_ticks = _money_axis(max(r["p95"] for r in rows) * 1.05)
     axes = plot.Axes(LEFT, 42, width - LEFT - RIGHT, height - 78, 0, max(len(rows) - 1, 1), 0, y_max)
     step = next(s for s in (1, 3, 6, 12, 24) if len(rows) / s <= 8)
     plot.draw_axes(
@@ -57,12 +62,12 @@ def monthly_spend_fan(
         y_label="List spend per month (USD)",
     )
 
-    def line(key: str) -> list[tuple[float, float]]:
-        return [(axes.x(i), axes.y(float(r[key]))) for i, r in enumerate(rows)]
+    def line(value: Callable[[MonthlySpend], float]) -> list[tuple[float, float]]:
+        return [(axes.x(i), axes.y(value(r))) for i, r in enumerate(rows)]
 
-    plot.band(drawing, line("p95"), line("p5"), plot.BAND_OUTER)
-    plot.polyline(drawing, line("p50"), plot.BLUE, width=1.6)
-    plot.polyline(drawing, line("mean"), plot.INK, width=0.9, dash=(3, 2))
+    plot.band(drawing, line(lambda r: r["p95"]), line(lambda r: r["p5"]), plot.BAND_OUTER)
+    plot.polyline(drawing, line(lambda r: r["p50"]), plot.BLUE, width=1.6)
+    plot.polyline(drawing, line(lambda r: r["mean"]), plot.INK, width=0.9, dash=(3, 2))
     plot.legend(
         drawing,
         LEFT,
@@ -76,7 +81,7 @@ def monthly_spend_fan(
     return drawing
 
 
-def period_spend_distribution(result: Mapping[str, Any], *, width: float = CHART_WIDTH) -> Drawing:
+def period_spend_distribution(result: ForecastResult, *, width: float = CHART_WIDTH) -> Drawing:
     """Each period's list spend (p5/p10/p50/p90/p95 box plot) with the spend its commitment covers marked."""
     periods = list(result["api"]["periods"])
     row_height = 46.0
@@ -84,7 +89,7 @@ def period_spend_distribution(result: Mapping[str, Any], *, width: float = CHART
     drawing = plot.new_drawing(width, height)
     plot.title(drawing, "List spend per contract period, and what the recommended commitment covers")
     covered = [_covered(p) for p in periods]
-    values = [float(p["spend"][k]) for p in periods for k in ("p5", "p95")] + [c for c in covered if c]
+    values = [v for p in periods for v in (p["spend"]["p5"], p["spend"]["p95"])] + [c for c in covered if c]
     if not values:
         return drawing
     x_ticks = plot.nice_ticks(min(values) * 0.97, max(values) * 1.02, 7)
@@ -118,30 +123,25 @@ def period_spend_distribution(result: Mapping[str, Any], *, width: float = CHART
     return drawing
 
 
-def _covered(period: Mapping[str, Any]) -> float | None:
+def _covered(period: ApiPeriod) -> float | None:
     """List spend a commitment C at discount d pays for: C / (1 - d)."""
-    commitment = as_number(period["recommended"].get("commitment"))
-    discount = as_number(period["recommended"].get("discount")) or 0.0
+    commitment, discount = period["recommended"]["commitment"], period["recommended"]["discount"]
     return commitment / (1 - discount) if commitment and discount < 1 else None
 
 
 def _box_row(
-    drawing: Drawing, axes: plot.Axes, centre: float, period: Mapping[str, Any], cover: float | None
+    drawing: Drawing, axes: plot.Axes, centre: float, period: ApiPeriod, cover: float | None
 ) -> None:
     spend = period["spend"]
     y = axes.y(centre)
-    plot.text(
-        drawing, 4, y + 2, f"Period {int(period['index']) + 1}: {month(period['start_month'])}", size=7.5
-    )
+    plot.text(drawing, 4, y + 2, f"Period {period['index'] + 1}: {month(period['start_month'])}", size=7.5)
     plot.text(drawing, 4, y - 8, f"{period['months']} months", size=7, color=plot.MUTED)
     drawing.add(
         Line(axes.x(spend["p5"]), y, axes.x(spend["p95"]), y, strokeColor=plot.MUTED, strokeWidth=0.8)
     )
-    for key in ("p5", "p95"):
+    for whisker in (spend["p5"], spend["p95"]):
         drawing.add(
-            Line(
-                axes.x(spend[key]), y - 5, axes.x(spend[key]), y + 5, strokeColor=plot.MUTED, strokeWidth=0.8
-            )
+            Line(axes.x(whisker), y - 5, axes.x(whisker), y + 5, strokeColor=plot.MUTED, strokeWidth=0.8)
         )
     drawing.add(
         Rect(
@@ -174,18 +174,16 @@ def _box_row(
         )
 
 
-def commitment_curve(
-    period: Mapping[str, Any], *, width: float = CHART_WIDTH, height: float = 180.0
-) -> Drawing:
+def commitment_curve(period: ApiPeriod, *, width: float = CHART_WIDTH, height: float = 180.0) -> Drawing:
     """Expected cost, p95 cost, expected unused and overage against the commitment, recommendation marked."""
-    points = [p for p in sorted_curve(period) if as_number(p.get("expected_cost")) is not None]
+    points = sorted_curve(period)
     drawing = plot.new_drawing(width, height)
-    plot.title(drawing, f"Period {int(period['index']) + 1}: cost against commitment")
+    plot.title(drawing, f"Period {period['index'] + 1}: cost against commitment")
     if len(points) < 2:
         return drawing
-    top = max(as_number(p.get("p95_cost")) or float(p["expected_cost"]) for p in points) * 1.05
+    top = max(p["p95_cost"] or p["expected_cost"] for p in points) * 1.05
     y_max, y_ticks = _money_axis(top)
-    x_max = float(points[-1]["commitment"]) or 1.0
+    x_max = points[-1]["commitment"] or 1.0
     axes = plot.Axes(LEFT, 42, width - LEFT - RIGHT, height - 90, 0, x_max, 0, y_max)
     plot.draw_axes(
         drawing,
@@ -198,18 +196,14 @@ def commitment_curve(
         y_label="USD over the period",
     )
     _band_floor_marks(drawing, axes, points)
-    series = (
+    series: tuple[tuple[CurveKey, str, Color, str], ...] = (
         ("expected_cost", "expected cost", plot.BLUE, "line"),
         ("p95_cost", "95th percentile cost", plot.RED, "dash"),
         ("expected_unused", "expected unused", plot.ORANGE, "line"),
         ("expected_overage", "expected overage", plot.GREEN, "dash"),
     )
     for key, _, color, kind in series:
-        line = [
-            (axes.x(float(p["commitment"])), axes.y(float(p[key])))
-            for p in points
-            if as_number(p.get(key)) is not None
-        ]
+        line = [(axes.x(p["commitment"]), axes.y(p[key])) for p in points]
         plot.polyline(
             drawing,
             line,
@@ -228,15 +222,15 @@ def commitment_curve(
     return drawing
 
 
-def _band_floor_marks(drawing: Drawing, axes: plot.Axes, points: Sequence[Mapping[str, Any]]) -> None:
+def _band_floor_marks(drawing: Drawing, axes: plot.Axes, points: Sequence[CommitmentPoint]) -> None:
     seen: set[float] = set()
     for point in points:
-        discount = float(point["discount"])
+        discount = point["discount"]
         if discount in seen:
             continue
         seen.add(discount)
         if discount > 0:
-            x = axes.x(float(point["commitment"]))
+            x = axes.x(point["commitment"])
             drawing.add(
                 Line(
                     x,
@@ -259,10 +253,8 @@ def _band_floor_marks(drawing: Drawing, axes: plot.Axes, points: Sequence[Mappin
             )
 
 
-def _mark_recommendation(drawing: Drawing, axes: plot.Axes, recommended: Mapping[str, Any]) -> None:
-    commitment, cost = as_number(recommended.get("commitment")), as_number(recommended.get("expected_cost"))
-    if commitment is None or cost is None:
-        return
+def _mark_recommendation(drawing: Drawing, axes: plot.Axes, recommended: CommitmentPoint) -> None:
+    commitment, cost = recommended["commitment"], recommended["expected_cost"]
     x, y = axes.x(commitment), axes.y(cost)
     drawing.add(Line(x, axes.bottom, x, y, strokeColor=plot.INK, strokeWidth=0.6, strokeDashArray=(2, 2)))
     drawing.add(Circle(x, y, 3.2, fillColor=plot.INK, strokeColor=None))
@@ -279,11 +271,9 @@ def _mark_recommendation(drawing: Drawing, axes: plot.Axes, recommended: Mapping
     )
 
 
-def feature_spend(
-    result: Mapping[str, Any], *, width: float = CHART_WIDTH, max_features: int = 15
-) -> Drawing:
+def feature_spend(result: ForecastResult, *, width: float = CHART_WIDTH, max_features: int = 15) -> Drawing:
     """Expected list spend over the term per feature with its p5-p95 range, largest first."""
-    features = sorted(result["api"]["features"], key=lambda f: -(as_number(f["spend"].get("mean")) or 0.0))
+    features = sorted(result["api"]["features"], key=lambda f: -f["spend"]["mean"])
     shown, hidden = features[:max_features], features[max_features:]
     label_width = 150.0
     height = 70 + 16 * (len(shown) + (1 if hidden else 0))
@@ -291,7 +281,7 @@ def feature_spend(
     plot.title(drawing, "API list spend by feature over the term")
     if not shown:
         return drawing
-    x_max, x_ticks = _money_axis(max(as_number(f["spend"].get("p95")) or 0.0 for f in shown) * 1.05)
+    x_max, x_ticks = _money_axis(max(f["spend"]["p95"] for f in shown) * 1.05)
     rows = len(shown) + (1 if hidden else 0)
     axes = plot.Axes(label_width, 42, width - label_width - RIGHT - 30, 16 * rows, 0, x_max, 0, rows)
     plot.draw_axes(
@@ -310,7 +300,7 @@ def feature_spend(
         plot.text(drawing, label_width - 6, y - 2.5, name, size=7, anchor="end")
         _spend_bar(drawing, axes, y, feature["spend"])
     if hidden:
-        total = sum(as_number(f["spend"].get("mean")) or 0.0 for f in hidden)
+        total = sum(f["spend"]["mean"] for f in hidden)
         plot.text(
             drawing, label_width - 6, axes.y(0.5) - 2.5, f"{len(hidden)} more features", size=7, anchor="end"
         )
@@ -320,17 +310,15 @@ def feature_spend(
     return drawing
 
 
-def _spend_bar(drawing: Drawing, axes: plot.Axes, y: float, spend: Mapping[str, Any]) -> None:
-    mean = as_number(spend.get("mean")) or 0.0
+def _spend_bar(drawing: Drawing, axes: plot.Axes, y: float, spend: Distribution) -> None:
+    mean, low, high = spend["mean"], spend["p5"], spend["p95"]
     drawing.add(
         Rect(axes.left, y - 5, axes.x(mean) - axes.left, 10, fillColor=plot.BAND_INNER, strokeColor=None)
     )
-    low, high = as_number(spend.get("p5")), as_number(spend.get("p95"))
-    if low is not None and high is not None:
-        drawing.add(Line(axes.x(low), y, axes.x(high), y, strokeColor=plot.INK, strokeWidth=0.8))
+    drawing.add(Line(axes.x(low), y, axes.x(high), y, strokeColor=plot.INK, strokeWidth=0.8))
     plot.text(
         drawing,
-        axes.x(high if high is not None else mean) + 4,
+        axes.x(high) + 4,
         y - 2.5,
         money(mean),
         size=6.5,

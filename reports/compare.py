@@ -10,11 +10,11 @@ their index; a run without that period (its term was shorter) shows a dash, as d
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
-from reports.admin_results import api_expected_cost
+from forecasting.engine.contract import ForecastResult
 from reports.formatting import MINUS, MISSING, as_number, money, month, percent, plain_number
 from reports.result_view import periods
 
@@ -28,7 +28,7 @@ class ComparedRun:
     run_id: int
     scenario_name: str
     finished_at: datetime.datetime | None
-    result: Mapping[str, Any]
+    result: ForecastResult
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,10 @@ def comparison(runs: Sequence[ComparedRun]) -> Comparison:
     results = [run.result for run in runs]
     rows = [
         _row("total_expected_cost", "Total expected cost", "API and seats, whole term", results, _total),
-        _row("api_expected_cost", "API expected cost", "commitments and overage", results, api_expected_cost),
+        _row("api_expected_cost", "API expected cost", "commitments and overage", results, _api),
         _row("seats_expected_cost", "Seat expected cost", "all teams", results, _seats),
     ]
-    for index in range(max(len(_periods(result)) for result in results)):
+    for index in range(max(len(periods(result)) for result in results)):
         detail = _period_detail(results, index)
         rows.append(
             _row(
@@ -97,8 +97,8 @@ def comparison(runs: Sequence[ComparedRun]) -> Comparison:
             run_id=run.run_id,
             scenario_name=run.scenario_name,
             finished_at=run.finished_at,
-            trials=plain_number((run.result.get("simulation") or {}).get("trials")),
-            seed=plain_number((run.result.get("simulation") or {}).get("seed")),
+            trials=plain_number(run.result["simulation"]["trials"]),
+            seed=plain_number(run.result["simulation"]["seed"]),
         )
         for run in runs
     )
@@ -140,8 +140,8 @@ def _row(
     key: str,
     label: str,
     detail: str,
-    results: Sequence[Mapping[str, Any]],
-    read: Callable[[Mapping[str, Any]], Any],
+    results: Sequence[ForecastResult],
+    read: Callable[[ForecastResult], float],
     *,
     probability: bool = False,
 ) -> Row:
@@ -156,44 +156,42 @@ def _row(
     return Row(key=key, label=label, detail=detail, cells=tuple(cells))
 
 
-def _read(read: Callable[[Mapping[str, Any]], Any], result: Mapping[str, Any]) -> float | None:
+def _read(read: Callable[[ForecastResult], float], result: ForecastResult) -> float | None:
+    """The figure, or None when the run has no such period (its term was shorter)."""
     try:
         return as_number(read(result))
-    except (KeyError, IndexError, TypeError, ValueError):
+    except IndexError:
         return None
 
 
-def _total(result: Mapping[str, Any]) -> Any:
+def _total(result: ForecastResult) -> float:
     return result["total"]["expected_cost"]
 
 
-def _seats(result: Mapping[str, Any]) -> Any:
+def _api(result: ForecastResult) -> float:
+    return result["api"]["expected_cost"]
+
+
+def _seats(result: ForecastResult) -> float:
     return result["seats"]["expected_cost"]
 
 
-def _recommended(index: int, key: str) -> Callable[[Mapping[str, Any]], Any]:
-    def read(result: Mapping[str, Any]) -> Any:
+def _recommended(
+    index: int, key: Literal["commitment", "probability_unused"]
+) -> Callable[[ForecastResult], float]:
+    def read(result: ForecastResult) -> float:
         return periods(result)[index]["recommended"][key]
 
     return read
 
 
-def _periods(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    try:
-        return periods(result)
-    except (KeyError, TypeError):
-        return []
-
-
-def _period_detail(results: Sequence[Mapping[str, Any]], index: int) -> str:
+def _period_detail(results: Sequence[ForecastResult], index: int) -> str:
     """`Jan 2027, 12 months` from the first run that has the period; each run's own if they differ."""
     shown: list[str] = []
     for result in results:
-        rows = _periods(result)
+        rows = periods(result)
         if index < len(rows):
-            text = (
-                f"{month(rows[index].get('start_month'))}, {plain_number(rows[index].get('months'))} months"
-            )
+            text = f"{month(rows[index]['start_month'])}, {plain_number(rows[index]['months'])} months"
             if text not in shown:
                 shown.append(text)
     return " / ".join(shown)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any, Literal
 
 from reportlab.graphics.shapes import Drawing, Line, Rect
 
+from forecasting.engine.contract import ForecastResult, SensitivityRow
 from reports import plotting as plot
-from reports.formatting import as_number, money, money_tick
+from reports.formatting import money, money_tick
 from reports.plotting import CHART_WIDTH, RIGHT
-from reports.result_view import driver_label, move_text, sensitivity_base
+from reports.result_view import Metric, driver_label, move_text, sensitivity_base
 
 
 def tornado(
-    result: Mapping[str, Any],
+    result: ForecastResult,
     *,
-    metric: Literal["expected_cost", "commitment"] = "expected_cost",
+    metric: Metric = "expected_cost",
     width: float = CHART_WIDTH,
 ) -> Drawing:
     """Sensitivity: each driver's low and high case as bars from the baseline value, widest swing first.
@@ -26,8 +25,7 @@ def tornado(
     present, else the total expected cost or the first period's recommended commitment.
     """
     base = sensitivity_base(result, metric)
-    rows = [r for r in result.get("sensitivity", []) if _swing(r, metric) is not None]
-    rows.sort(key=lambda r: -(_swing(r, metric) or 0.0))
+    rows = sorted(result["sensitivity"], key=lambda r: -_swing(r, metric))
     label_width, row_height = 150.0, 20.0
     height = 78 + row_height * max(len(rows), 1)
     drawing = plot.new_drawing(width, height)
@@ -35,7 +33,7 @@ def tornado(
     plot.title(drawing, f"Sensitivity of the {noun}")
     if not rows or base is None:
         return drawing
-    values = [base] + [float(r[f"{metric}_{side}"]) for r in rows for side in ("low", "high")]
+    values = [base] + [value for r in rows for value in _low_high(r, metric)]
     spread = max(max(values) - min(values), abs(base) * 0.02, 1.0)
     x_ticks = plot.nice_ticks(min(values) - spread * 0.12, max(values) + spread * 0.12, 6)
     axes = plot.Axes(
@@ -74,24 +72,30 @@ def tornado(
     return drawing
 
 
-def _swing(row: Mapping[str, Any], metric: str) -> float | None:
-    low, high = as_number(row.get(f"{metric}_low")), as_number(row.get(f"{metric}_high"))
-    return None if low is None or high is None else abs(high - low)
+def _low_high(row: SensitivityRow, metric: Metric) -> tuple[float, float]:
+    if metric == "expected_cost":
+        return row["expected_cost_low"], row["expected_cost_high"]
+    return row["commitment_low"], row["commitment_high"]
+
+
+def _swing(row: SensitivityRow, metric: Metric) -> float:
+    low, high = _low_high(row, metric)
+    return abs(high - low)
 
 
 def _tornado_row(
     drawing: Drawing,
     axes: plot.Axes,
     y: float,
-    row: Mapping[str, Any],
-    metric: str,
+    row: SensitivityRow,
+    metric: Metric,
     base: float,
     label_width: float,
 ) -> None:
     plot.text(
         drawing, label_width - 6, y, plot.fit_text(driver_label(row["driver"]), label_width - 8), anchor="end"
     )
-    moves = f"{move_text(row.get('low'))} / {move_text(row.get('high'))}"
+    moves = f"{move_text(row['low'])} / {move_text(row['high'])}"
     plot.text(
         drawing,
         label_width - 6,
@@ -102,8 +106,8 @@ def _tornado_row(
         color=plot.MUTED,
     )
     # Low above, high below the row's centre: both stay visible when they move the same way.
-    for side, color, bar_bottom in (("low", plot.BLUE, y), ("high", plot.ORANGE, y - 7)):
-        value = float(row[f"{metric}_{side}"])
+    low, high = _low_high(row, metric)
+    for value, color, bar_bottom in ((low, plot.BLUE, y), (high, plot.ORANGE, y - 7)):
         x0, x1 = sorted((axes.x(base), axes.x(value)))
         drawing.add(Rect(x0, bar_bottom, max(x1 - x0, 0.6), 7, fillColor=color, strokeColor=None))
         if not math.isclose(value, base, rel_tol=1e-9, abs_tol=0.5):
@@ -117,5 +121,5 @@ def _tornado_row(
                 anchor="start" if right else "end",
                 color=plot.MUTED,
             )
-    if _swing(row, metric) == 0 and math.isclose(float(row[f"{metric}_low"]), base, abs_tol=0.5):
+    if _swing(row, metric) == 0 and math.isclose(low, base, abs_tol=0.5):
         plot.text(drawing, axes.x(base) + 5, y - 2.5, "no change", size=6.5, color=plot.MUTED)

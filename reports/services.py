@@ -15,7 +15,7 @@ from typing import Any
 
 from forecasting.models import ForecastRun
 from reports.brief import render_brief
-from reports.brief_data import BriefData
+from reports.brief_data import BriefData, stored_result
 
 __all__ = ["BriefNotReady", "brief_data_for", "brief_filename", "brief_pdf_for", "write_brief_for_document"]
 
@@ -49,7 +49,7 @@ def brief_data_for(run: ForecastRun) -> BriefData:
         run_id=run.pk,
         generated_on=_utc_date(finished),
         catalog=run.catalog_snapshot,
-        result=run.result,
+        result=stored_result(run.result),
     )
 
 
@@ -64,7 +64,7 @@ def brief_filename(run: ForecastRun) -> str:
 
 
 def write_brief_for_document(
-    result: Mapping[str, Any],
+    result: Mapping[str, object],
     document: Mapping[str, Any],
     catalog_snapshot: Mapping[str, Any],
     path: str | os.PathLike[str],
@@ -84,7 +84,7 @@ def write_brief_for_document(
         run_id=run_id,
         generated_on=datetime.datetime.now(tz=datetime.UTC).date().isoformat(),
         catalog=catalog_snapshot,
-        result=result,
+        result=stored_result(result),
     )
     pdf = render_brief(data)
     target = Path(path)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from reportlab.platypus import Flowable, KeepTogether
 
+from forecasting.engine.contract import ApiPeriod, CommitmentPoint, ForecastResult
 from reports import charts
 from reports.formatting import money, month, percent
-from reports.layout import gap, para, table
-from reports.result_view import band_floors, cheaper_curve_point, periods, probability_unused
+from reports.layout import Cell, gap, para, table
+from reports.result_view import band_floors, cheaper_curve_point, periods
 
 
-def story(result: Mapping[str, Any]) -> list[Flowable]:
+def story(result: ForecastResult) -> list[Flowable]:
     out: list[Flowable] = [
         para("API path", style="h1"),
         para(
@@ -44,7 +42,7 @@ def story(result: Mapping[str, Any]) -> list[Flowable]:
     return out
 
 
-def _off_minimum_note(period: Mapping[str, Any]) -> list[Flowable]:
+def _off_minimum_note(period: ApiPeriod) -> list[Flowable]:
     cheapest = cheaper_curve_point(period)
     if cheapest is None:
         return []
@@ -59,15 +57,13 @@ def _off_minimum_note(period: Mapping[str, Any]) -> list[Flowable]:
     ]
 
 
-def _band_table(period: Mapping[str, Any]) -> list[Flowable]:
+def _band_table(period: ApiPeriod) -> list[Flowable]:
     """Expected cost, unused, overage and P(unused) at each band floor and at the recommended commitment."""
     rows = []
     for point in band_floors(period):
-        label = (
-            "No commitment" if float(point["commitment"]) == 0 else f"{percent(point['discount'])} band floor"
-        )
-        rows.append(_row(label, period, point))
-    rows.append(_row("Recommended", period, period["recommended"]))
+        label = "No commitment" if point["commitment"] == 0 else f"{percent(point['discount'])} band floor"
+        rows.append(_row(label, point))
+    rows.append(_row("Recommended", period["recommended"]))
     header = [
         "Commitment point",
         "Commitment",
@@ -79,21 +75,21 @@ def _band_table(period: Mapping[str, Any]) -> list[Flowable]:
         "95th pct cost",
     ]
     when = f"{month(period['start_month'])}, {period['months']} months"
-    title = f"Period {int(period['index']) + 1} ({when}): discount bands"
+    title = f"Period {period['index'] + 1} ({when}): discount bands"
     return [
         para(title, style="h2"),
         table(header, rows, [90, 62, 46, 66, 64, 66, 50, 66], right=range(1, 8), bold_rows=(len(rows) - 1,)),
     ]
 
 
-def _row(label: str, period: Mapping[str, Any], point: Mapping[str, Any]) -> list[Any]:
+def _row(label: str, point: CommitmentPoint) -> list[Cell]:
     return [
         label,
-        money(point.get("commitment")),
-        percent(point.get("discount")),
-        money(point.get("expected_cost")),
-        money(point.get("expected_unused")),
-        money(point.get("expected_overage")),
-        probability_unused(period, point),
-        money(point.get("p95_cost")),
+        money(point["commitment"]),
+        percent(point["discount"]),
+        money(point["expected_cost"]),
+        money(point["expected_unused"]),
+        money(point["expected_overage"]),
+        percent(point["probability_unused"]),
+        money(point["p95_cost"]),
     ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether
 
+from forecasting.engine.contract import ForecastResult
 from reports import charts
 from reports.formatting import as_number, display_text, money, plain_number, price
 from reports.layout import Strong, bullet, gap, para, table
@@ -16,7 +17,7 @@ SOURCE_CHARS = 300
 WARNING_CHARS = 500
 
 
-def sensitivity_story(result: Mapping[str, Any]) -> list[Flowable]:
+def sensitivity_story(result: ForecastResult) -> list[Flowable]:
     return [
         para("Sensitivity", style="h1"),
         para(
@@ -32,27 +33,28 @@ def sensitivity_story(result: Mapping[str, Any]) -> list[Flowable]:
     ]
 
 
-def _subsample_note(result: Mapping[str, Any]) -> str:
-    trials = as_number((result.get("sensitivity_baseline") or {}).get("trials"))
-    if trials is None:
+def _subsample_note(result: ForecastResult) -> str:
+    baseline = result["sensitivity_baseline"]
+    if baseline is None:
         return ""
+    trials = baseline["trials"]
     return (
         f" The cases use the first {plain_number(trials)} trials; the centre line is the same trials with no "
         "driver moved, so it can differ slightly from the headline total."
     )
 
 
-def _sensitivity_table(result: Mapping[str, Any]) -> Flowable:
+def _sensitivity_table(result: ForecastResult) -> Flowable:
     rows = [
         [
-            driver_label(r.get("driver")),
-            f"{move_text(r.get('low'))} / {move_text(r.get('high'))}",
-            money(r.get("expected_cost_low")),
-            money(r.get("expected_cost_high")),
-            money(r.get("commitment_low")),
-            money(r.get("commitment_high")),
+            driver_label(r["driver"]),
+            f"{move_text(r['low'])} / {move_text(r['high'])}",
+            money(r["expected_cost_low"]),
+            money(r["expected_cost_high"]),
+            money(r["commitment_low"]),
+            money(r["commitment_high"]),
         ]
-        for r in result.get("sensitivity", [])
+        for r in result["sensitivity"]
     ]
     return table(
         [
@@ -69,7 +71,7 @@ def _sensitivity_table(result: Mapping[str, Any]) -> Flowable:
     )
 
 
-def method_story(result: Mapping[str, Any], catalog: Mapping[str, Any]) -> list[Flowable]:
+def method_story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
     return [
         para("Assumptions and method", style="h1"),
         *_model_text(),
@@ -121,19 +123,19 @@ def _model_text() -> list[Flowable]:
     ]
 
 
-def _run_table(result: Mapping[str, Any], catalog: Mapping[str, Any]) -> Flowable:
-    simulation = result.get("simulation", {})
+def _run_table(result: ForecastResult, catalog: Mapping[str, Any]) -> Flowable:
+    simulation = result["simulation"]
     rows = [
-        ["Trials", plain_number(simulation.get("trials"))],
-        ["Seed", plain_number(simulation.get("seed"))],
-        ["Engine version", display_text(simulation.get("engine_version"), max_chars=40)],
-        ["Simulation time", f"{plain_number(simulation.get('seconds'))} s"],
+        ["Trials", plain_number(simulation["trials"])],
+        ["Seed", plain_number(simulation["seed"])],
+        ["Engine version", display_text(simulation["engine_version"], max_chars=40)],
+        ["Simulation time", f"{plain_number(simulation['seconds'])} s"],
         [
             "Price catalog",
             catalog_text(catalog),
         ],
     ]
-    errors = (result.get("diagnostics") or {}).get("standard_errors") or {}
+    errors = result["diagnostics"]["standard_errors"]
     for key, value in sorted(errors.items()):  # stored JSON may come back in any key order (jsonb)
         rows.append(
             [f"Standard error: {humanize(key)}", money_list(value) if _is_money(key) else plain_number(value)]
@@ -145,8 +147,8 @@ def _is_money(key: str) -> bool:
     return any(word in key for word in ("cost", "spend", "saving", "commitment", "usd", "unused", "overage"))
 
 
-def _warnings(result: Mapping[str, Any]) -> list[Flowable]:
-    warnings = (result.get("diagnostics") or {}).get("warnings") or []
+def _warnings(result: ForecastResult) -> list[Flowable]:
+    warnings = result["diagnostics"]["warnings"]
     if not warnings:
         return [para("None.")]
     return [bullet(display_text(w, max_chars=WARNING_CHARS)) for w in warnings]

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether
 
-from reports.formatting import as_number, display_text, money, percent
-from reports.layout import Strong, gap, para, table
-from reports.result_view import LEVER_LABELS, band_floor_phrase, humanize, lever_label, money_list, ranked
+from forecasting.engine.contract import ForecastResult
+from reports.formatting import display_text, money
+from reports.layout import Cell, Strong, gap, para, table
+from reports.result_view import LEVER_LABELS, band_floor_phrase, humanize, money_list, ranked
 
 DEFAULT_ROLLOVER = "25%"  # DESIGN 6.5: the rollover concession is "25% of unused"
 
 
-def story(result: Mapping[str, Any]) -> list[Flowable]:
+def story(result: ForecastResult) -> list[Flowable]:
     return [
         para("Blended vs separated", style="h1"),
         *_blended(result),
@@ -28,38 +27,37 @@ def story(result: Mapping[str, Any]) -> list[Flowable]:
     ]
 
 
-BLENDED_ROWS = ("commitment", "commitments", "discount", "expected_cost", "expected_unused")
-
-
-def _blended(result: Mapping[str, Any]) -> list[Flowable]:
-    comparison = result.get("blended_vs_separated") or {}
-    blended, separated = comparison.get("blended") or {}, comparison.get("separated") or {}
+def _blended(result: ForecastResult) -> list[Flowable]:
+    comparison = result["blended_vs_separated"]
     intro = para(
         "A spreadsheet adds the seat forecast and the API forecast and commits to the total. Seats are "
         "paid at seat prices and never draw on an API commitment, and the two paths grow for different "
         "reasons, so the blended number leaves money unused. The brief sizes each path on its own."
     )
-    # Known rows first in reading order, then any others sorted: stored JSON may return keys in any order.
-    found = {*blended, *separated}
-    keys = [k for k in BLENDED_ROWS if k in found] + sorted(found - set(BLENDED_ROWS))
-    if not keys:
+    if comparison is None:  # a run without the extra analyses
         return [intro, para("This result has no blended comparison.")]
-    rows = [[humanize(key), _value(key, blended.get(key)), _value(key, separated.get(key))] for key in keys]
+    blended, separated = comparison["blended"], comparison["separated"]
+    rows: list[list[Cell]] = [
+        ["Commitments", money_list(blended["commitments"]), money_list(separated["commitments"])],
+        ["Expected cost", money(blended["expected_cost"]), money(separated["expected_cost"])],
+        ["Expected unused", money(blended["expected_unused"]), money(separated["expected_unused"])],
+    ]
     out: list[Flowable] = [
         intro,
         table(["", "Blended (one number)", "Separated (this brief)"], rows, [170, 120, 120], right=(1, 2)),
     ]
-    cost_gap = _difference(blended, separated, "expected_cost")
-    unused_gap = _difference(blended, separated, "expected_unused")
-    if cost_gap is not None and cost_gap >= 0:
-        unused = (
-            f" and cuts expected unused commitment by {money(unused_gap)}" if unused_gap is not None else ""
-        )
+    cost_gap = comparison["expected_saving"]
+    unused_gap = blended["expected_unused"] - separated["expected_unused"]
+    if cost_gap >= 0:
         out += [
             gap(4),
-            para("Separating the paths saves ", Strong(money(cost_gap)), f" in expected cost{unused}."),
+            para(
+                "Separating the paths saves ",
+                Strong(money(cost_gap)),
+                f" in expected cost and cuts expected unused commitment by {money(unused_gap)}.",
+            ),
         ]
-    elif cost_gap is not None:
+    else:
         out += [
             gap(4),
             para("In this forecast the blended number is cheaper by ", Strong(money(-cost_gap)), "."),
@@ -67,22 +65,8 @@ def _blended(result: Mapping[str, Any]) -> list[Flowable]:
     return out
 
 
-def _value(key: str, value: Any) -> str:
-    """Money for amounts, percentages for rates; the key names carry the unit (DESIGN 7)."""
-    if any(word in key for word in ("probability", "discount", "share", "rate")):
-        return percent(value)
-    if as_number(value) is not None or isinstance(value, list | tuple):
-        return money_list(value)
-    return "—" if value is None else humanize(value)
-
-
-def _difference(a: Mapping[str, Any], b: Mapping[str, Any], key: str) -> float | None:
-    x, y = as_number(a.get(key)), as_number(b.get(key))
-    return None if x is None or y is None else x - y
-
-
-def _levers(result: Mapping[str, Any]) -> list[Flowable]:
-    levers = list(result.get("token_levers", []))
+def _levers(result: ForecastResult) -> list[Flowable]:
+    levers = result["token_levers"]
     intro = para(
         "Each lever is rerun on the same random numbers with the targets set on the features, one lever "
         "at a time and all together. The saving is in expected API cost over the term, with the "
@@ -90,30 +74,16 @@ def _levers(result: Mapping[str, Any]) -> list[Flowable]:
     )
     if not levers:
         return [intro, para("No feature sets a lever target.")]
-    with_commitment = any(_resized(lever) is not None for lever in levers)
-    rows = []
+    rows: list[list[Cell]] = []
     for lever in levers:
-        label, meaning = lever_label(lever.get("lever"))
-        if str(lever.get("lever")) not in LEVER_LABELS and lever.get("description"):
-            meaning = display_text(lever["description"], max_chars=300)
-        row = [label, meaning, money(lever.get("expected_saving"))]
-        if with_commitment:
-            row.append(money_list(_resized(lever)))
-        rows.append(row)
-    header = ["Lever", "What changes", "Expected saving"] + (
-        ["Re-sized commitment"] if with_commitment else []
-    )
-    widths = [95, 237, 80] + ([100] if with_commitment else [])
-    return [intro, table(header, rows, widths if with_commitment else [110, 292, 110], right=(2, 3))]
+        label, meaning = LEVER_LABELS[lever["lever"]]
+        rows.append([label, meaning, money(lever["expected_saving"]), money_list(lever["commitments"])])
+    header = ["Lever", "What changes", "Expected saving", "Re-sized commitment"]
+    return [intro, table(header, rows, [95, 237, 80, 100], right=(2, 3))]
 
 
-def _resized(lever: Mapping[str, Any]) -> Any:
-    """The re-sized commitment: one number (`commitment`) or one per period (`commitments`)."""
-    return lever.get("commitments", lever.get("commitment"))
-
-
-def _asks(result: Mapping[str, Any]) -> list[Flowable]:
-    concessions = ranked(result.get("concessions", []))
+def _asks(result: ForecastResult) -> list[Flowable]:
+    concessions = ranked(result["concessions"])
     intro = para(
         "Each ask re-optimises the commitment under the changed contract on the same simulated spend, so "
         "the figures are what the concession is worth to you in expected cost over the term. Ask for "
@@ -123,8 +93,8 @@ def _asks(result: Mapping[str, Any]) -> list[Flowable]:
         return [intro, para("This result lists no concessions.")]
     rows = []
     for rank, concession in enumerate(concessions, start=1):
-        title, ask = concession_ask(concession.get("name"), result)
-        rows.append([str(rank), Strong(title), ask, money(concession.get("expected_saving"))])
+        title, ask = concession_ask(concession["name"], result)
+        rows.append([str(rank), Strong(title), ask, money(concession["expected_saving"])])
     return [
         intro,
         KeepTogether(
@@ -133,9 +103,9 @@ def _asks(result: Mapping[str, Any]) -> list[Flowable]:
     ]
 
 
-def concession_ask(name: Any, result: Mapping[str, Any]) -> tuple[str, str]:
+def concession_ask(name: str, result: ForecastResult) -> tuple[str, str]:
     """A concession's short title and the sentence a negotiator can say, matched on its key words."""
-    key = str(name).lower()
+    key = name.lower()
     if "rollover" in key or "roll_over" in key:
         found = re.search(r"(\d+)", key)
         share = f"{found.group(1)}%" if found else DEFAULT_ROLLOVER
@@ -167,9 +137,9 @@ def concession_ask(name: Any, result: Mapping[str, Any]) -> tuple[str, str]:
     return humanize(name), description or "Worth asking for: re-optimised on the same forecast."
 
 
-def result_description(result: Mapping[str, Any], name: Any) -> str:
+def result_description(result: ForecastResult, name: str) -> str:
     """The engine's own description of a concession, if it gives one."""
-    for concession in result.get("concessions", []):
-        if concession.get("name") == name and concession.get("description"):
+    for concession in result["concessions"]:
+        if concession["name"] == name and concession["description"]:
             return display_text(concession["description"], max_chars=300)
     return ""

@@ -7,13 +7,14 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether
 
+from forecasting.engine.contract import ForecastResult, Team
 from reports import charts
-from reports.formatting import as_number, display_text, money, money_range, percent, seats
+from reports.formatting import display_text, money, money_range, percent, seats
 from reports.layout import Cell, Strong, gap, para, table
 from reports.result_view import NAME_CHARS, mix_rows, plan_label
 
 
-def story(result: Mapping[str, Any], catalog: Mapping[str, Any]) -> list[Flowable]:
+def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
     teams = list(result["seats"]["teams"])
     out: list[Flowable] = [
         para("Seats (Claude Code)", style="h1"),
@@ -43,26 +44,26 @@ def story(result: Mapping[str, Any], catalog: Mapping[str, Any]) -> list[Flowabl
     return out
 
 
-def _summary(result: Mapping[str, Any]) -> Flowable:
+def _summary(result: ForecastResult) -> Flowable:
     rows: list[list[Cell]] = []
     for team in result["seats"]["teams"]:
-        cost = team.get("cost", {})
+        cost = team["cost"]
         rows.append(
             [
                 display_text(team["name"], max_chars=NAME_CHARS),
-                money(team.get("expected_cost")),
-                money_range(cost.get("p5"), cost.get("p95")),
-                money(team.get("expected_idle_seat_cost")),
-                money(team.get("expected_extra_usage")),
-                money(team.get("expected_blocked_usage")),
+                money(team["expected_cost"]),
+                money_range(cost["p5"], cost["p95"]),
+                money(team["expected_idle_seat_cost"]),
+                money(team["expected_extra_usage"]),
+                money(team["expected_blocked_usage"]),
             ]
         )
     total = result["seats"]
     rows.append(
         [
             Strong("All teams"),
-            Strong(money(total.get("expected_cost"))),
-            money_range(total.get("cost", {}).get("p5"), total.get("cost", {}).get("p95")),
+            Strong(money(total["expected_cost"])),
+            money_range(total["cost"]["p5"], total["cost"]["p95"]),
             "",
             "",
             "",
@@ -76,18 +77,17 @@ def _summary(result: Mapping[str, Any]) -> Flowable:
     )
 
 
-def _team_block(team: Mapping[str, Any]) -> list[Flowable]:
+def _team_block(team: Team) -> list[Flowable]:
     rows = []
     for row in mix_rows(team):
-        is_api = row.get("plan") == "api"
+        is_api = row["plan"] == "api"
+        monthly = seats(row["expected_monthly_seats"])
         rows.append(
             [
-                plan_label(row.get("plan")),
-                percent(row.get("share")),
-                "—" if is_api else seats(row.get("annual_seats")),
-                f"{seats(row.get('expected_monthly_seats'))} engineers"
-                if is_api
-                else seats(row.get("expected_monthly_seats")),
+                plan_label(row["plan"]),
+                percent(row["share"]),
+                "—" if is_api else seats(row["annual_seats"]),
+                f"{monthly} engineers" if is_api else monthly,
             ]
         )
     block: list[Flowable] = [
@@ -105,31 +105,17 @@ def _team_block(team: Mapping[str, Any]) -> list[Flowable]:
     return block
 
 
-def _break_even_text(team: Mapping[str, Any]) -> str:
+def _break_even_text(team: Team) -> str:
     points = [
-        f"{plan_label(b.get('from_plan'))} → {plan_label(b.get('to_plan'))} "
-        f"at {money(b.get('monthly_usage_usd'))}"
-        for b in team.get("break_even", [])
+        f"{plan_label(b['from_plan'])} → {plan_label(b['to_plan'])} at {money(b['monthly_usage_usd'])}"
+        for b in team["break_even"]
     ]
     return f"Break-even usage per engineer-month: {'; '.join(points)}. " if points else ""
 
 
-def _best_single_plan(team: Mapping[str, Any]) -> str:
-    stored = team.get("best_single_plan") or {}
-    if as_number(stored.get("expected_cost_per_engineer_month")) is not None:
-        return (
-            f"Best single plan for everyone: {plan_label(stored.get('plan'))} at "
-            f"{money(stored['expected_cost_per_engineer_month'])} per active engineer-month."
-        )
-    costs = [
-        c
-        for c in team.get("plan_costs", [])
-        if as_number(c.get("expected_cost_per_engineer_month")) is not None
-    ]
-    if not costs:
-        return ""
-    best = min(costs, key=lambda c: float(c["expected_cost_per_engineer_month"]))
+def _best_single_plan(team: Team) -> str:
+    best = team["best_single_plan"]
     return (
-        f"Best single plan for everyone: {plan_label(best.get('plan'))} at "
+        f"Best single plan for everyone: {plan_label(best['plan'])} at "
         f"{money(best['expected_cost_per_engineer_month'])} per active engineer-month."
     )

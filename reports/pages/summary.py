@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from reportlab.platypus import Flowable, KeepTogether
 
+from forecasting.engine.contract import ForecastResult
 from reports.brief_data import BriefData
 from reports.formatting import (
-    as_number,
     display_text,
     money,
     money_range,
@@ -56,12 +53,12 @@ def story(data: BriefData) -> list[Flowable]:
 
 
 def _facts(data: BriefData) -> Flowable:
-    simulation = data.result.get("simulation", {})
-    catalog = data.result.get("catalog", {}) or data.catalog
+    simulation = data.result["simulation"]
+    catalog = data.result["catalog"]
     run = (
-        f"run {display_text(data.run_id, max_chars=40)} · seed {plain_number(simulation.get('seed'))} · "
-        f"{plain_number(simulation.get('trials'))} trials · "
-        f"engine {display_text(simulation.get('engine_version'), max_chars=30)}"
+        f"run {display_text(data.run_id, max_chars=40)} · seed {plain_number(simulation['seed'])} · "
+        f"{plain_number(simulation['trials'])} trials · "
+        f"engine {display_text(simulation['engine_version'], max_chars=30)}"
     )
     rows = [
         ["Organization", display_text(data.organization_name, max_chars=TITLE_CHARS)],
@@ -76,12 +73,10 @@ def _facts(data: BriefData) -> Flowable:
     return table(None, rows, [110, 402])
 
 
-def _headline(result: Mapping[str, Any]) -> list[Flowable]:
+def _headline(result: ForecastResult) -> list[Flowable]:
     total = result["total"]
     api = result["api"]
-    api_cost = as_number(api.get("expected_cost"))
-    if api_cost is None:
-        api_cost = sum(float(p["recommended"]["expected_cost"]) for p in periods(result))
+    api_cost = api["expected_cost"]
     out: list[Flowable] = [
         para(
             "Total expected cost over the term: ",
@@ -92,10 +87,7 @@ def _headline(result: Mapping[str, Any]) -> list[Flowable]:
             style="headline",
         )
     ]
-    if (
-        api.get("claude_code_api_usage_counts")
-        and (as_number((api.get("claude_code_api_spend") or {}).get("mean")) or 0) > 0
-    ):
+    if api["claude_code_api_usage_counts"] and api["claude_code_api_spend"]["mean"] > 0:
         out.append(
             para(
                 "Engineers on API billing spend from the API commitment, so their usage is in both parts; "
@@ -106,21 +98,21 @@ def _headline(result: Mapping[str, Any]) -> list[Flowable]:
     return out
 
 
-def _commitments(result: Any) -> Flowable:
+def _commitments(result: ForecastResult) -> Flowable:
     rows = []
     for period in periods(result):
         rec = period["recommended"]
         rows.append(
             [
-                f"{int(period['index']) + 1}",
+                f"{period['index'] + 1}",
                 month(period["start_month"]),
                 plain_number(period["months"]),
                 money(rec["commitment"]),
                 f"{percent(rec['discount'])} off list",
                 money(rec["expected_cost"]),
-                percent(rec.get("probability_unused")),
-                money(rec.get("expected_unused")),
-                money(rec.get("p95_cost")),
+                percent(rec["probability_unused"]),
+                money(rec["expected_unused"]),
+                money(rec["p95_cost"]),
             ]
         )
     header = [
@@ -137,7 +129,7 @@ def _commitments(result: Any) -> Flowable:
     return table(header, rows, [36, 52, 38, 62, 62, 64, 50, 64, 64], right=range(2, 9), bold_rows=())
 
 
-def _baselines(result: Any) -> Flowable:
+def _baselines(result: ForecastResult) -> Flowable:
     rows = []
     for baseline in baseline_savings(result):
         commitments = " / ".join(money(c) for c in baseline.commitments)
@@ -150,7 +142,7 @@ def _baselines(result: Any) -> Flowable:
     )
 
 
-def _teams(result: Any) -> Flowable:
+def _teams(result: ForecastResult) -> Flowable:
     rows: list[list[Cell]] = []
     for team in result["seats"]["teams"]:
         annual, monthly = seat_totals(team)
@@ -179,15 +171,13 @@ def _teams(result: Any) -> Flowable:
     )
 
 
-def _top_asks(result: Any) -> list[Flowable]:
-    asks = [
-        c for c in ranked(result.get("concessions", [])) if (as_number(c.get("expected_saving")) or 0) > 0
-    ][:3]
+def _top_asks(result: ForecastResult) -> list[Flowable]:
+    asks = [c for c in ranked(result["concessions"]) if c["expected_saving"] > 0][:3]
     if not asks:
         return [para("No contract concession is worth money in this forecast.")]
     out: list[Flowable] = []
     for concession in asks:
-        title, _ = concession_ask(concession.get("name"), result)
+        title, _ = concession_ask(concession["name"], result)
         out.append(bullet(Strong(title), f" worth {money(concession['expected_saving'])} in expected cost."))
     out.append(para("Every ask, in plain words, is on the page “What to ask for”.", style="small"))
     return out

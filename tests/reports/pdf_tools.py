@@ -16,7 +16,9 @@ import pypdf
 import pytest
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from forecasting.engine.contract import ForecastResult
 from reports.brief import BriefData
+from reports.brief_data import stored_result
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # Keys that make a PDF act: link annotations, URI / JavaScript / launch actions, open actions.
@@ -27,6 +29,11 @@ def load_fixture(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / name).read_text())  # type: ignore[no-any-return]
 
 
+def example_result() -> ForecastResult:
+    """`tests/fixtures/result_example.json` (written by `make_result_fixture`), read as a stored result."""
+    return stored_result(load_fixture("result_example.json"))
+
+
 def example_data(**changes: Any) -> BriefData:
     fields: dict[str, Any] = {
         "organization_name": "Acme Robotics, Inc.",
@@ -34,7 +41,7 @@ def example_data(**changes: Any) -> BriefData:
         "run_id": 42,
         "generated_on": "2026-12-01",
         "catalog": load_fixture("catalog_example.json"),
-        "result": load_fixture("result_example.json"),
+        "result": example_result(),
     }
     fields.update(changes)
     return BriefData(**fields)

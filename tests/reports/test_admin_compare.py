@@ -17,6 +17,7 @@ from forecasting.services import start_forecast
 from procurement.models import Organization, Role, Scenario
 from procurement.services import save_scenario
 from reports import compare
+from reports.brief_data import stored_result
 from reports.compare import ComparedRun, comparison, money_change, points_change, relative_change
 from reports.formatting import money, percent, plain_number
 from tests.factories import ScenarioFactory
@@ -101,7 +102,8 @@ def _changed(result: dict[str, Any]) -> dict[str, Any]:
     first = changed["api"]["periods"][0]["recommended"]
     first["commitment"] = 900_000.0  # from 780,000
     first["probability_unused"] = 0.2417  # from 0.1917
-    first["expected_cost"] += 50_000.0  # the API expected cost is the sum of the periods' (none is stored)
+    first["expected_cost"] += 50_000.0
+    changed["api"]["expected_cost"] = result["api"]["expected_cost"] + 50_000.0  # as the period's cost rose
     changed["simulation"]["seed"] = 8
     return changed
 
@@ -113,7 +115,12 @@ def test_the_figures_are_the_stored_ones_and_the_differences_are_to_the_first_ru
     base, other = example_result(), _changed(example_result())
     assert base["api"]["periods"][0]["recommended"]["commitment"] == 780_000.0
     assert base["api"]["periods"][0]["recommended"]["probability_unused"] == 0.1917
-    table = comparison([ComparedRun(1, "Base", None, base), ComparedRun(2, "Fit applied", None, other)])
+    table = comparison(
+        [
+            ComparedRun(1, "Base", None, stored_result(base)),
+            ComparedRun(2, "Fit applied", None, stored_result(other)),
+        ]
+    )
     rows = {row.key: row.cells for row in table.rows}
 
     total = base["total"]["expected_cost"]
@@ -125,7 +132,8 @@ def test_the_figures_are_the_stored_ones_and_the_differences_are_to_the_first_ru
     assert rows["seats_expected_cost"][1] == compare.Cell(
         money(seats * 0.9), f"−{money(seats * 0.1)}", "−10%"
     )
-    api = sum(period["recommended"]["expected_cost"] for period in base["api"]["periods"])
+    api = base["api"]["expected_cost"]
+    assert api == pytest.approx(sum(p["recommended"]["expected_cost"] for p in base["api"]["periods"]))
     assert rows["api_expected_cost"][0].value == money(api)
     assert rows["api_expected_cost"][1].change == "+$50.0K"
     assert rows["api_expected_cost"][1].relative == f"+{percent(50_000 / api)}"
@@ -147,7 +155,12 @@ def test_a_period_only_one_run_has_shows_a_dash_for_the_other() -> None:
     extra["index"] = len(longer["api"]["periods"])
     extra["start_month"] = "2029-01"
     longer["api"]["periods"].append(extra)
-    table = comparison([ComparedRun(1, "Two years", None, base), ComparedRun(2, "Three years", None, longer)])
+    table = comparison(
+        [
+            ComparedRun(1, "Two years", None, stored_result(base)),
+            ComparedRun(2, "Three years", None, stored_result(longer)),
+        ]
+    )
     rows = {row.key: row for row in table.rows}
     last = f"period-{extra['index'] + 1}-commitment"
     assert rows[last].cells == (
@@ -176,7 +189,7 @@ def test_the_difference_texts() -> None:
 
 
 def test_two_to_four_runs_only() -> None:
-    run = ComparedRun(1, "x", None, example_result())
+    run = ComparedRun(1, "x", None, stored_result(example_result()))
     with pytest.raises(ValueError):
         comparison([run])
     with pytest.raises(ValueError):

@@ -8,14 +8,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from forecasting.engine.contract import ForecastResult
 from reports.brief import render_brief
 from reports.formatting import money, percent, seats
 from reports.pages.negotiation import concession_ask
-from reports.result_view import LEVER_LABELS, seat_totals
+from reports.result_view import LEVER_LABELS, BaselineName, seat_totals
 from tests.reports.pdf_tools import (
     action_keys,
     example_data,
@@ -52,8 +52,8 @@ def texts(example_pdf: bytes) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def result() -> dict[str, Any]:
-    return example_data().result  # type: ignore[return-value]
+def result() -> ForecastResult:
+    return example_data().result
 
 
 def line_with(text: str, *tokens: str) -> str:
@@ -102,7 +102,7 @@ def test_cover_names_the_organization_scenario_run_seed_and_catalog(texts: list[
 
 
 def test_summary_shows_each_periods_commitment_with_its_discount_band(
-    texts: list[str], result: dict[str, Any]
+    texts: list[str], result: ForecastResult
 ) -> None:
     for period, start in zip(result["api"]["periods"], ("Jan 2027", "Jan 2028"), strict=True):
         rec = period["recommended"]
@@ -117,7 +117,7 @@ def test_summary_shows_each_periods_commitment_with_its_discount_band(
 
 
 def test_summary_shows_total_expected_cost_with_its_p5_p95_range(
-    texts: list[str], result: dict[str, Any]
+    texts: list[str], result: ForecastResult
 ) -> None:
     total = result["total"]
     cover = squash(texts[0])
@@ -126,25 +126,29 @@ def test_summary_shows_total_expected_cost_with_its_p5_p95_range(
     assert money(total["expected_cost"]) == "$2.62M"  # the fixture's headline, as a reader sees it
 
 
-def test_summary_shows_each_teams_seats_and_cost(texts: list[str], result: dict[str, Any]) -> None:
+def test_summary_shows_each_teams_seats_and_cost(texts: list[str], result: ForecastResult) -> None:
     for team in result["seats"]["teams"]:
         annual, monthly = seat_totals(team)
         line_with(texts[0], team["name"], seats(annual), seats(monthly), money(team["expected_cost"]))
 
 
 def test_summary_savings_against_baselines_are_the_summed_period_differences(
-    texts: list[str], result: dict[str, Any]
+    texts: list[str], result: ForecastResult
 ) -> None:
     periods = result["api"]["periods"]
     recommended = sum(p["recommended"]["expected_cost"] for p in periods)
-    labels = {"no_commitment": "No commitment", "run_rate": "Run rate", "median": "Median forecast"}
+    labels: dict[BaselineName, str] = {
+        "no_commitment": "No commitment",
+        "run_rate": "Run rate",
+        "median": "Median forecast",
+    }
     for name, label in labels.items():
         baseline = sum(p["baselines"][name]["expected_cost"] for p in periods)
         line_with(texts[0], label, money(baseline), money(baseline - recommended))
 
 
 def test_seats_page_shows_every_plan_row_with_annual_and_monthly_seats(
-    texts: list[str], result: dict[str, Any]
+    texts: list[str], result: ForecastResult
 ) -> None:
     seat_pages = "\n".join(text for text in texts if "Share of active engineers" in text)
     for team in result["seats"]["teams"]:
@@ -162,7 +166,7 @@ def test_seats_page_shows_every_plan_row_with_annual_and_monthly_seats(
         )
 
 
-def test_asks_are_ranked_by_expected_saving_in_dollars(texts: list[str], result: dict[str, Any]) -> None:
+def test_asks_are_ranked_by_expected_saving_in_dollars(texts: list[str], result: ForecastResult) -> None:
     page = page_with(texts, "What to ask for")
     asks = page[page.index("What to ask for") :]
     ranked = sorted(result["concessions"], key=lambda c: -c["expected_saving"])
@@ -175,17 +179,20 @@ def test_asks_are_ranked_by_expected_saving_in_dollars(texts: list[str], result:
     assert positions == sorted(positions)
 
 
-def test_each_lever_shows_its_saving(texts: list[str], result: dict[str, Any]) -> None:
+def test_each_lever_shows_its_saving(texts: list[str], result: ForecastResult) -> None:
     page = page_with(texts, "Token levers")
     page = page[page.index("Token levers") :]
     for lever in result["token_levers"]:
         line_with(
-            page, LEVER_LABELS[lever["lever"]][0], money(lever["expected_saving"]), money(lever["commitment"])
+            page,
+            LEVER_LABELS[lever["lever"]][0],
+            money(lever["expected_saving"]),
+            " / ".join(money(c) for c in lever["commitments"]),
         )
 
 
 def test_band_table_reads_expected_cost_unused_overage_and_risk_off_the_curve(
-    texts: list[str], result: dict[str, Any]
+    texts: list[str], result: ForecastResult
 ) -> None:
     period = result["api"]["periods"][0]
     floor = next(p for p in period["curve"] if p["commitment"] == 1_000_000)
@@ -237,15 +244,16 @@ def test_every_page_renders_to_png(example_pdf: bytes, tmp_path: Path) -> None:
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_engine_shaped_result_renders_its_extra_and_list_valued_keys(texts: list[str]) -> None:
-    # The engine adds keys beyond DESIGN 7: text sensitivity cases, per-period commitment lists,
-    # descriptions, a None comparison when extras are off, per-team best_single_plan.
-    data = example_data()
-    shaped = copy.deepcopy(dict(data.result))
+def test_the_results_text_cases_per_period_lists_best_plan_and_missing_comparison_render(
+    texts: list[str],
+) -> None:
+    # Text sensitivity cases, per-period commitment lists, per-team best_single_plan, and a None
+    # comparison (a run without the extra analyses).
+    shaped = copy.deepcopy(example_data().result)
     for row in shaped["sensitivity"]:
         row["low"], row["high"] = f"{row['driver']} low case", f"{row['driver']} high case"
     for lever in shaped["token_levers"]:
-        lever["commitments"] = [lever.pop("commitment"), 812_345.0]
+        lever["commitments"] = [lever["commitments"][0], 812_345.0]
     shaped["diagnostics"]["standard_errors"]["commitment"] = [1234.0, 2345.0]
     shaped["seats"]["teams"][0]["best_single_plan"] = {
         "plan": "max_5x",

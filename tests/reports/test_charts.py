@@ -18,9 +18,9 @@ from reportlab.graphics.shapes import Drawing, Group, String
 from reports import charts
 from reports.plotting import nice_ticks
 from reports.seat_charts import plan_cost_per_engineer_month
-from tests.reports.pdf_tools import load_fixture
+from tests.reports.pdf_tools import example_result, load_fixture
 
-RESULT = load_fixture("result_example.json")
+RESULT = example_result()
 CATALOG = load_fixture("catalog_example.json")
 CHARTS: dict[str, Callable[[], Drawing]] = {
     "fan": lambda: charts.monthly_spend_fan(RESULT),
