@@ -3,8 +3,9 @@
 A result is tens to hundreds of kilobytes of JSON. Decoding it from the database and encoding it again on
 every read was most of the cost of `GET /api/v1/forecasts/{id}/` (benchmarks/load_api.py), so the detail
 reads the column as text (`CAST(result AS text)`: stored JSON on SQLite, jsonb's text on PostgreSQL) and
-splices it into the response unchanged. The stored text is strict JSON: runs never store NaN or infinity
-(forecasting.services.execution.jsonable), and PostgreSQL's jsonb cannot hold them.
+splices it into the response unchanged, never converting it. The stored text is strict JSON: a run
+stores plain JSON data with no NaN or infinity (`forecasting.engine.contract.to_json`, the policy of
+`forecasting.engine.jsondata`), and PostgreSQL's jsonb cannot hold them.
 """
 
 from __future__ import annotations
