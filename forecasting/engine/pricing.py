@@ -1,7 +1,8 @@
 """The one token-cost formula: list cost of input and output tokens on one model (docs/pricing.md).
 
 Used by the API path (expected cost of a feature's request) and by the usage importer (cost of a usage
-record, `procurement.imports.pricing`). Prices are USD per million tokens (`ModelPrice`):
+record, `procurement.imports.pricing`), both as `batch_factor(...) * unbatched_cost_usd(...)`. Prices
+are USD per million tokens (`ModelPrice`):
 
     unbatched = (input_tokens x input_rate x input_weight + output_tokens x output_rate) / 1,000,000
     input_weight = uncached share + cache_read_share x cache_read_multiplier
@@ -35,8 +36,8 @@ def long_context_applies(price: ModelPrice, request_input_tokens: float) -> bool
 def unbatched_cost_usd(
     price: ModelPrice,
     *,
-    input_tokens: float,
-    output_tokens: float,
+    input_tokens: float = 0.0,
+    output_tokens: float = 0.0,
     cache_read_share: float = 0.0,
     cache_write_5m_share: float = 0.0,
     cache_write_1h_share: float = 0.0,
@@ -57,27 +58,3 @@ def unbatched_cost_usd(
         + cache_write_1h_share * price.cache_write_1h_multiplier
     )
     return (input_tokens * input_rate * input_weight + output_tokens * output_rate) / TOKENS_PER_MTOK
-
-
-def token_cost_usd(
-    price: ModelPrice,
-    *,
-    input_tokens: float = 0.0,
-    output_tokens: float = 0.0,
-    cache_read_share: float = 0.0,
-    cache_write_5m_share: float = 0.0,
-    cache_write_1h_share: float = 0.0,
-    batch_share: float = 0.0,
-    long_context: bool = False,
-) -> float:
-    """List cost of the tokens, USD: `batch_factor` x `unbatched_cost_usd` (the module's formula)."""
-    unbatched = unbatched_cost_usd(
-        price,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cache_read_share=cache_read_share,
-        cache_write_5m_share=cache_write_5m_share,
-        cache_write_1h_share=cache_write_1h_share,
-        long_context=long_context,
-    )
-    return batch_factor(price, batch_share) * unbatched

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from functools import partial
 
 from forecasting.engine.inputs import ModelPrice
-from forecasting.engine.pricing import token_cost_usd
+from forecasting.engine.pricing import batch_factor, unbatched_cost_usd
 from procurement.imports.errors import UsageFileError
 from procurement.imports.records import UsageRecord
 
@@ -56,17 +56,16 @@ def prices_for(record: UsageRecord, prices: Mapping[str, TokenPrices]) -> TokenP
 def cost_breakdown_usd(record: UsageRecord, prices: Mapping[str, TokenPrices]) -> dict[str, float]:
     """List cost by Admin-API token type (`uncached_input_tokens`, ..., plus `web_search`)."""
     price = prices_for(record, prices)
-    cost = partial(token_cost_usd, price, batch_share=1.0 if record.batch else 0.0)
+    tier = batch_factor(price, 1.0 if record.batch else 0.0)
+    cost = partial(unbatched_cost_usd, price)
     return {  # one token type at a time: the cost report states each separately
-        "uncached_input_tokens": cost(input_tokens=record.uncached_input_tokens),
-        "output_tokens": cost(output_tokens=record.output_tokens),
-        "cache_read_input_tokens": cost(input_tokens=record.cache_read_tokens, cache_read_share=1.0),
-        "cache_creation.ephemeral_5m_input_tokens": cost(
-            input_tokens=record.cache_write_5m_tokens, cache_write_5m_share=1.0
-        ),
-        "cache_creation.ephemeral_1h_input_tokens": cost(
-            input_tokens=record.cache_write_1h_tokens, cache_write_1h_share=1.0
-        ),
+        "uncached_input_tokens": tier * cost(input_tokens=record.uncached_input_tokens),
+        "output_tokens": tier * cost(output_tokens=record.output_tokens),
+        "cache_read_input_tokens": tier * cost(input_tokens=record.cache_read_tokens, cache_read_share=1.0),
+        "cache_creation.ephemeral_5m_input_tokens": tier
+        * cost(input_tokens=record.cache_write_5m_tokens, cache_write_5m_share=1.0),
+        "cache_creation.ephemeral_1h_input_tokens": tier
+        * cost(input_tokens=record.cache_write_1h_tokens, cache_write_1h_share=1.0),
         "web_search": record.web_search_requests * WEB_SEARCH_USD_PER_REQUEST,
     }
 

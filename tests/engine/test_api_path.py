@@ -16,18 +16,8 @@ from forecasting.engine.api_path import (
     simulate_api_block,
 )
 from forecasting.engine.inputs import FeatureInput, ModelPrice
+from tests.engine.prices import HAIKU, SONNET
 
-# Catalog list prices (DESIGN section 4): Sonnet 4.5 3 / 15, long context 6 / 22.50 above 200K input
-# tokens; Haiku 4.5 1 / 5.
-SONNET = ModelPrice(
-    key="sonnet",
-    input_usd_per_mtok=3.0,
-    output_usd_per_mtok=15.0,
-    long_context_threshold_tokens=200_000,
-    long_context_input_usd_per_mtok=6.0,
-    long_context_output_usd_per_mtok=22.5,
-)
-HAIKU = ModelPrice(key="haiku", input_usd_per_mtok=1.0, output_usd_per_mtok=5.0)
 MODELS = {"sonnet": SONNET, "haiku": HAIKU}
 EXACT = 1e-12  # relative: hand arithmetic and the engine differ only by float rounding
 

@@ -10,38 +10,26 @@ from __future__ import annotations
 import pytest
 
 from forecasting.engine.inputs import ModelPrice
-from forecasting.engine.pricing import (
-    batch_factor,
-    long_context_applies,
-    token_cost_usd,
-    unbatched_cost_usd,
-)
+from forecasting.engine.pricing import batch_factor, long_context_applies, unbatched_cost_usd
+from tests.engine.prices import SONNET
 
-SONNET = ModelPrice(
-    key="sonnet",
-    input_usd_per_mtok=3.0,
-    output_usd_per_mtok=15.0,
-    long_context_threshold_tokens=200_000,
-    long_context_input_usd_per_mtok=6.0,
-    long_context_output_usd_per_mtok=22.5,
-)
 EXACT = 1e-12  # relative: hand arithmetic and the formula differ only by float rounding
 # 1M input tokens: 20% cache reads, 10% 5-minute writes, 5% 1-hour writes, the other 65% uncached.
 READ, WRITE_5M, WRITE_1H = 0.2, 0.1, 0.05
 
 
 def mixed(*, batch_share: float = 0.0, long_context: bool = False) -> float:
-    """1M input tokens in the shares above and 200K output tokens on Sonnet."""
-    return token_cost_usd(
+    """1M input tokens in the shares above and 200K output tokens on Sonnet: batch factor x unbatched."""
+    unbatched = unbatched_cost_usd(
         SONNET,
         input_tokens=1_000_000,
         output_tokens=200_000,
         cache_read_share=READ,
         cache_write_5m_share=WRITE_5M,
         cache_write_1h_share=WRITE_1H,
-        batch_share=batch_share,
         long_context=long_context,
     )
+    return batch_factor(SONNET, batch_share) * unbatched
 
 
 def test_every_token_type_at_its_multiple_of_the_input_price() -> None:
@@ -91,10 +79,10 @@ def test_the_defaults_are_the_catalog_multipliers() -> None:
     ) == (1.25, 2.0, 0.10, 0.5)
     # one million of each input type and of output: 2 + 2.5 + 4 + 0.2 input, 10 output
     parts = [
-        token_cost_usd(price, input_tokens=1e6),
-        token_cost_usd(price, input_tokens=1e6, cache_write_5m_share=1.0),
-        token_cost_usd(price, input_tokens=1e6, cache_write_1h_share=1.0),
-        token_cost_usd(price, input_tokens=1e6, cache_read_share=1.0),
-        token_cost_usd(price, output_tokens=1e6),
+        unbatched_cost_usd(price, input_tokens=1e6),
+        unbatched_cost_usd(price, input_tokens=1e6, cache_write_5m_share=1.0),
+        unbatched_cost_usd(price, input_tokens=1e6, cache_write_1h_share=1.0),
+        unbatched_cost_usd(price, input_tokens=1e6, cache_read_share=1.0),
+        unbatched_cost_usd(price, output_tokens=1e6),
     ]
     assert parts == pytest.approx([2.0, 2.5, 4.0, 0.2, 10.0], rel=EXACT)
