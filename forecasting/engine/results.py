@@ -31,9 +31,7 @@ from forecasting.engine.contract import (
     BlendedVsSeparated,
     Concession,
     Diagnostics,
-    Distribution,
     ForecastResult,
-    MonthlySpend,
     SensitivityBaseline,
     SensitivityRow,
     Team,
@@ -41,7 +39,7 @@ from forecasting.engine.contract import (
 )
 from forecasting.engine.merge import Samples
 from forecasting.engine.plan import RunPlan
-from forecasting.engine.summary import distribution, period_spend, quantile_band, standard_error
+from forecasting.engine.summary import distribution, month_spend, period_spend, quantile_band, standard_error
 
 ENGINE_VERSION = "1.0.0"
 FloatArray = NDArray[np.float64]
@@ -148,7 +146,9 @@ def _api_section(
         lambda i: distribution(samples.feature_term_usd.feature(i)), range(len(inp.features))
     )
     return {
-        "monthly": [_month(month_label(inp.start_month, t), summary) for t, summary in enumerate(months)],
+        "monthly": [
+            month_spend(month_label(inp.start_month, t), summary) for t, summary in enumerate(months)
+        ],
         "features": [
             {"name": f.name, "spend": spend} for f, spend in zip(inp.features, features, strict=True)
         ],
@@ -173,16 +173,6 @@ def _api_section(
             }
             for i, pd in enumerate(decision.periods)
         ],
-    }
-
-
-def _month(label: str, spend: Distribution) -> MonthlySpend:
-    return {
-        "month": label,
-        "mean": spend["mean"],
-        "p5": spend["p5"],
-        "p50": spend["p50"],
-        "p95": spend["p95"],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from forecasting.engine.contract import CostBand, Distribution, PeriodSpend
+from forecasting.engine.contract import CostBand, Distribution, MonthlySpend, PeriodSpend
 
 FloatArray = NDArray[np.float64]
 
@@ -14,6 +14,17 @@ def distribution(samples: FloatArray) -> Distribution:
     """Mean, p5, p50 and p95 of a 1-D sample, as plain floats."""
     p5, p50, p95 = np.quantile(samples, [0.05, 0.5, 0.95])
     return {"mean": float(np.mean(samples)), "p5": float(p5), "p50": float(p50), "p95": float(p95)}
+
+
+def month_spend(month: str, spend: Distribution) -> MonthlySpend:
+    """One month's row of `api.monthly`: the month (YYYY-MM) and its spend distribution."""
+    return {
+        "month": month,
+        "mean": spend["mean"],
+        "p5": spend["p5"],
+        "p50": spend["p50"],
+        "p95": spend["p95"],
+    }
 
 
 def period_spend(samples: FloatArray) -> PeriodSpend:

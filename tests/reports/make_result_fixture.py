@@ -25,10 +25,10 @@ from forecasting.engine.contract import (
     CostBand,
     Distribution,
     ForecastResult,
-    MonthlySpend,
     PlanCost,
     Team,
 )
+from forecasting.engine.summary import month_spend
 from tests.reports.fixture_analyses import blended, concessions, levers, se, sensitivity
 from tests.reports.fixture_model import (
     BANDS,
@@ -75,17 +75,6 @@ def band3(samples: Array) -> CostBand:
 
 def month_label(offset: int) -> str:
     return f"{2027 + offset // 12}-{offset % 12 + 1:02d}"
-
-
-def monthly_row(offset: int, spend: Distribution) -> MonthlySpend:
-    label = month_label(offset)
-    return {
-        "month": label,
-        "mean": spend["mean"],
-        "p5": spend["p5"],
-        "p50": spend["p50"],
-        "p95": spend["p95"],
-    }
 
 
 def point(spend: Array, commitment: float) -> CommitmentPoint:
@@ -164,7 +153,7 @@ def build() -> ForecastResult:
         },
         "catalog": {"slug": cat["slug"], "as_of": cat["as_of"]},
         "api": {
-            "monthly": [monthly_row(t, dist(monthly[:, t])) for t in range(MONTHS)],
+            "monthly": [month_spend(month_label(t), dist(monthly[:, t])) for t in range(MONTHS)],
             "features": [
                 {"name": f.name, "spend": dist((u * c).sum(axis=1))}
                 for f, u, c in zip(FEATURES, units, costs, strict=True)
