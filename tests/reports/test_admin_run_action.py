@@ -97,14 +97,18 @@ def fast_scenario(in_process_celery: None, settings: Any) -> Scenario:
     return save_scenario(organization("Acme Robotics, Inc."), fast_document())
 
 
+def _run_in_process(scenario: Scenario) -> tuple[ForecastRun, str]:
+    """An editor runs the scenario's forecast from the changelist: the run, and its page opened after."""
+    response = _run_forecast(logged_in(member(scenario.organization, Role.EDITOR)), scenario)
+    run = ForecastRun.objects.get()
+    assert response.redirect_chain == [(run_url("change", run), 302)]
+    return run, response.content.decode()
+
+
 @EAGER
 def test_run_forecast_in_process_says_finished_as_the_runs_page_does(fast_scenario: Scenario) -> None:
-    editor = member(fast_scenario.organization, Role.EDITOR)
-    response = _run_forecast(logged_in(editor), fast_scenario)
-    run = ForecastRun.objects.get()
+    run, page = _run_in_process(fast_scenario)
     assert run.status == ForecastRun.Status.SUCCEEDED
-    assert response.redirect_chain == [(run_url("change", run), 302)]
-    page = response.content.decode()
     assert _messages(page) == [("success", f"Forecast finished: {run}.")]
     assert _page_subtitle(page) == str(run) == f"{fast_scenario.name} #{run.pk} (succeeded)"
     assert "queued" not in page.split('<ul class="messagelist">', 1)[1].split("</ul>", 1)[0]
@@ -120,12 +124,8 @@ def test_run_forecast_in_process_says_failed_with_the_reason(
         raise ValueError("the engine broke")
 
     monkeypatch.setattr(execution_module, "_forecast", broken)
-    editor = member(fast_scenario.organization, Role.EDITOR)
-    response = _run_forecast(logged_in(editor), fast_scenario)
-    run = ForecastRun.objects.get()
+    run, page = _run_in_process(fast_scenario)
     assert run.status == ForecastRun.Status.FAILED
-    assert response.redirect_chain == [(run_url("change", run), 302)]
-    page = response.content.decode()
     reason = "The forecast failed (ValueError): the engine broke"
     assert _messages(page) == [("error", f"Forecast failed: {run}: {reason}")]
     assert _page_subtitle(page) == str(run) == f"{fast_scenario.name} #{run.pk} (failed)"
