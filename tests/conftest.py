@@ -1,4 +1,8 @@
-"""Shared fixtures. Engine tests need no database; Django tests use pytest-django's `db` fixture."""
+"""Shared fixtures. Engine tests need no database; Django tests use pytest-django's `db` fixture.
+
+`organization` (Acme) and `other_organization` (Globex), their users `editor`, `viewer` and `outsider` (an
+editor of Globex only) and Acme's `scenario` serve every directory; a directory or module may override one.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,10 @@ from typing import Any
 import pytest
 from celery import current_app
 
+from procurement.models import Organization, Role, Scenario
 from procurement.scenario_document import DEFAULT_CATALOG_SLUG, CatalogKeys
+from procurement.services import save_scenario
+from tests.factories import OrganizationFactory, member
 
 DEMO_SCENARIO_PATH = Path(__file__).resolve().parent.parent / "procurement" / "demo" / "demo_scenario.json"
 
@@ -134,6 +141,39 @@ def default_catalog(db: None) -> Any:
     from procurement.models import PriceCatalog
 
     return PriceCatalog.objects.get(slug=DEFAULT_CATALOG_SLUG)
+
+
+@pytest.fixture
+def organization(db: None) -> Organization:
+    return OrganizationFactory.create(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_organization(db: None) -> Organization:
+    return OrganizationFactory.create(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def editor(organization: Organization) -> Any:
+    return member(organization, Role.EDITOR)
+
+
+@pytest.fixture
+def viewer(organization: Organization) -> Any:
+    return member(organization, Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(other_organization: Organization) -> Any:
+    """An editor of another organization only."""
+    return member(other_organization, Role.EDITOR)
+
+
+@pytest.fixture
+def scenario(organization: Organization, minimal_document: dict[str, Any]) -> Scenario:
+    """The minimal document saved: teams Platform (numbers) and Web (preset light); features Support
+    summariser and Agent."""
+    return save_scenario(organization, minimal_document)
 
 
 @pytest.fixture

@@ -1,21 +1,23 @@
-"""API fixtures: two organizations, members with each role, token-authenticated clients, saved scenarios."""
+"""API fixtures: two organizations, members with each role, token-authenticated clients, saved scenarios.
+
+`org_a` and `org_b` are the shared `organization` (Acme) and `other_organization` (Globex); `editor`,
+`viewer` and `outsider` are the shared users (tests/conftest.py), each with an API token and a client.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from forecasting.models import ForecastRun
-from procurement.models import ApiToken, Organization, Role, Scenario, catalog_snapshot
-from procurement.services import save_scenario, scenario_to_document
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from procurement.models import ApiToken, Organization, Scenario
+from procurement.services import save_scenario
+from tests.factories import example_result, member
 
 
 @dataclass
@@ -35,13 +37,16 @@ class Member:
         return request(method, path, data=data, content_type=content_type, **headers)
 
 
-def make_member(organization: Organization, role: str) -> Member:
-    user = UserFactory.create()
-    MembershipFactory.create(user=user, organization=organization, role=role)
+def api_member(user: Any, organization: Organization) -> Member:
+    """`user` of `organization` with a new API token and a client that sends it."""
     _, secret = ApiToken.objects.issue(user, "tests")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return Member(user=user, organization=organization, client=client, secret=secret)
+
+
+def make_member(organization: Organization, role: str) -> Member:
+    return api_member(member(organization, role), organization)
 
 
 @pytest.fixture(autouse=True)
@@ -52,34 +57,34 @@ def _fresh_throttle_counts() -> Iterator[None]:
 
 
 @pytest.fixture
-def org_a(db: None) -> Organization:
-    return OrganizationFactory.create(slug="acme", name="Acme")
+def org_a(organization: Organization) -> Organization:
+    return organization
 
 
 @pytest.fixture
-def org_b(db: None) -> Organization:
-    return OrganizationFactory.create(slug="globex", name="Globex")
+def org_b(other_organization: Organization) -> Organization:
+    return other_organization
 
 
 @pytest.fixture
-def editor(org_a: Organization) -> Member:
-    return make_member(org_a, Role.EDITOR)
+def editor(editor: Any, org_a: Organization) -> Member:
+    return api_member(editor, org_a)
 
 
 @pytest.fixture
-def viewer(org_a: Organization) -> Member:
-    return make_member(org_a, Role.VIEWER)
+def viewer(viewer: Any, org_a: Organization) -> Member:
+    return api_member(viewer, org_a)
 
 
 @pytest.fixture
-def outsider(org_b: Organization) -> Member:
+def outsider(outsider: Any, org_b: Organization) -> Member:
     """An editor of the other organization."""
-    return make_member(org_b, Role.EDITOR)
+    return api_member(outsider, org_b)
 
 
 @pytest.fixture
-def scenario_a(org_a: Organization, minimal_document: dict[str, Any]) -> Scenario:
-    return save_scenario(org_a, minimal_document)
+def scenario_a(scenario: Scenario) -> Scenario:
+    return scenario
 
 
 @pytest.fixture
@@ -87,34 +92,7 @@ def scenario_b(org_b: Organization, minimal_document: dict[str, Any]) -> Scenari
     return save_scenario(org_b, {**minimal_document, "name": "Globex plan"})
 
 
-RESULT_EXAMPLE_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "result_example.json"
-
-
 @pytest.fixture(scope="session")
 def result_example() -> dict[str, Any]:
-    """A DESIGN 7 result as the engine writes it (tests/fixtures, made by tests/reports)."""
-    loaded: dict[str, Any] = json.loads(RESULT_EXAMPLE_PATH.read_text())
-    return loaded
-
-
-def make_run(
-    scenario: Scenario, *, status: str = "queued", result: dict[str, Any] | None = None
-) -> ForecastRun:
-    """A run row as start_forecast leaves it, optionally finished (no engine, no task)."""
-    finished = status in ("succeeded", "failed")
-    return ForecastRun.objects.create(
-        organization=scenario.organization,
-        scenario=scenario,
-        scenario_name=scenario.name,
-        status=status,
-        progress=1.0 if finished else 0.0,
-        trials=20_000,
-        seed=7,
-        block_trials=5_000,
-        blocks_total=4,
-        blocks_done=4 if finished else 0,
-        scenario_snapshot=scenario_to_document(scenario),
-        catalog_snapshot=catalog_snapshot(scenario.price_catalog),
-        result=result if status == "succeeded" else None,
-        error="The forecast failed (ValueError): test" if status == "failed" else "",
-    )
+    """A docs/result.md result as the engine writes it (tests/fixtures, made by tests/reports)."""
+    return example_result()

@@ -15,7 +15,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from forecasting.models import ForecastRun
 from procurement.models import Organization, Scenario
-from tests.api.conftest import Member, make_member, make_run
+from tests.api.conftest import Member, make_member
+from tests.factories import ForecastRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,8 @@ def test_the_organizations_active_run_limit_answers_429_and_creates_nothing(
 ) -> None:
     org_a.max_active_runs = 2
     org_a.save()
-    make_run(scenario_a, status="succeeded", result={"finished": True})  # finished runs do not count
+    # finished runs do not count
+    ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result={"finished": True})
     statuses = [editor.call("POST", start_path(scenario_a)).status_code for _ in range(3)]
     assert statuses == [202, 202, 429]
     refused = editor.call("POST", start_path(scenario_a)).json()
@@ -169,9 +171,11 @@ def test_list_is_newest_first_without_results_and_filters_by_scenario_and_status
     from procurement.services import save_scenario
 
     other = save_scenario(org_a, {**minimal_document, "name": "Other"})
-    done = make_run(scenario_a, status="succeeded", result={"total": {"expected_cost": 1.0}})
-    queued = make_run(scenario_a)
-    elsewhere = make_run(other, status="failed")
+    done = ForecastRunFactory.create(
+        scenario=scenario_a, succeeded=True, result={"total": {"expected_cost": 1.0}}
+    )
+    queued = ForecastRunFactory.create(scenario=scenario_a)
+    elsewhere = ForecastRunFactory.create(scenario=other, failed=True)
     listed = editor.call("GET", RUNS).json()
     assert [item["id"] for item in listed["results"]] == [elsewhere.pk, queued.pk, done.pk]
     assert all("result" not in item for item in listed["results"])
@@ -196,7 +200,7 @@ def test_list_loads_neither_results_nor_snapshots(
     editor: Member, scenario_a: Scenario, result_example: dict[str, Any], django_assert_max_num_queries: Any
 ) -> None:
     for _ in range(5):
-        make_run(scenario_a, status="succeeded", result=result_example)
+        ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result=result_example)
     with django_assert_max_num_queries(6) as captured:
         assert editor.call("GET", RUNS).json()["count"] == 5
     page_query = next(
@@ -209,7 +213,7 @@ def test_list_loads_neither_results_nor_snapshots(
 def test_detail_of_a_queued_run_has_status_progress_and_no_result(
     editor: Member, scenario_a: Scenario
 ) -> None:
-    run = make_run(scenario_a)
+    run = ForecastRunFactory.create(scenario=scenario_a)
     ForecastRun.objects.filter(pk=run.pk).update(status="running", progress=0.5, blocks_done=2)
     body = editor.call("GET", f"{RUNS}{run.pk}/").json()
     assert (body["status"], body["progress"], body["blocks_done"], body["blocks_total"]) == (
@@ -224,7 +228,7 @@ def test_detail_of_a_queued_run_has_status_progress_and_no_result(
 def test_detail_of_a_succeeded_run_carries_the_stored_result(
     editor: Member, scenario_a: Scenario, result_example: dict[str, Any]
 ) -> None:
-    run = make_run(scenario_a, status="succeeded", result=result_example)
+    run = ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result=result_example)
     body = editor.call("GET", f"{RUNS}{run.pk}/").json()
     assert body["status"] == "succeeded"
     assert body["result"] == result_example
@@ -235,8 +239,11 @@ def test_the_detail_is_the_list_item_plus_the_result_for_every_state(
     editor: Member, scenario_a: Scenario, result_example: dict[str, Any]
 ) -> None:
     """The detail's hand-built envelope (representation.py) must equal the list's serializer output."""
-    runs = [make_run(scenario_a), make_run(scenario_a, status="failed")]
-    runs.append(make_run(scenario_a, status="succeeded", result=result_example))
+    runs = [
+        ForecastRunFactory.create(scenario=scenario_a),
+        ForecastRunFactory.create(scenario=scenario_a, failed=True),
+    ]
+    runs.append(ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result=result_example))
     ForecastRun.objects.filter(pk=runs[0].pk).update(idempotency_key="k", scenario=None)
     listed = {item["id"]: item for item in editor.call("GET", RUNS).json()["results"]}
     for run in runs:
@@ -248,7 +255,7 @@ def test_the_detail_is_the_list_item_plus_the_result_for_every_state(
 
 
 def test_a_failed_run_says_why(editor: Member, scenario_a: Scenario) -> None:
-    run = make_run(scenario_a, status="failed")
+    run = ForecastRunFactory.create(scenario=scenario_a, failed=True)
     body = editor.call("GET", f"{RUNS}{run.pk}/").json()
     assert (body["status"], body["result"]) == ("failed", None)
     assert body["error"].startswith("The forecast failed")
@@ -257,7 +264,7 @@ def test_a_failed_run_says_why(editor: Member, scenario_a: Scenario) -> None:
 def test_runs_outlive_their_scenario(
     editor: Member, scenario_a: Scenario, result_example: dict[str, Any]
 ) -> None:
-    run = make_run(scenario_a, status="succeeded", result=result_example)
+    run = ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result=result_example)
     assert editor.call("DELETE", f"/api/v1/scenarios/{scenario_a.pk}/").status_code == 204
     body = editor.call("GET", f"{RUNS}{run.pk}/").json()
     assert (body["scenario"], body["scenario_url"], body["scenario_name"]) == (None, None, "Acme FY2027")
@@ -267,13 +274,13 @@ def test_runs_outlive_their_scenario(
 def test_viewers_read_runs_and_results(
     viewer: Member, scenario_a: Scenario, result_example: dict[str, Any]
 ) -> None:
-    run = make_run(scenario_a, status="succeeded", result=result_example)
+    run = ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result=result_example)
     assert viewer.call("GET", RUNS).json()["count"] == 1
     assert viewer.call("GET", f"{RUNS}{run.pk}/").json()["result"] == result_example
 
 
 def test_run_endpoints_are_read_only(editor: Member, scenario_a: Scenario) -> None:
-    run = make_run(scenario_a)
+    run = ForecastRunFactory.create(scenario=scenario_a)
     statuses = [
         editor.call("POST", RUNS, {}).status_code,
         editor.call("PUT", f"{RUNS}{run.pk}/", {}).status_code,

@@ -11,14 +11,15 @@ from django.test import Client
 from forecasting.models import ForecastRun
 from procurement.models import Scenario
 from procurement.security import ADMIN_POLICY
-from tests.api.conftest import Member, make_run
+from tests.api.conftest import Member
+from tests.factories import ForecastRunFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def done(scenario_a: Scenario, result_example: dict[str, Any]) -> ForecastRun:
-    return make_run(scenario_a, status="succeeded", result=result_example)
+    return ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result=result_example)
 
 
 def _never_cached(response: Any) -> bool:

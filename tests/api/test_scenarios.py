@@ -14,7 +14,7 @@ from procurement.scenario_document import validate_scenario_document
 from procurement.services import save_scenario, scenario_to_document
 from tests.api.conftest import Member, make_member
 from tests.conftest import DEFAULT_CATALOG_KEYS
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_a_foreign_organization_slug_reads_exactly_like_an_unknown_one(
 
 
 def test_a_user_without_organization_cannot_create(db: None, minimal_document: dict[str, Any]) -> None:
-    loner = make_member(Organization.objects.create(slug="tmp", name="Tmp"), Role.EDITOR)
+    loner = make_member(OrganizationFactory.create(slug="tmp", name="Tmp"), Role.EDITOR)
     loner.user.memberships.all().delete()
     response = loner.call("POST", SCENARIOS, minimal_document)
     assert response.status_code == 400

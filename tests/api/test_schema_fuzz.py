@@ -33,9 +33,9 @@ from schemathesis.checks import (
 from forecasting.services import starting
 from procurement.models import Role
 from procurement.services import save_scenario
-from tests.api.conftest import make_member, make_run
+from tests.api.conftest import make_member
 from tests.conftest import MINIMAL_DOCUMENT
-from tests.factories import OrganizationFactory
+from tests.factories import ForecastRunFactory, OrganizationFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES_PER_OPERATION = 100
@@ -77,7 +77,10 @@ def api_schema(db: None, result_example: dict[str, Any], monkeypatch: pytest.Mon
     organization = OrganizationFactory.create(slug="acme", max_active_runs=100)
     member = make_member(organization, Role.EDITOR)
     scenario = save_scenario(organization, MINIMAL_DOCUMENT)
-    runs = [make_run(scenario), make_run(scenario, status="succeeded", result=result_example)]
+    runs = [
+        ForecastRunFactory.create(scenario=scenario),
+        ForecastRunFactory.create(scenario=scenario, succeeded=True, result=result_example),
+    ]
     REAL_IDS.update(
         scenario=[str(scenario.pk)],
         run=[str(run.pk) for run in runs],

@@ -15,7 +15,8 @@ import pytest
 from forecasting.models import ForecastRun
 from procurement.models import Scenario
 from procurement.services import save_scenario, scenario_to_document
-from tests.api.conftest import Member, make_member, make_run
+from tests.api.conftest import Member, make_member
+from tests.factories import ForecastRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +103,9 @@ def test_another_organizations_objects_read_exactly_like_missing_ones(
     minimal_document: dict[str, Any],
     result_example: dict[str, Any],
 ) -> None:
-    run = make_run(scenario_a)
+    run = ForecastRunFactory.create(scenario=scenario_a)
     ForecastRun.objects.filter(pk=run.pk).update(idempotency_key="acme-key")
-    done = make_run(scenario_a, status="succeeded", result=result_example)
+    done = ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result=result_example)
     before = _acme_state(scenario_a)
     real = {"scenario": scenario_a.pk, "run": run.pk, "done": done.pk, "org": "acme", "own": scenario_b.pk}
     fake = {
@@ -134,8 +135,8 @@ def test_the_table_covers_at_least_twenty_attempts() -> None:
 def test_lists_never_include_another_organizations_objects(
     outsider: Member, scenario_a: Scenario, scenario_b: Scenario, result_example: dict[str, Any]
 ) -> None:
-    make_run(scenario_a, status="succeeded", result=result_example)
-    own_run = make_run(scenario_b)
+    ForecastRunFactory.create(scenario=scenario_a, succeeded=True, result=result_example)
+    own_run = ForecastRunFactory.create(scenario=scenario_b)
     scenarios = outsider.call("GET", "/api/v1/scenarios/").json()
     runs = outsider.call("GET", "/api/v1/forecasts/?page_size=200").json()
     assert [item["id"] for item in scenarios["results"]] == [scenario_b.pk]
@@ -146,7 +147,7 @@ def test_lists_never_include_another_organizations_objects(
 def test_another_organizations_idempotency_key_starts_a_new_run_of_your_own(
     outsider: Member, scenario_a: Scenario, scenario_b: Scenario
 ) -> None:
-    acme_run = make_run(scenario_a)
+    acme_run = ForecastRunFactory.create(scenario=scenario_a)
     ForecastRun.objects.filter(pk=acme_run.pk).update(idempotency_key="shared-key")
     response = outsider.call(
         "POST",

@@ -1,4 +1,7 @@
-"""Fixtures for forecast-run tests: SQLite, in-process Celery, small runs (blocks of 1,000 trials)."""
+"""Fixtures for forecast-run tests: SQLite, in-process Celery, small runs (blocks of 1,000 trials).
+
+`organization` (at most 3 active runs, the default) and its `editor` are the shared ones (tests/conftest.py);
+`scenario` here is the small document's."""
 
 from __future__ import annotations
 
@@ -6,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from procurement.models import Organization, Role, Scenario
+from procurement.models import Organization, Scenario
 from procurement.services import save_scenario
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.forecasting.runs import BLOCK_TRIALS, fast_document, seated_document
 
 
@@ -33,18 +35,6 @@ def small_document() -> dict[str, Any]:
 def seated_scenario(organization: Organization) -> Scenario:
     """With a team as well, for tests whose result must cover the seat path."""
     return save_scenario(organization, seated_document())
-
-
-@pytest.fixture
-def organization(db: None) -> Organization:
-    return OrganizationFactory.create(max_active_runs=3)
-
-
-@pytest.fixture
-def editor(organization: Organization) -> Any:
-    user = UserFactory.create()
-    MembershipFactory.create(user=user, organization=organization, role=Role.EDITOR)
-    return user
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from forecasting.models import ForecastRun
-from procurement.models import Organization
 from tests.conftest import MINIMAL_DOCUMENT
 
 SMALL_TRIALS = 2_000
@@ -28,21 +26,6 @@ def seated_document() -> dict[str, Any]:
     document = fast_document()
     document["teams"] = copy.deepcopy(MINIMAL_DOCUMENT["teams"][1:])
     return document
-
-
-def make_run(organization: Organization, **fields: Any) -> ForecastRun:
-    """A run row without the start service (for claim and reaper tests that never compute)."""
-    defaults: dict[str, Any] = {
-        "organization": organization,
-        "scenario_name": "Direct",
-        "trials": SMALL_TRIALS,
-        "seed": 7,
-        "block_trials": BLOCK_TRIALS,
-        "blocks_total": 2,
-        "scenario_snapshot": {},
-        "catalog_snapshot": {},
-    }
-    return ForecastRun.objects.create(**{**defaults, **fields})
 
 
 def without_seconds(result: dict[str, Any] | None) -> dict[str, Any] | None:

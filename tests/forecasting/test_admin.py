@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,21 +10,20 @@ from django.urls import reverse
 
 from forecasting.models import ForecastRun
 from procurement.models import Role
-from tests.factories import MembershipFactory, OrganizationFactory
-from tests.forecasting.runs import make_run
+from tests.factories import ForecastRunFactory, MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
-RESULT_EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "result_example.json"
 
 
 @pytest.fixture
 def runs() -> dict[str, ForecastRun]:
     alpha, bravo = OrganizationFactory.create(name="Alpha"), OrganizationFactory.create(name="Bravo")
-    result = json.loads(RESULT_EXAMPLE.read_text())
-    return {
-        "alpha": make_run(alpha, scenario_name="Alpha plan", status="succeeded", result=result),
-        "alpha_failed": make_run(alpha, scenario_name="Alpha retry", status="failed", error="Engine error"),
-        "bravo": make_run(bravo, scenario_name="Bravo secret plan"),
+    return {  # alpha holds the example result
+        "alpha": ForecastRunFactory.create(organization=alpha, scenario_name="Alpha plan", succeeded=True),
+        "alpha_failed": ForecastRunFactory.create(
+            organization=alpha, scenario_name="Alpha retry", failed=True, error="Engine error"
+        ),
+        "bravo": ForecastRunFactory.create(organization=bravo, scenario_name="Bravo secret plan"),
     }
 
 

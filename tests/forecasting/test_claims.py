@@ -25,7 +25,7 @@ from forecasting.services.claims import (
 )
 from forecasting.services.errors import ClaimLost
 from procurement.models import Organization
-from tests.forecasting.runs import make_run
+from tests.factories import ForecastRunFactory
 
 pytestmark = pytest.mark.django_db
 RESULT = {"total": {"expected_cost": 1.0}}
@@ -39,10 +39,9 @@ def dead_pid() -> int:
 
 
 def held_by(organization: Organization, claimed_by: str, *, age_seconds: float, attempts: int = 1) -> Any:
-    return make_run(
-        organization,
-        status="running",
-        claim_token=uuid.uuid4(),
+    return ForecastRunFactory.create(
+        organization=organization,
+        running=True,
         claimed_by=claimed_by,
         heartbeat_at=timezone.now() - timedelta(seconds=age_seconds),
         attempts=attempts,
@@ -50,7 +49,7 @@ def held_by(organization: Organization, claimed_by: str, *, age_seconds: float, 
 
 
 def test_a_queued_run_is_claimed_exactly_once(organization: Organization) -> None:
-    run = make_run(organization)
+    run = ForecastRunFactory.create(organization=organization)
     claim = claim_run(run.pk)
     assert claim is not None
     assert claim_run(run.pk) is None  # the holder (this process) is alive and fresh
@@ -66,8 +65,8 @@ def test_a_queued_run_is_claimed_exactly_once(organization: Organization) -> Non
 
 
 def test_finished_and_missing_runs_are_not_claimed(organization: Organization) -> None:
-    done = make_run(organization, status="succeeded", result=RESULT)
-    failed = make_run(organization, status="failed", error="x")
+    done = ForecastRunFactory.create(organization=organization, succeeded=True, result=RESULT)
+    failed = ForecastRunFactory.create(organization=organization, failed=True, error="x")
     assert (claim_run(done.pk), claim_run(failed.pk), claim_run(10**9)) == (None, None, None)
 
 
@@ -106,7 +105,7 @@ def test_a_run_out_of_attempts_is_failed_with_its_reason_instead_of_claimed(
 
 
 def test_only_the_current_claim_writes_the_result_and_only_once(organization: Organization) -> None:
-    run = make_run(organization)
+    run = ForecastRunFactory.create(organization=organization)
     first = claim_run(run.pk)
     ForecastRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(days=1))
     second = claim_run(run.pk)  # the first holder went silent: taken over
@@ -126,7 +125,7 @@ def test_only_the_current_claim_writes_the_result_and_only_once(organization: Or
 
 
 def test_a_failure_records_the_reason_and_no_result(organization: Organization) -> None:
-    claim = claim_run(make_run(organization).pk)
+    claim = claim_run(ForecastRunFactory.create(organization=organization).pk)
     assert claim is not None
     assert fail_run(claim, "The forecast failed (ValueError): bad input") is True
     assert fail_run(claim, "second reason") is False
@@ -137,7 +136,7 @@ def test_a_failure_records_the_reason_and_no_result(organization: Organization) 
 
 
 def test_a_released_claim_puts_the_run_back_in_the_queue(organization: Organization) -> None:
-    claim = claim_run(make_run(organization).pk)
+    claim = claim_run(ForecastRunFactory.create(organization=organization).pk)
     assert claim is not None
     release_claim(claim)
     run = ForecastRun.objects.get(pk=claim.run_id)
@@ -150,7 +149,7 @@ def test_the_heartbeat_thread_keeps_the_run_fresh_and_notices_a_lost_claim(
     organization: Organization, settings: Any
 ) -> None:
     settings.FORECAST_HEARTBEAT_SECONDS = 0.05
-    claim = claim_run(make_run(organization).pk)
+    claim = claim_run(ForecastRunFactory.create(organization=organization).pk)
     assert claim is not None
     claimed_at = ForecastRun.objects.get(pk=claim.run_id).heartbeat_at
     with heartbeat(claim) as beat:

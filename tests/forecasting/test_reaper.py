@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.utils import timezone
 from forecasting.models import ForecastRun
 from forecasting.services import reap_runs
 from procurement.models import Organization
-from tests.forecasting.runs import make_run
+from tests.factories import ForecastRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +27,8 @@ def ago(seconds: float) -> Any:
 
 
 def running(organization: Organization, *, silent_for: float, attempts: int = 1) -> ForecastRun:
-    return make_run(
-        organization,
-        status="running",
-        claim_token=uuid.uuid4(),
-        claimed_by="other-host:1",
-        heartbeat_at=ago(silent_for),
-        attempts=attempts,
+    return ForecastRunFactory.create(
+        organization=organization, running=True, heartbeat_at=ago(silent_for), attempts=attempts
     )
 
 
@@ -61,8 +55,8 @@ def test_a_stale_run_out_of_attempts_is_failed_with_its_reason(
 def test_a_queued_run_whose_publish_was_lost_is_published_again(
     organization: Organization, publishes: list[int]
 ) -> None:
-    lost = make_run(organization, enqueued_at=ago(61))
-    waiting = make_run(organization, enqueued_at=ago(5))
+    lost = ForecastRunFactory.create(organization=organization, enqueued_at=ago(61))
+    waiting = ForecastRunFactory.create(organization=organization, enqueued_at=ago(5))
     report = reap_runs()
     lost.refresh_from_db()
     assert (report.republished, publishes) == ([lost.pk], [lost.pk])
@@ -73,8 +67,8 @@ def test_a_queued_run_whose_publish_was_lost_is_published_again(
 
 def test_fresh_and_finished_runs_are_left_alone(organization: Organization, publishes: list[int]) -> None:
     fresh = running(organization, silent_for=59)
-    make_run(organization, status="succeeded", result={"x": 1}, heartbeat_at=ago(10_000))
-    make_run(organization, status="failed", error="x", heartbeat_at=ago(10_000))
+    for finished in ({"succeeded": True, "result": {"x": 1}}, {"failed": True, "error": "x"}):
+        ForecastRunFactory.create(organization=organization, heartbeat_at=ago(10_000), **finished)
     assert not reap_runs()
     assert publishes == []
     assert ForecastRun.objects.get(pk=fresh.pk).status == "running"

@@ -18,14 +18,14 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from procurement.models import ApiToken, Membership, Organization
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def acme() -> Organization:
-    return Organization.objects.create(slug="acme", name="Acme")
+    return OrganizationFactory.create(slug="acme", name="Acme")
 
 
 class WhoAmI(APIView):

@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from procurement.models import Organization, Role, Scenario
 from procurement.models.usage import UsageImport
-from procurement.services import save_scenario
 from procurement.usage.importing import import_usage
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UsageImportFactory, UserFactory, member
 from tests.procurement.admin_forms import logged_in
 from tests.usage.conftest import upload, uploaded, usageimport_url
 
@@ -73,26 +72,15 @@ def _form_rows(page: str) -> _FormRows:
 
 
 @pytest.fixture
-def organization() -> Organization:
-    return OrganizationFactory.create(name="Acme", slug="acme")
-
-
-@pytest.fixture
 def editor(organization: Organization) -> Any:
-    user = UserFactory.create(username="pat.procurement")
-    MembershipFactory.create(user=user, organization=organization, role=Role.EDITOR)
-    return user
-
-
-@pytest.fixture
-def scenario(organization: Organization, minimal_document: dict[str, Any]) -> Scenario:
-    return save_scenario(organization, minimal_document)
+    """Acme's editor, under a name the "Created by" row shows."""
+    return member(organization, Role.EDITOR, username="pat.procurement")
 
 
 @pytest.fixture
 def team_import(organization: Organization, editor: Any) -> UsageImport:
     uploads = [upload(f"ccusage/eng-0{n}.daily.json") for n in (1, 2, 3)]
-    return import_usage(organization, uploads, team="Platform", user=editor).usage_import
+    return UsageImportFactory.create(organization=organization, uploads=uploads, user=editor)
 
 
 # --- the upload form ---------------------------------------------------------------------------------

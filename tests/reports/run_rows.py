@@ -6,24 +6,19 @@ tests need no engine run; their numbers are read back from the fixture, never pa
 
 from __future__ import annotations
 
-import copy
 import datetime
 from typing import Any
 
 from forecasting.models import ForecastRun
-from procurement.models import Organization, Role
-from tests.factories import MembershipFactory, OrganizationFactory
-from tests.reports.pdf_tools import load_fixture
+from procurement.models import Organization
+from tests.factories import ForecastRunFactory, OrganizationFactory
+
+# Re-exported: the reports tests import these from here.
+from tests.factories import example_catalog as example_catalog
+from tests.factories import example_result as example_result
+from tests.factories import member as member
 
 FINISHED_AT = datetime.datetime(2026, 12, 1, 15, 30, tzinfo=datetime.UTC)
-
-
-def example_result() -> dict[str, Any]:
-    return copy.deepcopy(load_fixture("result_example.json"))
-
-
-def example_catalog() -> dict[str, Any]:
-    return copy.deepcopy(load_fixture("catalog_example.json"))
 
 
 def succeeded_run(
@@ -34,16 +29,12 @@ def succeeded_run(
     finished_at: datetime.datetime = FINISHED_AT,
 ) -> ForecastRun:
     result = result if result is not None else example_result()
-    return ForecastRun.objects.create(
+    return ForecastRunFactory.create(
         organization=organization,
         scenario_name=scenario_name,
-        status=ForecastRun.Status.SUCCEEDED,
-        progress=1.0,
+        succeeded=True,
         trials=result["simulation"]["trials"],
         seed=result["simulation"]["seed"],
-        block_trials=5_000,
-        blocks_total=4,
-        blocks_done=4,
         scenario_snapshot={"name": scenario_name},
         catalog_snapshot=example_catalog(),
         result=result,
@@ -56,24 +47,17 @@ def unfinished_run(
     organization: Organization, *, status: str = ForecastRun.Status.RUNNING, blocks_done: int = 2
 ) -> ForecastRun:
     """A run that has no result: queued, running (`blocks_done` of 5 blocks) or failed."""
-    return ForecastRun.objects.create(
+    error = "Worker lost three times: out of memory" if status == ForecastRun.Status.FAILED else ""
+    return ForecastRunFactory.create(
         organization=organization,
         scenario_name="Still running",
         status=status,
-        progress=blocks_done / 5,
         trials=25_000,
-        seed=7,
-        block_trials=5_000,
-        blocks_total=5,
         blocks_done=blocks_done,
         scenario_snapshot={"name": "Still running"},
         catalog_snapshot=example_catalog(),
-        error="Worker lost three times: out of memory" if status == ForecastRun.Status.FAILED else "",
+        error=error,
     )
-
-
-def member(organization: Organization, role: str = Role.EDITOR) -> Any:
-    return MembershipFactory.create(organization=organization, role=role).user
 
 
 def organization(name: str = "Acme Robotics, Inc.") -> Organization:

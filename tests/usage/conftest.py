@@ -1,37 +1,33 @@
-"""Fixtures for the usage-import Django layer: sample uploads, organizations and their members."""
+"""Fixtures for the usage-import Django layer: sample uploads and a team import.
+
+The organizations, their members and the scenario are the shared ones (tests/conftest.py); the sample-file
+helpers and `member` are tests/factories.py's, imported from here by the usage tests."""
 
 from __future__ import annotations
 
 import io
 import json
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from procurement.models import Membership, Organization, Role
+from procurement.models import Organization
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
-from procurement.usage_services import Upload
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from procurement.usage.importing import Upload
+from tests.factories import CCUSAGE_PATHS as CCUSAGE_PATHS
+from tests.factories import USAGE_DIR as USAGE_DIR
+from tests.factories import UsageImportFactory, UserFactory
+from tests.factories import ccusage_uploads as ccusage_uploads
+from tests.factories import member as member
+from tests.factories import upload as upload
 
-USAGE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "usage"
-CCUSAGE_PATHS = sorted((USAGE_DIR / "ccusage").glob("*.json"))
 SHAPE_PATHS = sorted((USAGE_DIR / "ccusage-shapes").glob("*.json"))
 ADMIN_REPORTS = ("admin-usage-report.json", "admin-cost-report.json")
 ANALYTICS = "claude-code-analytics.json"
 CENT = 0.005  # "to the cent": within half a cent
-
-
-def upload(relative: str) -> Upload:
-    path = USAGE_DIR / relative
-    return Upload(name=path.name, content=path.read_bytes())
-
-
-def ccusage_uploads() -> list[Upload]:
-    return [Upload(name=path.name, content=path.read_bytes()) for path in CCUSAGE_PATHS]
 
 
 def zip_of(uploads: list[Upload]) -> bytes:
@@ -57,35 +53,10 @@ def stored_row_counts() -> tuple[int, int, int, int]:
     )
 
 
-def member(organization: Organization, role: str) -> Any:
-    membership: Membership = MembershipFactory.create(organization=organization, role=role)
-    return membership.user
-
-
 @pytest.fixture
-def organization(db: None) -> Organization:
-    return OrganizationFactory.create(name="Acme", slug="acme")
-
-
-@pytest.fixture
-def other_organization(db: None) -> Organization:
-    return OrganizationFactory.create(name="Globex", slug="globex")
-
-
-@pytest.fixture
-def editor(organization: Organization) -> Any:
-    return member(organization, Role.EDITOR)
-
-
-@pytest.fixture
-def viewer(organization: Organization) -> Any:
-    return member(organization, Role.VIEWER)
-
-
-@pytest.fixture
-def outsider(other_organization: Organization) -> Any:
-    """An editor of another organization only."""
-    return member(other_organization, Role.EDITOR)
+def team_import(organization: Organization) -> UsageImport:
+    """Six engineers' ccusage files imported as the team Platform."""
+    return UsageImportFactory.create(organization=organization)
 
 
 @pytest.fixture
