@@ -1,4 +1,5 @@
-"""Read the fields of an admin change form from its HTML, to post the form back as a browser would."""
+"""Admin pages in tests: a logged-in client, the fields of a change form read from its HTML (to post the
+form back as a browser would), the scenario change form fetched and posted."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from html.parser import HTMLParser
 from typing import Any
 
 from django.test import Client
+from django.urls import reverse
+
+from procurement.models import Scenario
 
 
 class _FormFields(HTMLParser):
@@ -60,3 +64,29 @@ def logged_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def procurement_url(name: str, *args: Any) -> str:
+    """An admin URL of the procurement app (`scenario_change`, `team_changelist`, ...)."""
+    return reverse(f"admin:procurement_{name}", args=args)
+
+
+def scenario_fields(client: Client, scenario: Scenario) -> dict[str, Any]:
+    """The fields of the scenario's change form as `client` sees it."""
+    return form_fields(client.get(procurement_url("scenario_change", scenario.pk)).content.decode())
+
+
+def post_scenario(client: Client, scenario: Scenario, fields: dict[str, Any]) -> Any:
+    """The scenario's change form posted with `fields` ("Save")."""
+    return client.post(procurement_url("scenario_change", scenario.pk), {**fields, "_save": "Save"})
+
+
+def numbers(value: Any, path: str = "") -> dict[str, float]:
+    """Every number in a document by its path (`.teams[0].adoption_now`)."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in numbers(item, f"{path}.{key}").items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in numbers(item, f"{path}[{i}]").items()}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {path: float(value)}
+    return {}
