@@ -22,6 +22,7 @@ from reports.compare import ComparedRun, comparison, money_change, points_change
 from reports.formatting import money, percent, plain_number
 from tests.factories import ScenarioFactory
 from tests.forecasting.runs import BLOCK_TRIALS, fast_document
+from tests.procurement.admin_forms import logged_in
 from tests.reports.run_rows import (
     FINISHED_AT,
     example_result,
@@ -33,12 +34,6 @@ from tests.reports.run_rows import (
 
 CHANGELIST = reverse("admin:forecasting_forecastrun_changelist")
 COMPARE = reverse("admin:forecasting_forecastrun_compare")
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _run_url(run: ForecastRun) -> str:
@@ -222,7 +217,7 @@ def test_the_action_opens_the_comparison_oldest_run_first_with_the_stored_number
         result=_changed(example_result()),
         finished_at=FINISHED_AT + datetime.timedelta(days=1),
     )
-    client = _client(member(acme, Role.VIEWER))  # reading is enough to compare
+    client = logged_in(member(acme, Role.VIEWER))  # reading is enough to compare
     response = _select(client, fitted, base)
     assert response.status_code == 302
     assert response["Location"] == _compare_url(base, fitted)
@@ -261,7 +256,7 @@ def test_the_action_opens_the_comparison_oldest_run_first_with_the_stored_number
 @pytest.mark.parametrize("count", [1, 5])
 def test_fewer_than_two_or_more_than_four_runs_are_refused(acme: Organization, count: int) -> None:
     runs = [succeeded_run(acme) for _ in range(count)]
-    response = _select(_client(member(acme)), *runs, follow=True)
+    response = _select(logged_in(member(acme)), *runs, follow=True)
     assert response.redirect_chain == [(CHANGELIST, 302)]  # back to the list
     page = response.content.decode()
     assert _error_messages(page) == [f"Select 2 to 4 forecast runs to compare ({count} selected)."]
@@ -271,7 +266,7 @@ def test_fewer_than_two_or_more_than_four_runs_are_refused(acme: Organization, c
 @pytest.mark.parametrize("status", [ForecastRun.Status.FAILED, ForecastRun.Status.RUNNING])
 def test_a_run_that_did_not_succeed_is_refused(acme: Organization, status: str) -> None:
     done, other = succeeded_run(acme), unfinished_run(acme, status=status)
-    response = _select(_client(member(acme)), done, other, follow=True)
+    response = _select(logged_in(member(acme)), done, other, follow=True)
     assert response.redirect_chain == [(CHANGELIST, 302)]
     assert _error_messages(response.content.decode()) == [
         f"Only succeeded runs have results to compare: Still running #{other.pk} ({status})."
@@ -280,7 +275,7 @@ def test_a_run_that_did_not_succeed_is_refused(acme: Organization, status: str) 
 
 def test_the_page_refuses_a_hand_made_address_the_same_way(acme: Organization) -> None:
     mine, theirs = succeeded_run(acme), succeeded_run(organization("Globex"), scenario_name="Globex plan")
-    client = _client(member(acme))
+    client = logged_in(member(acme))
     for address, error in [
         (_compare_url(mine, theirs), f"No forecast run with the number {theirs.pk}."),
         (_compare_url(mine), "Select 2 to 4 forecast runs to compare (1 selected)."),
@@ -297,7 +292,7 @@ def test_the_page_refuses_a_hand_made_address_the_same_way(acme: Organization) -
 def test_a_comparison_given_in_another_order_reads_differences_to_its_first_run(acme: Organization) -> None:
     base = succeeded_run(acme)
     fitted = succeeded_run(acme, result=_changed(example_result()))
-    page = _client(member(acme)).get(_compare_url(fitted, base)).content.decode()
+    page = logged_in(member(acme)).get(_compare_url(fitted, base)).content.decode()
     table = _table(page)
     assert table.columns == [fitted.pk, base.pk]
     assert table.rows["period-1-commitment"] == [("$900K", ""), ("$780K", "−$120K (−13.3%)")]  # 120 / 900
@@ -319,7 +314,7 @@ def test_a_succeeded_runs_page_links_to_the_comparison_with_the_scenarios_previo
     ForecastRun.objects.filter(pk=failed.pk).update(scenario=scenario)
     second = _scenario_run(scenario, result=_changed(example_result()))
     other_scenario = _scenario_run(ScenarioFactory.create(organization=acme, name="Other"))
-    client = _client(member(acme, Role.VIEWER))
+    client = logged_in(member(acme, Role.VIEWER))
 
     link = "Compare with previous run of this scenario"
     page = client.get(_run_url(second)).content.decode()
@@ -356,7 +351,7 @@ def test_two_real_runs_of_a_scenario_compare_with_the_numbers_they_stored(
     assert first.result is not None
     assert second.result is not None
 
-    client = _client(editor)
+    client = logged_in(editor)
     run_page = client.get(_run_url(second)).content.decode()
     assert f'href="{_compare_url(first, second)}"'.replace("&", "&amp;") in run_page
     response = _select(client, second, first)
