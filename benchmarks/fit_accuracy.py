@@ -29,6 +29,8 @@ def team_rows() -> list[tuple[str, ...]]:
             sd = closed_form_sd(engineers=engineers, months=months, **params)
             level = (months - 1) * math.log1p(params["growth"])
             label = f"team {case}, {engineers} eng x {months} mo"
+            p90 = fit.usage_p90_usd
+            assert p90 is not None, "a spread is fitted from two or more engineer-months"
             checks = (
                 (
                     "median (last month) USD",
@@ -40,7 +42,7 @@ def team_rows() -> list[tuple[str, ...]]:
                 (
                     "p90 (last month) USD",
                     params["p90"] * math.exp(level),
-                    fit.usage_p90_usd,
+                    p90,
                     "log",
                     sd["log_p90"],
                 ),

@@ -17,25 +17,13 @@ from forecasting.engine.inputs import (
     FeatureInput,
     ForecastInput,
     LeverTargets,
-    ModelPrice,
     SeatContract,
     SeatPlan,
     TeamInput,
 )
+from forecasting.engine.pricing import catalog_model_price
 
 BLOCK_TRIALS = 5_000  # fixed block size (DESIGN 9): never depends on how many workers run the blocks
-
-_MODEL_FIELDS = (
-    "input_usd_per_mtok",
-    "output_usd_per_mtok",
-    "cache_write_5m_multiplier",
-    "cache_write_1h_multiplier",
-    "cache_read_multiplier",
-    "batch_multiplier",
-    "long_context_threshold_tokens",
-    "long_context_input_usd_per_mtok",
-    "long_context_output_usd_per_mtok",
-)
 
 
 def forecast_input(
@@ -58,7 +46,7 @@ def forecast_input(
         seat_contract=_seat_contract(document["contract"]["seats"]),
         teams=tuple(_team(t, catalog) for t in document.get("teams", [])),
         features=tuple(_feature(f) for f in document.get("features", [])),
-        models=tuple(ModelPrice(key=m["key"], **{k: m[k] for k in _MODEL_FIELDS}) for m in catalog["models"]),
+        models=tuple(catalog_model_price(m) for m in catalog["models"]),
         plans=tuple(plans_in_force(catalog["plans"], start)),
         catalog_slug=catalog["slug"],
         catalog_as_of=catalog["as_of"],

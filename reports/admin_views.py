@@ -29,6 +29,7 @@ from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_
 from procurement.models import Membership, Scenario
 from procurement.scenario_document import ScenarioValidationError
 from reports import admin_compare, admin_results
+from reports.brief_data import stored_result
 from reports.services import brief_filename, brief_pdf_for, not_ready_message
 
 POLL_SECONDS = 3  # how often a running run's page asks for its status; a block of trials takes seconds
@@ -116,9 +117,10 @@ def run_page_context(run: ForecastRun) -> dict[str, Any]:
         "brief_url": reverse("admin:forecasting_forecastrun_brief", args=[quote(run.pk)]),
     }
     if run.status == ForecastRun.Status.SUCCEEDED and run.result is not None:
-        context["summary"] = admin_results.summary(run.result)
-        context["charts"] = admin_results.main_charts(run.result, run.catalog_snapshot)
-        context["hidden_curves"] = admin_results.hidden_curve_count(run.result)
+        result = stored_result(run.result)
+        context["summary"] = admin_results.summary(result)
+        context["charts"] = admin_results.main_charts(result, run.catalog_snapshot)
+        context["hidden_curves"] = admin_results.hidden_curve_count(result)
         previous = admin_compare.previous_run(run)
         if previous is not None:
             context["compare_previous_url"] = admin_compare.compare_url([previous.pk, run.pk])

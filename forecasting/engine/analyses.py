@@ -29,6 +29,7 @@ from forecasting.engine.inputs import ApiContract, DiscountBand
 from forecasting.engine.merge import Samples
 from forecasting.engine.plan import LEVERS, QUARTER_MONTHS, RunPlan
 from forecasting.engine.summary import standard_error
+from forecasting.engine.tolerances import MIN_DIVISOR_USD
 
 FloatArray = NDArray[np.float64]
 BAND_THRESHOLD_CUT = 0.20  # the concession "each band threshold 20% lower"
@@ -100,7 +101,7 @@ def token_levers(
         spend = samples.api_variant_periods_usd[v] + cc_periods
         scale = float(
             spend[:, 0].mean()
-            / max(samples.api_variant_periods_usd[0][:, 0].mean() + cc_periods[:, 0].mean(), 1e-12)
+            / max(samples.api_variant_periods_usd[0][:, 0].mean() + cc_periods[:, 0].mean(), MIN_DIVISOR_USD)
         )
         resized = optimise_commitment(
             spend, plan.periods, plan.inp.api_contract, run_rate_usd_per_month=run_rate * scale, curves=False

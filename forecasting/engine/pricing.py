@@ -17,9 +17,27 @@ every token type. With `long_context` the long-context input and output rates re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from forecasting.engine.inputs import ModelPrice
 
 TOKENS_PER_MTOK = 1_000_000.0
+# The fields of a catalog model row (`procurement.models.catalog_snapshot`) a price carries. The catalog's
+# long-context columns are not read: neither the forecast nor the importer has priced long context so far.
+CATALOG_PRICE_FIELDS = (
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "cache_write_5m_multiplier",
+    "cache_write_1h_multiplier",
+    "cache_read_multiplier",
+    "batch_multiplier",
+)
+
+
+def catalog_model_price(row: Mapping[str, Any]) -> ModelPrice:
+    """The price of one model row of a catalog snapshot, for the forecast and the usage importer alike."""
+    return ModelPrice(key=row["key"], **{name: row[name] for name in CATALOG_PRICE_FIELDS})
 
 
 def batch_factor(price: ModelPrice, batch_share: float) -> float:

@@ -40,6 +40,7 @@ from forecasting.engine.contract import (
 from forecasting.engine.merge import Samples
 from forecasting.engine.plan import RunPlan
 from forecasting.engine.summary import distribution, month_spend, period_spend, quantile_band, standard_error
+from forecasting.engine.tolerances import MIN_DIVISOR_USD
 
 ENGINE_VERSION = "1.0.0"
 FloatArray = NDArray[np.float64]
@@ -265,7 +266,7 @@ def _tail_warnings(plan: RunPlan, samples: Samples) -> list[str]:
         return []
     spend = features.total()
     tail = spend >= np.quantile(spend, 0.95)
-    shares = features.sums_where(tail) / max(float(spend[tail].sum()), 1e-12)
+    shares = features.sums_where(tail) / max(float(spend[tail].sum()), MIN_DIVISOR_USD)
     return [
         f"Feature '{plan.inp.features[i].name}' carries {share:.0%} of API spend in the worst 5% of trials: "
         "its forecast drives the commitment's risk."

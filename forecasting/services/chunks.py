@@ -20,10 +20,11 @@ from django.db import transaction
 from django.db.models import ExpressionWrapper, F, FloatField
 from django.utils import timezone
 
+from forecasting.engine.contract import to_json
 from forecasting.models import ForecastChunk, ForecastRun
 from forecasting.services import compute
 from forecasting.services.claims import Claim, Heartbeat, fail_run, finish_run, guarded, heartbeat, touch
-from forecasting.services.compute import jsonable, pack_blocks, run_input, unpack_blocks
+from forecasting.services.compute import pack_blocks, run_input, unpack_blocks
 from forecasting.services.enqueue import MERGE_CHUNKS, RUN_CHUNK, task
 from forecasting.services.errors import ClaimLost
 
@@ -137,7 +138,7 @@ def merge_chunks(run_id: int, claim: Claim) -> None:
             def merged() -> dict[str, Any]:
                 plan = compute.plan(run_input(run))
                 blocks = _all_blocks(run, plan, beat)
-                return jsonable(compute.finish(plan, blocks, started=time.perf_counter() - elapsed))
+                return to_json(compute.finish(plan, blocks, started=time.perf_counter() - elapsed))
 
             result = guarded(claim, merged)
     except ClaimLost:

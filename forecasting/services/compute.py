@@ -12,12 +12,12 @@ dataclasses, no SciPy) and `forecasting.scenario_inputs` are ordinary imports.
 from __future__ import annotations
 
 import io
-import json
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecasting.engine.contract import ForecastResult
 from forecasting.engine.inputs import ForecastInput
 from forecasting.models import ForecastRun
 from forecasting.scenario_inputs import forecast_input
@@ -45,7 +45,7 @@ def run_input(run: ForecastRun) -> ForecastInput:
     )
 
 
-def forecast(inp: ForecastInput, on_progress: ProgressCallback | None) -> Mapping[str, Any]:
+def forecast(inp: ForecastInput, on_progress: ProgressCallback | None) -> ForecastResult:
     """Every block in this process, merged: the result of a run that is not fanned out."""
     from forecasting.engine.forecast import run_forecast  # deferred: see the module docstring
 
@@ -64,7 +64,7 @@ def block(run_plan: RunPlan, index: int) -> BlockResult:
     return run_block(run_plan, index)
 
 
-def finish(run_plan: RunPlan, blocks: Sequence[BlockResult], *, started: float) -> Mapping[str, Any]:
+def finish(run_plan: RunPlan, blocks: Sequence[BlockResult], *, started: float) -> ForecastResult:
     """The result from every block of the plan, merged in block order (`started`: a perf_counter time)."""
     from forecasting.engine.forecast import finish as finish_blocks  # deferred: see the module docstring
 
@@ -86,21 +86,3 @@ def unpack_blocks(data: bytes) -> list[BlockResult]:
 
     with np.load(io.BytesIO(data), allow_pickle=False) as npz:
         return [block_from_bytes(npz[name].tobytes()) for name in npz.files]
-
-
-def jsonable(result: Mapping[str, Any]) -> dict[str, Any]:
-    """The result as plain JSON data; a NaN or infinity is an error, never a stored value."""
-
-    def plain(value: object) -> object:
-        if isinstance(value, np.generic):
-            return value.item()
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-        raise TypeError(f"{type(value).__name__} is not JSON data")
-
-    try:
-        text = json.dumps(result, allow_nan=False, default=plain)
-    except ValueError as error:
-        raise ValueError("the result holds a NaN or infinite number") from error
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded

@@ -12,6 +12,7 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 
+from forecasting.engine.contract import to_json
 from forecasting.models import ForecastRun
 from forecasting.scenario_inputs import forecast_input
 from forecasting.services.chunks import fan_out
@@ -24,7 +25,7 @@ from forecasting.services.claims import (
     record_progress,
     release_claim,
 )
-from forecasting.services.compute import ProgressCallback, jsonable, run_input
+from forecasting.services.compute import ProgressCallback, run_input
 from forecasting.services.compute import forecast as _forecast  # here, so a test can replace it
 from forecasting.services.documents import PreparedDocument, prepare_document
 from forecasting.services.errors import ClaimLost
@@ -73,7 +74,7 @@ def _run_in_process(run: ForecastRun, claim: Claim) -> None:
             beat.check()
             record_progress(claim, done, total)
 
-        result = guarded(claim, lambda: jsonable(_forecast(run_input(run), on_progress)))
+        result = guarded(claim, lambda: to_json(_forecast(run_input(run), on_progress)))
     if result is not None and not finish_run(claim, result):
         logger.info("Run %s finished elsewhere first; this result was discarded", run.pk)
 
@@ -106,4 +107,4 @@ def forecast_prepared(
         trials=prepared.trials,
         block_trials=settings.FORECAST_BLOCK_TRIALS,
     )
-    return jsonable(_forecast(inp, on_progress))
+    return to_json(_forecast(inp, on_progress))

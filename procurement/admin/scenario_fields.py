@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from forecasting.engine.tolerances import SHARE_SUM_TOLERANCE
 from procurement.admin.widgets import (
     MONTHS,
     LeversWidget,
@@ -146,7 +147,7 @@ class ModelMixField(forms.Field):
         if not percents:
             return None
         total = sum(percents.values())
-        if abs(total - 100) > MIX_SLACK_POINTS + 1e-9:
+        if abs(total - 100) > MIX_SLACK_POINTS + SHARE_SUM_TOLERANCE:
             raise ValidationError(
                 f"The percentages add up to {total:,.6g}%; they must add up to 100%.", code="mix_sum"
             )

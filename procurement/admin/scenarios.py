@@ -2,7 +2,7 @@
 
 Teams and features are compact rows of their key inputs; each row's other inputs are one click away in a
 collapsed "More" section (and on the team's or feature's own page). Forms speak percent and plain words
-(`scenario_forms.py`). "Run forecast" on the change page runs the changelist action of that name, which
+(`scenario_forms/`). "Run forecast" on the change page runs the changelist action of that name, which
 is forecasting's: imports point one way (procurement never imports forecasting or reports), so the action
 is handed in through `offer_run_forecast`, called once by `reports/admin.py` where the forecast admin is
 assembled.

@@ -15,7 +15,7 @@ from procurement.imports.feature_fit import FeatureFit, fit_feature
 from procurement.imports.formats import DEFAULT_MAX_BYTES, detect_format, parse_usage_file, parse_zip
 from procurement.imports.guards import HistoryCheck
 from procurement.imports.months import EngineerMonth, FeatureMonth, engineer_months, feature_months
-from procurement.imports.pricing import TokenPrices, catalog_key, cost_breakdown_usd, recompute_cost_usd
+from procurement.imports.pricing import catalog_key, cost_breakdown_usd, recompute_cost_usd
 from procurement.imports.records import CostRecord, ParsedUsageFile, UsageRecord
 from procurement.imports.team_fit import TeamFit, fit_team
 
@@ -29,7 +29,6 @@ __all__ = (
     "HistoryCheck",
     "ParsedUsageFile",
     "TeamFit",
-    "TokenPrices",
     "UsageFileError",
     "UsageRecord",
     "calibrate",

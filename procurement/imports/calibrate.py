@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from forecasting.engine.inputs import ModelPrice
 from procurement.imports.document import fits_document
 from procurement.imports.feature_fit import FeatureFit, fit_feature
 from procurement.imports.guards import (
@@ -16,7 +17,6 @@ from procurement.imports.guards import (
     mix_warnings,
 )
 from procurement.imports.months import EngineerMonth, FeatureMonth, engineer_months, feature_months
-from procurement.imports.pricing import TokenPrices
 from procurement.imports.random_effects import Method
 from procurement.imports.records import ParsedUsageFile
 from procurement.imports.subjects import engineer_histories, feature_histories
@@ -40,7 +40,7 @@ class Calibration:
 
 def history_checks(
     files: Sequence[ParsedUsageFile],
-    prices: Mapping[str, TokenPrices],
+    prices: Mapping[str, ModelPrice],
     *,
     feature_map: Mapping[str, str] | None = None,
 ) -> list[HistoryCheck]:
@@ -51,7 +51,7 @@ def history_checks(
 
 def import_warnings(
     files: Sequence[ParsedUsageFile],
-    prices: Mapping[str, TokenPrices],
+    prices: Mapping[str, ModelPrice],
     *,
     feature_map: Mapping[str, str] | None = None,
 ) -> list[str]:
@@ -67,7 +67,7 @@ def import_warnings(
 
 def calibrate(
     files: Sequence[ParsedUsageFile],
-    prices: Mapping[str, TokenPrices],
+    prices: Mapping[str, ModelPrice],
     *,
     teams: Mapping[str, Sequence[str]] | None = None,
     feature_map: Mapping[str, str] | None = None,

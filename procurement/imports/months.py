@@ -23,9 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from forecasting.engine.inputs import ModelPrice
 from procurement.imports.calendar_span import MonthSpan, month_key, months_between, spans, weekend_weight
 from procurement.imports.guards import check_history
-from procurement.imports.pricing import WEB_SEARCH_USD_PER_REQUEST, TokenPrices, catalog_key
+from procurement.imports.pricing import WEB_SEARCH_USD_PER_REQUEST, catalog_key
 from procurement.imports.records import ParsedUsageFile, UsageRecord
 from procurement.imports.subjects import SubjectHistory, engineer_histories, feature_histories
 
@@ -178,7 +179,7 @@ def _engineer_months(history: SubjectHistory, factor: float) -> list[EngineerMon
 
 
 def engineer_months(
-    files: Iterable[ParsedUsageFile], prices: Mapping[str, TokenPrices]
+    files: Iterable[ParsedUsageFile], prices: Mapping[str, ModelPrice]
 ) -> list[EngineerMonth]:
     """Every month of every engineer's history (ccusage and Analytics files), sorted by engineer, month.
 
@@ -202,7 +203,7 @@ TOKEN_FIELDS = (  # a FeatureMonth's counts, summed from its records
 )
 
 
-def _feature_sums(history: SubjectHistory, prices: Mapping[str, TokenPrices]) -> dict[str, dict[str, float]]:
+def _feature_sums(history: SubjectHistory, prices: Mapping[str, ModelPrice]) -> dict[str, dict[str, float]]:
     """Per month: cost, reported cost, tokens by type, web searches, and input tokens by catalog model."""
     sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for record, cost in zip(history.records, history.costs_usd, strict=True):
@@ -236,7 +237,7 @@ def _feature_month(
 
 def feature_months(
     files: Iterable[ParsedUsageFile],
-    prices: Mapping[str, TokenPrices],
+    prices: Mapping[str, ModelPrice],
     *,
     feature_map: Mapping[str, str] | None = None,
 ) -> list[FeatureMonth]:

@@ -24,10 +24,6 @@ WEB_SEARCH_USD_PER_REQUEST = 10.0 / 1_000
 _DATE_SUFFIX = re.compile(r"-(\d{8}|latest)$")
 
 
-# The importer's name for the one price type: a table {catalog key: ModelPrice}.
-TokenPrices = ModelPrice
-
-
 def catalog_key(model: str, prices: Mapping[str, object]) -> str | None:
     """The catalog key of a model id: `claude-sonnet-4-5-20250929` -> `claude-sonnet-4-5`.
 
@@ -41,7 +37,7 @@ def catalog_key(model: str, prices: Mapping[str, object]) -> str | None:
     return None
 
 
-def prices_for(record: UsageRecord, prices: Mapping[str, TokenPrices]) -> TokenPrices:
+def prices_for(record: UsageRecord, prices: Mapping[str, ModelPrice]) -> ModelPrice:
     key = catalog_key(record.model, prices)
     if key is None:
         raise UsageFileError(
@@ -53,7 +49,7 @@ def prices_for(record: UsageRecord, prices: Mapping[str, TokenPrices]) -> TokenP
     return prices[key]
 
 
-def cost_breakdown_usd(record: UsageRecord, prices: Mapping[str, TokenPrices]) -> dict[str, float]:
+def cost_breakdown_usd(record: UsageRecord, prices: Mapping[str, ModelPrice]) -> dict[str, float]:
     """List cost by Admin-API token type (`uncached_input_tokens`, ..., plus `web_search`)."""
     price = prices_for(record, prices)
     tier = batch_factor(price, 1.0 if record.batch else 0.0)
@@ -70,6 +66,6 @@ def cost_breakdown_usd(record: UsageRecord, prices: Mapping[str, TokenPrices]) -
     }
 
 
-def recompute_cost_usd(record: UsageRecord, prices: Mapping[str, TokenPrices]) -> float:
+def recompute_cost_usd(record: UsageRecord, prices: Mapping[str, ModelPrice]) -> float:
     """List cost of a record in USD; raises `UsageFileError` (file, row, `model`) for an unknown model."""
     return math.fsum(cost_breakdown_usd(record, prices).values())

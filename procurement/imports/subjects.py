@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from procurement.imports.pricing import TokenPrices, recompute_cost_usd
+from forecasting.engine.inputs import ModelPrice
+from procurement.imports.pricing import recompute_cost_usd
 from procurement.imports.records import (
     ENGINEER_FORMATS,
     FEATURE_FORMATS,
@@ -71,7 +72,7 @@ def feature_key(api_key_id: str | None, workspace_id: str | None, feature_map: M
 
 
 def engineer_histories(
-    files: Iterable[ParsedUsageFile], prices: Mapping[str, TokenPrices]
+    files: Iterable[ParsedUsageFile], prices: Mapping[str, ModelPrice]
 ) -> list[SubjectHistory]:
     """One history per engineer, over ccusage and Analytics files."""
     chosen = [f for f in files if f.format in ENGINEER_FORMATS]
@@ -91,7 +92,7 @@ def engineer_histories(
 
 def feature_histories(
     files: Iterable[ParsedUsageFile],
-    prices: Mapping[str, TokenPrices],
+    prices: Mapping[str, ModelPrice],
     *,
     feature_map: Mapping[str, str] | None = None,
 ) -> list[SubjectHistory]:
@@ -121,7 +122,7 @@ def _history(
     rows: list[tuple[str, UsageRecord]],
     cost_rows: list[CostRecord],
     end: date,
-    prices: Mapping[str, TokenPrices],
+    prices: Mapping[str, ModelPrice],
 ) -> SubjectHistory:
     records = tuple(record for _, record in rows)
     days = [r.start for r in records] + [c.day for c in cost_rows]

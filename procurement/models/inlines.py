@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from forecasting.engine.tolerances import SHARE_SUM_TOLERANCE  # the database never refuses 0.7 + 0.3
 from procurement.limits import MAX_NAME_CHARS
 from procurement.models.catalog import PresetKey, PriceCatalog
 from procurement.models.constraints import bound_checks, bound_validators, bounded_float
@@ -17,8 +18,6 @@ from procurement.scenario_document.bounds import FEATURE_BOUNDS, TEAM_BOUNDS
 from procurement.scenario_document.fields import Errors
 from procurement.scenario_document.teams_features import read_feature, read_team
 
-# A few ulps of slack so the database never refuses a sum the JSON validator accepted (0.7 + 0.3 = 1).
-_SUM_SLACK = 1e-9
 _JSON_ITEM_BOUNDS = frozenset({"seasonality", "model_share"})  # bound items inside JSON, not columns
 _FEATURE_COLUMNS = {key: bound for key, bound in FEATURE_BOUNDS.items() if key not in _JSON_ITEM_BOUNDS}
 _NULLABLE_USAGE = frozenset({"usage_median_usd", "usage_p90_usd"})
@@ -208,7 +207,7 @@ class Feature(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="feature_name_not_empty"),
             *bound_checks("feature", _FEATURE_COLUMNS),
             models.CheckConstraint(
-                condition=Q(cache_hit_rate__lte=1.0 + _SUM_SLACK - F("cache_write_rate")),
+                condition=Q(cache_hit_rate__lte=1.0 + SHARE_SUM_TOLERANCE - F("cache_write_rate")),
                 name="feature_cache_rates_sum_at_most_one",
                 violation_error_message="cache_hit_rate + cache_write_rate must be at most 1.",
             ),

@@ -19,7 +19,6 @@ from procurement.scenario_document import OVERAGE_REGIMES
 from procurement.scenario_document.bounds import SCENARIO_BOUNDS
 
 # A few ulps of slack so the database never refuses a sum the JSON validator accepted (0.7 + 0.3 = 1).
-_SUM_SLACK = 1e-9
 
 
 class ScenarioQuerySet(models.QuerySet["Scenario"]):

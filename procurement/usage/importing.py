@@ -20,11 +20,12 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from forecasting.engine.inputs import ModelPrice
 from forecasting.engine.jsondata import json_data
+from forecasting.engine.pricing import catalog_model_price
 from procurement.imports import (
     Calibration,
     ParsedUsageFile,
-    TokenPrices,
     UsageFileError,
     calibrate,
     parse_usage_file,
@@ -33,7 +34,7 @@ from procurement.imports import (
 from procurement.imports.months import TOKEN_FIELDS, EngineerMonth, FeatureMonth
 from procurement.imports.records import ENGINEER_FORMATS
 from procurement.limits import MAX_NAME_CHARS
-from procurement.models import Organization, PriceCatalog
+from procurement.models import Organization, PriceCatalog, catalog_snapshot
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
 
 # 20 MiB for all files of one upload together (task brief default). The largest sample, a 92-day cost
@@ -77,19 +78,9 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "USAGE_IMPORT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
 
-def token_prices(catalog: PriceCatalog) -> dict[str, TokenPrices]:
+def token_prices(catalog: PriceCatalog) -> dict[str, ModelPrice]:
     """The catalog's model prices as the importer's price table, keyed by catalog model key."""
-    return {
-        row.key: TokenPrices(
-            input_usd_per_mtok=row.input_usd_per_mtok,
-            output_usd_per_mtok=row.output_usd_per_mtok,
-            cache_write_5m_multiplier=row.cache_write_5m_multiplier,
-            cache_write_1h_multiplier=row.cache_write_1h_multiplier,
-            cache_read_multiplier=row.cache_read_multiplier,
-            batch_multiplier=row.batch_multiplier,
-        )
-        for row in catalog.model_prices.all()
-    }
+    return {row["key"]: catalog_model_price(row) for row in catalog_snapshot(catalog)["models"]}
 
 
 def parse_uploads(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from forecasting.engine.blocks import run_block
+from forecasting.engine.contract import to_json
 from forecasting.engine.forecast import run_forecast
 from forecasting.engine.plan import plan_run
 from forecasting.models import ForecastChunk, ForecastRun
@@ -16,7 +17,7 @@ from forecasting.services import execute_forecast, merge_chunks, run_chunk, star
 from forecasting.services import execution as execution_module
 from forecasting.services.chunks import chunk_ranges
 from forecasting.services.claims import Claim, claim_run
-from forecasting.services.compute import jsonable, pack_blocks, run_input, unpack_blocks
+from forecasting.services.compute import pack_blocks, run_input, unpack_blocks
 from procurement.models import Scenario
 from tests.forecasting.runs import without_seconds
 
@@ -50,7 +51,7 @@ def claim_of(run: ForecastRun) -> Claim:
 
 
 def single_process_result(run: ForecastRun) -> dict[str, Any]:
-    return jsonable(run_forecast(run_input(run)))
+    return to_json(run_forecast(run_input(run)))
 
 
 def test_chunk_ranges_cover_every_block_once_in_order() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from procurement.imports import ParsedUsageFile, TokenPrices, parse_usage_file
+from forecasting.engine.inputs import ModelPrice
+from procurement.imports import ParsedUsageFile, parse_usage_file
 
 USAGE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "usage"
 CCUSAGE_FILES = sorted((USAGE_DIR / "ccusage").glob("*.json"))
@@ -23,10 +24,10 @@ def parse_fixture(relative: str) -> ParsedUsageFile:
 
 
 @pytest.fixture(scope="session")
-def prices() -> dict[str, TokenPrices]:
+def prices() -> dict[str, ModelPrice]:
     """The prices the sample files were generated with (tests/fixtures/usage/sample_prices.json)."""
     table = json.loads(read_fixture("sample_prices.json"))["models"]
-    return {key: TokenPrices(row["input"], row["output"]) for key, row in table.items()}
+    return {key: ModelPrice(row["input"], row["output"]) for key, row in table.items()}
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,9 @@ from datetime import date
 import pytest
 
 from forecasting.engine.api_path import cost_per_request_usd
-from forecasting.engine.inputs import FeatureInput
+from forecasting.engine.inputs import FeatureInput, ModelPrice
 from procurement.imports import (
     ParsedUsageFile,
-    TokenPrices,
     UsageFileError,
     catalog_key,
     cost_breakdown_usd,
@@ -28,7 +27,7 @@ from tests.imports.conftest import CCUSAGE_FILES, parse_fixture, read_fixture
 CENT = 0.005  # "to the cent": within half a cent
 
 
-def test_ccusage_rows_and_totals_match_the_files_own_costs(prices: dict[str, TokenPrices]) -> None:
+def test_ccusage_rows_and_totals_match_the_files_own_costs(prices: dict[str, ModelPrice]) -> None:
     for path in CCUSAGE_FILES:
         doc = json.loads(path.read_bytes())
         parsed = parse_fixture(f"ccusage/{path.name}")
@@ -52,7 +51,7 @@ def test_ccusage_rows_and_totals_match_the_files_own_costs(prices: dict[str, Tok
     ],
 )
 def test_ccusage_totals_and_active_days_match_the_samples_readme(
-    prices: dict[str, TokenPrices], name: str, list_cost_usd: float, active_days: int
+    prices: dict[str, ModelPrice], name: str, list_cost_usd: float, active_days: int
 ) -> None:
     parsed = parse_fixture(f"ccusage/{name}")
     assert round(math.fsum(recompute_cost_usd(r, prices) for r in parsed.records), 2) == list_cost_usd
@@ -60,7 +59,7 @@ def test_ccusage_totals_and_active_days_match_the_samples_readme(
 
 
 def test_analytics_estimated_costs_in_cents_match(
-    analytics: ParsedUsageFile, prices: dict[str, TokenPrices]
+    analytics: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     for record in analytics.records:
         assert abs(recompute_cost_usd(record, prices) - (record.reported_cost_usd or 0.0)) < CENT
@@ -70,7 +69,7 @@ def test_analytics_estimated_costs_in_cents_match(
 
 
 def test_cost_report_reconciles_with_the_usage_report_row_by_row(
-    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, TokenPrices]
+    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     recomputed: dict[tuple[date, str | None, str | None, str | None], float] = defaultdict(float)
     for record in admin_usage.records:
@@ -86,7 +85,7 @@ def test_cost_report_reconciles_with_the_usage_report_row_by_row(
 
 
 def test_monthly_api_totals_of_the_samples_readme_are_reproduced(
-    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, TokenPrices]
+    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     by_month: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for month in feature_months([admin_usage, admin_cost], prices):
@@ -97,7 +96,7 @@ def test_monthly_api_totals_of_the_samples_readme_are_reproduced(
     assert {m: round(v[1], 2) for m, v in by_month.items()} == readme
 
 
-def test_hand_priced_monthly_report_matches_its_round_costs(prices: dict[str, TokenPrices]) -> None:
+def test_hand_priced_monthly_report_matches_its_round_costs(prices: dict[str, ModelPrice]) -> None:
     # 1M input x 3 + 0.1M output x 15 + 0.2M 5-minute writes x 3 x 1.25 + 10M reads x 3 x 0.1 = 8.25 USD
     parsed = parse_fixture("ccusage-shapes/eng-20.monthly.json")
     assert [round(recompute_cost_usd(r, prices), 10) for r in parsed.records] == [8.25, 16.5, 8.25, 2.75]
@@ -120,7 +119,7 @@ def _record(**changes: object) -> UsageRecord:
 
 
 def test_one_hour_writes_batch_tier_and_web_search_follow_the_price_rules(
-    prices: dict[str, TokenPrices],
+    prices: dict[str, ModelPrice],
 ) -> None:
     # 1M 1-hour writes on Sonnet 4.5: 2 x 3 USD; Batch halves every token type; searches: 10 USD per 1,000
     assert recompute_cost_usd(_record(cache_write_1h_tokens=1_000_000), prices) == pytest.approx(6.0)
@@ -146,7 +145,7 @@ def test_dated_model_ids_map_to_catalog_keys(model: str, expected: str | None) -
 
 
 def test_a_model_missing_from_the_catalog_is_refused_naming_file_row_and_field(
-    prices: dict[str, TokenPrices],
+    prices: dict[str, ModelPrice],
 ) -> None:
     doc = json.loads(read_fixture("ccusage-shapes/eng-20.monthly.json"))
     doc["monthly"][2]["modelBreakdowns"][1]["modelName"] = "claude-opus-4-1-20250805"
@@ -161,7 +160,7 @@ def test_a_model_missing_from_the_catalog_is_refused_naming_file_row_and_field(
 
 @pytest.mark.parametrize(("ttl", "batch"), [("5m", False), ("1h", False), ("5m", True)])
 def test_a_record_costs_what_the_engine_charges_for_a_request_with_the_same_tokens(
-    prices: dict[str, TokenPrices], ttl: str, batch: bool
+    prices: dict[str, ModelPrice], ttl: str, batch: bool
 ) -> None:
     # One formula (forecasting.engine.pricing) for both: a record of 600 uncached, 300 cache-read and 100
     # cache-write input tokens and 200 output tokens is a request of 1,000 input tokens with hit rate 0.3

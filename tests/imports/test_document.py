@@ -6,7 +6,8 @@ import ast
 import json
 from pathlib import Path
 
-from procurement.imports import ParsedUsageFile, TokenPrices, calibrate, fits_document
+from forecasting.engine.inputs import ModelPrice
+from procurement.imports import ParsedUsageFile, calibrate, fits_document
 from tests.imports.conftest import parse_fixture
 
 # DESIGN section 3: the scenario's team and feature fields
@@ -26,7 +27,7 @@ def test_document_uses_the_scenario_field_names(
     ccusage_files: list[ParsedUsageFile],
     admin_usage: ParsedUsageFile,
     admin_cost: ParsedUsageFile,
-    prices: dict[str, TokenPrices],
+    prices: dict[str, ModelPrice],
 ) -> None:
     result = calibrate(
         [*ccusage_files, admin_usage, admin_cost],
@@ -54,7 +55,7 @@ def test_document_uses_the_scenario_field_names(
 
 
 def test_unfitted_fields_are_left_out_of_the_document(
-    analytics: ParsedUsageFile, prices: dict[str, TokenPrices]
+    analytics: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     (team,) = calibrate([analytics], prices).document()["teams"]
     # 14 days: one month each, so neither persistence nor drift is fitted
@@ -64,7 +65,7 @@ def test_unfitted_fields_are_left_out_of_the_document(
 
 
 def test_team_membership_problems_are_warned(
-    ccusage_files: list[ParsedUsageFile], prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     result = calibrate(
         ccusage_files, prices, teams={"Core": ["eng-01", "eng-02", "eng-99"], "Ghosts": ["nobody"]}
@@ -75,7 +76,7 @@ def test_team_membership_problems_are_warned(
     assert "Ghosts: no active engineer-month with enough coverage to fit (not fitted)" in result.warnings
 
 
-def test_document_repeats_no_warning(prices: dict[str, TokenPrices]) -> None:
+def test_document_repeats_no_warning(prices: dict[str, ModelPrice]) -> None:
     files = [parse_fixture("ccusage/eng-12.daily.json")]
     result = calibrate(files, prices)
     document = fits_document(result.team_fits, result.feature_fits, [*result.warnings, *result.warnings])

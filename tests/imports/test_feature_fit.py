@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from forecasting.engine.inputs import ModelPrice
 from procurement.imports import (
     FeatureFit,
     FeatureMonth,
     ParsedUsageFile,
-    TokenPrices,
     feature_months,
     fit_feature,
 )
@@ -111,7 +111,7 @@ def test_months_of_two_features_are_refused() -> None:
 
 @pytest.fixture(scope="module")
 def sample_fits(
-    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, TokenPrices]
+    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> dict[str, FeatureFit]:
     months = feature_months([admin_usage, admin_cost], prices)
     return {
@@ -182,7 +182,7 @@ def test_sample_requests_are_nominal_and_say_so(sample_fits: dict[str, FeatureFi
 
 
 def test_known_request_size_gives_real_request_counts(
-    admin_usage: ParsedUsageFile, prices: dict[str, TokenPrices]
+    admin_usage: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     months = [m for m in feature_months([admin_usage], prices) if m.feature == SUPPORT]
     fit = fit_feature(months, name="Support summariser", input_tokens_per_request=3000)
@@ -195,7 +195,7 @@ def test_known_request_size_gives_real_request_counts(
 def test_cost_report_alone_fits_volume_in_dollars(
     admin_cost: ParsedUsageFile,
     sample_fits: dict[str, FeatureFit],
-    prices: dict[str, TokenPrices],
+    prices: dict[str, ModelPrice],
 ) -> None:
     months = [m for m in feature_months([admin_cost], prices) if m.feature == SEARCH]
     fit = fit_feature(months, name="search")

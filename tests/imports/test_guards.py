@@ -8,9 +8,9 @@ from datetime import date
 import numpy as np
 import pytest
 
+from forecasting.engine.inputs import ModelPrice
 from procurement.imports import (
     ParsedUsageFile,
-    TokenPrices,
     engineer_months,
     history_checks,
     import_warnings,
@@ -21,7 +21,7 @@ from tests.imports.conftest import parse_fixture, read_fixture
 
 
 def test_short_history_is_flagged_for_eng12_only(
-    ccusage_files: list[ParsedUsageFile], prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     checks = {c.subject: c for c in history_checks(ccusage_files, prices)}
     assert [s for s, c in checks.items() if c.short_history] == ["eng-12"]
@@ -30,7 +30,7 @@ def test_short_history_is_flagged_for_eng12_only(
 
 
 def test_eng07_last_30_days_disagree_and_the_whole_history_is_the_lower(
-    ccusage_files: list[ParsedUsageFile], prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     checks = {c.subject: c for c in history_checks(ccusage_files, prices)}
     assert [s for s, c in checks.items() if c.recent_disagrees] == ["eng-07"]
@@ -56,7 +56,7 @@ def _falling_usage() -> tuple[bytes, list[tuple[date, int]]]:
     return ccusage_daily(pairs), pairs
 
 
-def test_a_lower_recent_level_is_the_one_fitted(prices: dict[str, TokenPrices]) -> None:
+def test_a_lower_recent_level_is_the_one_fitted(prices: dict[str, ModelPrice]) -> None:
     content, pairs = _falling_usage()
     parsed = parse_usage_file("eng-40.daily.json", content)
     (check,) = history_checks([parsed], prices)
@@ -72,7 +72,7 @@ def test_a_lower_recent_level_is_the_one_fitted(prices: dict[str, TokenPrices]) 
     assert "the fit uses the lower level, the last 30 days" in " ".join(import_warnings([parsed], prices))
 
 
-def test_steady_usage_is_not_flagged(prices: dict[str, TokenPrices]) -> None:
+def test_steady_usage_is_not_flagged(prices: dict[str, ModelPrice]) -> None:
     days = weekdays(date(2026, 8, 3), date(2026, 10, 30))
     pairs = [(d, int(1_000_000 * (1 + 0.1 * ((i % 5) - 2)))) for i, d in enumerate(days)]
     (check,) = history_checks([parse_usage_file("eng-41.daily.json", ccusage_daily(pairs))], prices)
@@ -83,7 +83,7 @@ def test_steady_usage_is_not_flagged(prices: dict[str, TokenPrices]) -> None:
 
 @pytest.mark.parametrize(("missing_weekdays", "gaps"), [(4, 0), (5, 1)])
 def test_a_working_week_without_usage_is_a_gap(
-    prices: dict[str, TokenPrices], missing_weekdays: int, gaps: int
+    prices: dict[str, ModelPrice], missing_weekdays: int, gaps: int
 ) -> None:
     days = weekdays(date(2026, 8, 3), date(2026, 10, 30))
     kept = days[:20] + days[20 + missing_weekdays :]
@@ -96,7 +96,7 @@ def test_a_working_week_without_usage_is_a_gap(
 
 
 def test_eng02_vacation_is_reported_as_a_gap(
-    ccusage_files: list[ParsedUsageFile], prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     eng02 = next(c for c in history_checks(ccusage_files, prices) if c.subject == "eng-02")
     # samples README: vacation 2026-08-10 .. 08-21
@@ -107,7 +107,7 @@ def test_eng02_vacation_is_reported_as_a_gap(
 
 
 def test_mixing_formats_in_one_import_warns(
-    ccusage_files: list[ParsedUsageFile], analytics: ParsedUsageFile, prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], analytics: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     warnings = import_warnings([*ccusage_files[:2], analytics], prices)
     mixed = [w for w in warnings if w.startswith("the import mixes formats")]
@@ -116,18 +116,18 @@ def test_mixing_formats_in_one_import_warns(
     assert "ccusage daily" in mixed[0]
 
 
-def test_mixing_ccusage_granularities_warns(prices: dict[str, TokenPrices]) -> None:
+def test_mixing_ccusage_granularities_warns(prices: dict[str, ModelPrice]) -> None:
     files = [parse_fixture("ccusage/eng-01.daily.json"), parse_fixture("ccusage-shapes/eng-20.monthly.json")]
     assert any("ccusage daily" in w and "ccusage monthly" in w for w in import_warnings(files, prices))
 
 
 def test_usage_report_with_its_cost_report_is_not_a_mix(
-    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, TokenPrices]
+    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     assert not any("mixes formats" in w for w in import_warnings([admin_usage, admin_cost], prices))
 
 
-def test_the_same_engineer_in_two_files_warns(prices: dict[str, TokenPrices]) -> None:
+def test_the_same_engineer_in_two_files_warns(prices: dict[str, ModelPrice]) -> None:
     content = read_fixture("ccusage/eng-01.daily.json")
     files = [
         parse_usage_file("laptop.json", content, engineer="Ada"),

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
+from forecasting.engine.inputs import ModelPrice
 from procurement.imports import (
     ParsedUsageFile,
-    TokenPrices,
     engineer_months,
     feature_months,
     parse_usage_file,
@@ -22,7 +22,7 @@ AVERAGE_WEEKDAYS = 365.2425 / 12 * 5 / 7  # Gregorian average month, 5 of 7 days
 
 
 def test_engineer_months_add_up_to_the_file_and_count_active_days(
-    ccusage_files: list[ParsedUsageFile], prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     months = engineer_months(ccusage_files, prices)
     eng01 = [m for m in months if m.engineer == "eng-01"]
@@ -33,7 +33,7 @@ def test_engineer_months_add_up_to_the_file_and_count_active_days(
 
 
 def test_full_months_scale_to_an_average_month_by_working_days(
-    ccusage_files: list[ParsedUsageFile], prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     august = next(
         m for m in engineer_months(ccusage_files, prices) if (m.engineer, m.month) == ("eng-01", "2026-08")
@@ -44,7 +44,7 @@ def test_full_months_scale_to_an_average_month_by_working_days(
 
 
 def test_a_late_starter_first_month_is_partial_and_scaled_by_working_days(
-    ccusage_files: list[ParsedUsageFile], prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     eng12 = [m for m in engineer_months(ccusage_files, prices) if m.engineer == "eng-12"]
     september = eng12[0]
@@ -58,7 +58,7 @@ def test_a_late_starter_first_month_is_partial_and_scaled_by_working_days(
     assert september.fitted
 
 
-def test_a_month_without_usage_is_inactive_and_not_fitted(prices: dict[str, TokenPrices]) -> None:
+def test_a_month_without_usage_is_inactive_and_not_fitted(prices: dict[str, ModelPrice]) -> None:
     doc = json.loads(read_fixture("ccusage-shapes/eng-20.monthly.json"))
     del doc["monthly"][1]  # no September row
     parsed = parse_usage_file("eng-20.monthly.json", json.dumps(doc).encode())
@@ -72,7 +72,7 @@ def test_a_month_without_usage_is_inactive_and_not_fitted(prices: dict[str, Toke
     assert [m.active_days for m in months] == [None, 0, None]
 
 
-def test_weekly_rows_split_over_months_by_calendar_days(prices: dict[str, TokenPrices]) -> None:
+def test_weekly_rows_split_over_months_by_calendar_days(prices: dict[str, ModelPrice]) -> None:
     months = engineer_months([parse_fixture("ccusage-shapes/eng-21.weekly.json")], prices)
     # week of 2026-08-24 wholly in August; week of 2026-08-31: 1 day in August, 6 in September
     assert [(m.month, round(m.cost_usd, 10)) for m in months] == [
@@ -81,7 +81,7 @@ def test_weekly_rows_split_over_months_by_calendar_days(prices: dict[str, TokenP
     ]
 
 
-def test_a_few_days_of_history_in_a_month_are_kept_but_not_fitted(prices: dict[str, TokenPrices]) -> None:
+def test_a_few_days_of_history_in_a_month_are_kept_but_not_fitted(prices: dict[str, ModelPrice]) -> None:
     days = [(d, 1_000_000) for d in weekdays(date(2026, 8, 27), date(2026, 9, 30))]  # 3 weekdays in August
     months = engineer_months([parse_usage_file("eng-30.daily.json", ccusage_daily(days))], prices)
     assert [(m.month, m.fitted) for m in months] == [("2026-08", False), ("2026-09", True)]
@@ -89,7 +89,7 @@ def test_a_few_days_of_history_in_a_month_are_kept_but_not_fitted(prices: dict[s
 
 
 def test_feature_weekend_weights_recover_the_documented_weekend_traffic(
-    admin_usage: ParsedUsageFile, prices: dict[str, TokenPrices]
+    admin_usage: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     weights = {m.feature: m.span.weekend_weight for m in feature_months([admin_usage], prices)}
     # samples README: weekends about 35%, 8% and 75% of weekday traffic; "about": within 3 points
@@ -99,7 +99,7 @@ def test_feature_weekend_weights_recover_the_documented_weekend_traffic(
 
 
 def test_feature_map_names_and_merges_workspaces(
-    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, TokenPrices]
+    admin_usage: ParsedUsageFile, admin_cost: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     plain = feature_months([admin_usage, admin_cost], prices)
     named = feature_months(
@@ -116,7 +116,7 @@ def test_feature_map_names_and_merges_workspaces(
 
 
 def test_a_feature_known_only_from_the_cost_report_has_cost_but_no_tokens(
-    admin_cost: ParsedUsageFile, prices: dict[str, TokenPrices]
+    admin_cost: ParsedUsageFile, prices: dict[str, ModelPrice]
 ) -> None:
     months = feature_months([admin_cost], prices)
     assert all(m.cost_usd is None and m.input_tokens == 0 for m in months)

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from forecasting.engine.inputs import ModelPrice
 from procurement.imports import (
     EngineerMonth,
     ParsedUsageFile,
-    TokenPrices,
     engineer_months,
     fit_team,
     parse_usage_file,
@@ -174,7 +174,7 @@ def test_share_above_fitted_p90_is_near_ten_percent_when_the_model_holds() -> No
     assert fit.share_above_p90 == pytest.approx(0.10, abs=0.03)
 
 
-def test_single_month_engineers_keep_the_default_persistence(prices: dict[str, TokenPrices]) -> None:
+def test_single_month_engineers_keep_the_default_persistence(prices: dict[str, ModelPrice]) -> None:
     files = [
         parse_usage_file(
             f"eng-{i}.daily.json",
@@ -194,7 +194,7 @@ def test_a_team_with_nothing_active_cannot_be_fitted() -> None:
 
 
 def test_sample_engineers_fit_without_warnings_and_report_goodness_of_fit(
-    ccusage_files: list[ParsedUsageFile], prices: dict[str, TokenPrices]
+    ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     fit = fit_team(engineer_months(ccusage_files, prices), name="samples")
     assert (fit.engineers, fit.months, fit.engineer_months) == (13, 3, 38)  # eng-12 has two months

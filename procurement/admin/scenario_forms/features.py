@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from forecasting.engine.tolerances import SHARE_SUM_TOLERANCE  # as the models' CHECK constraints
 from procurement.admin.scenario_fields import LeversField, ModelMixField, PercentField, SeasonalityField
 from procurement.admin.scenario_forms.base import RowForm, percent
 from procurement.admin.scenario_forms.catalog_choices import model_choices
 from procurement.models import Feature, PriceCatalog
 from procurement.scenario_document.bounds import FEATURE_BOUNDS
-
-_SUM_SLACK = 1e-9  # as the models' CHECK constraints: 0.7 + 0.3 is 1
 
 FEATURE_KEY_FIELDS = [
     "name",
@@ -143,7 +142,7 @@ class FeatureForm(RowForm):
         if write is None:
             return data
         hit = data.get("cache_hit_rate")
-        if hit is not None and hit + write > 1 + _SUM_SLACK:
+        if hit is not None and hit + write > 1 + SHARE_SUM_TOLERANCE:
             self.refuse(
                 "cache_hit_rate",
                 f"Read from and written to cache add up to {(hit + write) * 100:,.10g}% of input; "
@@ -151,7 +150,7 @@ class FeatureForm(RowForm):
             )
         levers = data.get("levers")
         target = levers.get("cache_hit_rate") if isinstance(levers, dict) else None
-        if target is not None and target + write > 1 + _SUM_SLACK:
+        if target is not None and target + write > 1 + SHARE_SUM_TOLERANCE:
             self.refuse(
                 "levers",
                 f"Target cache read {target * 100:,.10g}% plus written to cache {write * 100:,.10g}% is "
