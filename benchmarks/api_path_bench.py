@@ -1,9 +1,9 @@
 """Time the API path on the reference workload: 200 features x 36 months x 100,000 trials.
 
 Run: `.venv/bin/python -m benchmarks.api_path_bench [--trials N] [--variants V]`. The trials run as
-blocks of 5,000 (DESIGN section 9), one `simulate_api_block` call per block, on one core. Features are
-synthetic but exercise every term of the model (growth uncertainty, tokens sd, monthly volatility,
-seasonality, two-model mixes with caching and batch).
+blocks of 5,000 (docs/operations.md#running-forecasts), one `simulate_api_block` call per block, on one
+core. Features are synthetic but exercise every term of the model (growth uncertainty, tokens sd,
+monthly volatility, seasonality, two-model mixes with caching and batch).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from forecasting.engine.api_path import ApiVariant, simulate_api_block
 from forecasting.engine.inputs import FeatureInput, ModelPrice
 from forecasting.engine.streams import block_sizes
 
-# List prices of the shipped catalog (DESIGN section 4): Sonnet 4.5 3 / 15 with long context 6 / 22.50
-# above 200K input tokens, Haiku 4.5 1 / 5.
+# List prices of the shipped catalog (docs/pricing.md#model-prices): Sonnet 4.5 3 / 15 with long
+# context 6 / 22.50 above 200K input tokens, Haiku 4.5 1 / 5.
 MODELS = {
     "claude-sonnet-4-5": ModelPrice(
         key="claude-sonnet-4-5",

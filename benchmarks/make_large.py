@@ -1,4 +1,4 @@
-"""Write `benchmarks/scenarios/large.json`: the reference scenario of DESIGN section 10.
+"""Write `benchmarks/scenarios/large.json`: the reference scenario (docs/quality.md).
 
 100 teams and 20,000 engineers, 200 features, 36 months, 100,000 trials. Generated from a fixed seed so
 the file is reproducible: `python -m benchmarks.make_large`.

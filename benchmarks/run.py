@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of the project, timed with hyperfine where a whole command is timed.
 
-Cases (DESIGN 10 and issue 3 targets): the demo's full result on one core; the large reference
+Cases (docs/quality.md and issue 3 targets): the demo's full result on one core; the large reference
 scenario's forecast and decisions on one core and on two processes, and its full result; the seat path
 fast vs brute force; the API path alone; the PDF brief. Figures are printed as a table and written to
 `benchmarks/results/latest.md`; the README records them.

@@ -42,7 +42,8 @@ ALL_PLANS = ("api", "pro", "max_5x", "max_20x", "team_premium")
 CONTRACT = SeatContract()
 MONTHS = 36
 
-# Usage presets of DESIGN section 4 (typical 150 / 600, heavy 800 / 3,000 USD per engineer-month).
+# Usage presets in docs/pricing.md#usage-presets (typical 150 / 600,
+# heavy 800 / 3,000 USD per engineer-month).
 SCENARIOS = {
     "small team (12 engineers, typical usage)": TeamInput(
         "small", 10, 12, 0.10, 0.7, 0.9, 150, 600, 0.6, 0.02, 0.01, 0.15, ("api", "pro", "max_5x")

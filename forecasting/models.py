@@ -1,9 +1,9 @@
-"""Forecast runs (DESIGN section 9): what was run, its state, and its result.
+"""Forecast runs (docs/operations.md#running-forecasts): what was run, its state, and its result.
 
-The database owns run state (DESIGN 11): a worker claims a run with a compare-and-set UPDATE, keeps a
-heartbeat while it works, and writes the result in one conditional UPDATE, so a broker that delivers a
-task twice or late never produces two results. `ForecastChunk` rows hold the block results of a run that
-fans out across workers until the final task merges them.
+The database owns run state (docs/operations.md#reliability-and-security): a worker claims a run with a
+compare-and-set UPDATE, keeps a heartbeat while it works, and writes the result in one conditional UPDATE, so
+a broker that delivers a task twice or late never produces two results. `ForecastChunk` rows hold the block
+results of a run that fans out across workers until the final task merges them.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class ForecastRun(models.Model):
     )
     scenario_snapshot = models.JSONField(help_text="The normalised scenario document as run.")
     catalog_snapshot = models.JSONField(help_text="Every catalog row the run priced with.")
-    result = models.JSONField(null=True, blank=True, help_text="DESIGN section 7; set only on success.")
+    result = models.JSONField(null=True, blank=True, help_text="docs/result.md; set only on success.")
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker claimed the run.")
     claim_token = models.UUIDField(null=True, blank=True)
@@ -100,7 +100,8 @@ class ForecastRun(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__gte=0.0) & Q(progress__lte=1.0), name="forecastrun_progress_range"
             ),
-            # A result exists exactly when the run succeeded: never a half-written one (DESIGN 9).
+            # A result exists exactly when the run succeeded: never a half-written one
+            # (docs/operations.md#running-forecasts).
             models.CheckConstraint(
                 condition=(Q(status="succeeded") & Q(result__isnull=False))
                 | (~Q(status="succeeded") & Q(result__isnull=True)),

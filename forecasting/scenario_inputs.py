@@ -1,7 +1,7 @@
 """Scenario document + catalog snapshot -> engine inputs.
 
 Pure data in, frozen dataclasses out (no ORM), so the same conversion serves the Celery task, the CLI,
-the benchmarks and the tests. The document is the normalised scenario JSON of DESIGN section 3 (defaults
+the benchmarks and the tests. The document is the normalised scenario JSON in docs/scenario.md (defaults
 filled in by `procurement.scenario_document.validate_scenario_document`); the catalog is the dict of
 `procurement.models.catalog_snapshot`, the exact prices a run records.
 """
@@ -23,7 +23,8 @@ from forecasting.engine.inputs import (
 )
 from forecasting.engine.pricing import catalog_model_price
 
-BLOCK_TRIALS = 5_000  # fixed block size (DESIGN 9): never depends on how many workers run the blocks
+# fixed block size (docs/operations.md#running-forecasts): never depends on how many workers run the blocks
+BLOCK_TRIALS = 5_000
 
 
 def forecast_input(

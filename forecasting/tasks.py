@@ -1,8 +1,9 @@
 """Celery tasks: thin, take ids, call a service (STYLE). The database owns run state; the broker carries ids.
 
 acks_late + reject_on_worker_lost: a task whose worker dies goes back to the queue instead of being lost
-(DESIGN 11). The services make that safe: a delivery that cannot claim its run, or whose claim moved on,
-does nothing, and the attempt counters stop a task that kills every worker it lands on.
+(docs/operations.md#reliability-and-security). The services make that safe: a delivery that cannot claim its
+run, or whose claim moved on, does nothing, and the attempt counters stop a task that kills every
+worker it lands on.
 
 Each task is registered under a name from `forecasting.services.enqueue`, by which the services enqueue
 it: this module imports the services, never the reverse (`forecasting.apps` imports it at start).

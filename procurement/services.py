@@ -113,7 +113,7 @@ def _team_row(scenario: Scenario, index: int, team: dict[str, Any]) -> Team:
 
 
 def scenario_to_document(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as the normalised JSON document of DESIGN section 3 (what save_scenario accepts)."""
+    """The scenario as the normalised JSON document in docs/scenario.md (what save_scenario accepts)."""
     document = scenario.as_document()
     document["teams"] = [team.as_document() for team in scenario.teams.order_by("position", "id")]
     document["features"] = [feature.as_document() for feature in scenario.features.order_by("position", "id")]

@@ -91,7 +91,8 @@ if _ENGINE not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"
     raise ImproperlyConfigured(f"DATABASE_URL must point at PostgreSQL or SQLite, not {_ENGINE}.")
 if _ENGINE == "django.db.backends.sqlite3":
     # select_for_update() is a no-op on SQLite; IMMEDIATE transactions take the write lock up front so
-    # conditional updates do not fail with "database is locked" halfway through (DESIGN section 11).
+    # conditional updates do not fail with "database is locked" halfway through
+    # (docs/operations.md#reliability-and-security).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 # Persistent connections: opening one per request costs ~2.5 ms on SQLite
 # (measured by benchmarks/load_api.py).
@@ -114,10 +115,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
-# --- Request limits (DESIGN section 11) -----------------------------------------------------------------
+# --- Request limits (docs/operations.md#reliability-and-security) -------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
-# Usage files (ccusage, Admin API reports) larger than this are refused with a 413 (DESIGN section 8).
+# Usage files (ccusage, Admin API reports) larger than this are refused with a 413 (docs/usage-import.md).
 USAGE_IMPORT_MAX_BYTES = env.int("USAGE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Celery ---------------------------------------------------------------------------------------------
@@ -169,7 +170,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# --- Forecast runs (DESIGN sections 9 and 11) -----------------------------------------------------------
+# --- Forecast runs (docs/operations.md) -----------------------------------------------------------
 # Work bound per run: trials x months x (teams + features). 2e9 admits the reference large scenario
 # (benchmarks/scenarios/large.json: 100,000 x 36 x 300 = 1.08e9) with headroom for a longer term.
 FORECAST_COMPUTE_BUDGET = env.float("FORECAST_COMPUTE_BUDGET", default=2e9)
@@ -184,7 +185,8 @@ FORECAST_CHUNK_BLOCKS = env.int("FORECAST_CHUNK_BLOCKS", default=4)
 # STALE seconds (10 missed heartbeats) belongs to a dead worker and the reaper hands it to another.
 FORECAST_HEARTBEAT_SECONDS = env.float("FORECAST_HEARTBEAT_SECONDS", default=30.0)
 FORECAST_STALE_SECONDS = env.float("FORECAST_STALE_SECONDS", default=300.0)
-# DESIGN 11: reject_on_worker_lost requeues a task that kills its worker forever; stop after 3 attempts.
+# docs/operations.md#reliability-and-security: reject_on_worker_lost requeues a task that kills its worker
+# forever; stop after 3 attempts.
 FORECAST_MAX_ATTEMPTS = 3
 # How often Celery beat runs the reaper (stale runs, runs whose publish after commit failed).
 FORECAST_REAPER_SECONDS = env.float("FORECAST_REAPER_SECONDS", default=60.0)
@@ -211,8 +213,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "procurement.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "procurement.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
-    # Forecast starts per organization (forecasting/api/throttles.py). Not a security control (DESIGN 11):
-    # the trials cap, the compute budget and the per-organization active-run limit bound the work.
+    # Forecast starts per organization (forecasting/api/throttles.py). Not a security control
+    # (docs/operations.md#reliability-and-security): the trials cap, the compute budget and the
+    # per-organization active-run limit bound the work.
     "DEFAULT_THROTTLE_RATES": {"forecast_start": env.str("API_FORECAST_START_RATE", default="30/minute")},
 }
 SPECTACULAR_SETTINGS = {

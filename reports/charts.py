@@ -1,4 +1,4 @@
-"""The brief's charts as ReportLab `Drawing`s, built from a stored result (DESIGN 7) and its catalog.
+"""The brief's charts as ReportLab `Drawing`s, built from a stored result (docs/result.md) and its catalog.
 
 Every function is pure: plain mappings in, a vector `Drawing` out, so the PDF and a later admin page (via
 `reportlab.graphics.renderSVG.drawToString`) show the same picture. User strings (feature names) are

@@ -1,7 +1,7 @@
 """Stored results side by side: the headline numbers of 2 to 4 runs and each one's difference to the first.
 
 Pure: plain mappings in, plain text out (no ORM, no request). Every figure is read from the stored result
-(DESIGN 7) the way the run's page reads it (`reports.admin_results`): the total, seat and API expected
+(docs/result.md) the way the run's page reads it (`reports.admin_results`): the total, seat and API expected
 costs, and per contract period the recommended commitment and its probability of going unused. Nothing
 is simulated again; the only arithmetic is the difference of two stored figures. Periods are matched by
 their index; a run without that period (its term was shorter) shows a dash, as does any missing number.

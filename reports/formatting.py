@@ -1,6 +1,6 @@
 """Numbers and names as the brief shows them: `$1.24M`, `$850K`, `$1,240`, `12.5%`, `Jan 2027`.
 
-Money is rounded only here, when shown (DESIGN 7). Missing or non-finite numbers show as an em dash, so
+Money is rounded only here, when shown (docs/result.md). Missing or non-finite numbers show as an em dash, so
 a NaN standard error never reaches the page as "nan".
 """
 

@@ -1,9 +1,9 @@
 """Paragraph styles and the only way the brief builds Paragraphs: every text part is cleaned and escaped.
 
-ReportLab `Paragraph` markup is an injection sink (DESIGN 11): unescaped text such as `<img src=...>`
-embeds a server file and `<a href="javascript:...">` becomes a link. So `para` and `table` take plain
-text, pass every part through `display_text` and `xml.sax.saxutils.escape`, and the only tags in the
-markup are the `<b>` tags written here around already-escaped text.
+ReportLab `Paragraph` markup is an injection sink (docs/operations.md#reliability-and-security): unescaped
+text such as `<img src=...>` embeds a server file and `<a href="javascript:...">` becomes a link. So `para`
+and `table` take plain text, pass every part through `display_text` and `xml.sax.saxutils.escape`, and the
+only tags in the markup are the `<b>` tags written here around already-escaped text.
 """
 
 from __future__ import annotations

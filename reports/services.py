@@ -1,8 +1,9 @@
 """The brief of a stored forecast run: ORM rows to plain `BriefData`, then PDF bytes.
 
 The brief is built from the run's stored result and catalog snapshot only, dated with the run's finish
-date, so the same run always gives the same document (DESIGN 9: a run records the exact prices it used).
-`write_brief_for_document` serves the CLI (`manage.py forecast --pdf`), which has a result but no run row.
+date, so the same run always gives the same document (docs/operations.md#running-forecasts: a run records the
+exact prices it used). `write_brief_for_document` serves the CLI (`manage.py forecast --pdf`), which has a
+result but no run row.
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ def idempotency_key(request: Request) -> str | None:
 
 @extend_schema_field({"allOf": [ref(FORECAST_RESULT)], "nullable": True, "readOnly": True})
 class ResultField(serializers.JSONField):
-    """The stored result (DESIGN section 7), null until the run succeeded."""
+    """The stored result (docs/result.md), null until the run succeeded."""
 
 
 class ForecastRunSerializer(serializers.ModelSerializer[ForecastRun]):

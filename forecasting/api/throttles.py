@@ -1,7 +1,8 @@
 """A throttle on forecast starts per organization (not per user or token: they share the org's quota).
 
-Throttling is not a security control (DESIGN section 11: with a local-memory cache each gunicorn worker
-counts alone); the work is bounded by the trials cap, the compute budget and the active-run limit.
+Throttling is not a security control (docs/operations.md#reliability-and-security: with a local-memory cache
+each gunicorn worker counts alone); the work is bounded by the trials cap, the compute budget and the
+active-run limit.
 """
 
 from __future__ import annotations

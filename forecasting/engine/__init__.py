@@ -1,4 +1,5 @@
-"""The forecasting engine: pure NumPy/SciPy Monte Carlo and decisions (DESIGN sections 5-7).
+"""The forecasting engine: pure NumPy/SciPy Monte Carlo and decisions (docs/model.md,
+docs/decisions.md and docs/result.md).
 
 Frozen dataclasses in, frozen dataclasses out; randomness only through explicit generators derived from
 `numpy.random.SeedSequence(seed)`. Nothing here imports Django or touches global random state.

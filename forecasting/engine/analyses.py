@@ -1,8 +1,8 @@
 """What the negotiation brief argues with: blended vs separated, token levers, concessions, sensitivity.
 
 Every variant re-optimises over the same samples (common random numbers): a contract change never
-re-simulates spend (DESIGN 6.5), and a driver change re-simulates only the path it touches, on the
-sensitivity subsample (DESIGN 6.6).
+re-simulates spend (docs/decisions.md#concessions), and a driver change re-simulates only the path
+it touches, on the sensitivity subsample (docs/decisions.md#sensitivity).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The API path (DESIGN section 5): cost per request at list and Monte Carlo list spend per feature.
+"""The API path (docs/model.md#api-path): cost per request at list and Monte Carlo list spend per feature.
 
 Feature f, trial n, month t (0-based offset in the term):
 
@@ -167,7 +167,7 @@ def simulate_api_block(
     trials: int,
     variants: Sequence[ApiVariant] = (ApiVariant("base"),),
 ) -> ApiBlock:
-    """Monthly list spend of one block of trials, per variant, features summed (DESIGN section 5).
+    """Monthly list spend of one block of trials, per variant, features summed (docs/model.md#api-path).
 
     The model is the module's: per-trial truncated-normal growth and lognormal tokens multiplier, iid
     lognormal monthly noise (mean exp(volatility^2 / 2), not normalised to 1), seasonality normalised to

@@ -49,7 +49,8 @@ class BlockResult:
 
 
 def run_block(plan: RunPlan, block: int) -> BlockResult:
-    """Simulate block `block` of the run (DESIGN 9: block i draws from stream i of SeedSequence(seed))."""
+    """Simulate block `block` of the run (docs/operations.md#running-forecasts:
+    block i draws from stream i of SeedSequence(seed))."""
     inp, trials = plan.inp, plan.blocks[block]
     sensitive = block < plan.sensitivity_blocks
     variants = plan.api_variants + (plan.api_sensitivity if sensitive else ())

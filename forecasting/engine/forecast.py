@@ -24,7 +24,7 @@ def run_forecast(
     processes: int = 1,
     on_progress: ProgressCallback | None = None,
 ) -> ForecastResult:
-    """Forecast both paths by Monte Carlo and return the result of DESIGN section 7.
+    """Forecast both paths by Monte Carlo and return the result (docs/result.md).
 
     Trials are split into blocks of `inp.block_trials`; block i draws from stream i of
     `SeedSequence(inp.seed)`, so the result is bit-for-bit the same for any `processes`. `extras` adds

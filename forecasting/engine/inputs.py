@@ -1,4 +1,4 @@
-"""Engine inputs: the scenario of DESIGN section 3 with every catalog number resolved.
+"""Engine inputs: the scenario (docs/scenario.md) with every catalog number resolved.
 
 Frozen dataclasses only; no Django, no I/O. Money is USD, rates are fractions, months are 0-based
 offsets from the scenario's start month. The Django side (`forecasting.services`) builds these from a
@@ -57,7 +57,7 @@ class SeatPlan:
 
 @dataclass(frozen=True)
 class TeamInput:
-    """A cohort of exchangeable engineers (DESIGN section 3, teams)."""
+    """A cohort of exchangeable engineers (docs/scenario.md#teams)."""
 
     name: str
     headcount_now: float
@@ -76,7 +76,8 @@ class TeamInput:
 
 @dataclass(frozen=True)
 class LeverTargets:
-    """Target values of a feature's token levers (DESIGN section 6.4); None leaves a lever as it is."""
+    """Target values of a feature's token levers (docs/decisions.md#token-levers);
+    None leaves a lever as it is."""
 
     model_mix: tuple[tuple[str, float], ...] | None = None
     cache_hit_rate: float | None = None
@@ -85,7 +86,7 @@ class LeverTargets:
 
 @dataclass(frozen=True)
 class FeatureInput:
-    """An API feature (DESIGN section 3, features)."""
+    """An API feature (docs/scenario.md#features)."""
 
     name: str
     requests_per_month: float

@@ -24,9 +24,11 @@ from forecasting.engine.inputs import (
 from forecasting.engine.seat_path import TeamDecision, decide_team
 from forecasting.engine.streams import block_sizes
 
-# Sensitivity runs on the first blocks only (DESIGN 6.6 allows a subsample; its standard error is reported).
+# Sensitivity runs on the first blocks only (docs/decisions.md#sensitivity allows a subsample;
+# its standard error is reported).
 SENSITIVITY_TRIALS = 5_000
-# How far each driver moves in the tornado (DESIGN 6.6: "moved down and up by a stated amount").
+# How far each driver moves in the tornado (docs/decisions.md#sensitivity:
+# "moved down and up by a stated amount").
 GROWTH_SHIFT = 0.02  # feature growth, absolute change of the monthly rate
 TOKENS_SCALE = 0.20  # tokens per request, relative
 CACHE_HIT_SHIFT = 0.10  # cache hit rate, absolute

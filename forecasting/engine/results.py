@@ -1,4 +1,4 @@
-"""The result of a run: decisions over the merged samples, serialised to DESIGN section 7's contract.
+"""The result of a run: decisions over the merged samples, serialised to the contract of docs/result.md.
 
 The result is a plain JSON-able dict (floats unrounded; money in USD). Keys beyond the contract are
 additions, never renamings.

@@ -1,4 +1,5 @@
-"""The seat path of the engine (DESIGN sections 4-6.2): Claude Code seats per team.
+"""The seat path of the engine (docs/pricing.md, docs/model.md#seat-path and
+docs/decisions.md#seats-per-team): Claude Code seats per team.
 
 `decide_team` chooses a team's plan mix and seat counts from the inputs alone (closed forms, no Monte
 Carlo), so blocks stay independent; `simulate_team_block` prices that decision on one block of trials

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('block_trials', models.PositiveIntegerField(help_text='Trials per block, fixed when the run starts so every worker draws the same blocks.')),
                 ('scenario_snapshot', models.JSONField(help_text='The normalised scenario document as run.')),
                 ('catalog_snapshot', models.JSONField(help_text='Every catalog row the run priced with.')),
-                ('result', models.JSONField(blank=True, help_text='DESIGN section 7; set only on success.', null=True)),
+                ('result', models.JSONField(blank=True, help_text='docs/result.md; set only on success.', null=True)),
                 ('error', models.TextField(blank=True)),
                 ('attempts', models.PositiveSmallIntegerField(default=0, help_text='Times a worker claimed the run.')),
                 ('claim_token', models.UUIDField(blank=True, null=True)),

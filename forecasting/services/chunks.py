@@ -2,9 +2,9 @@
 
 Each chunk task stores its blocks (npz bytes, no pickle) on a `ForecastChunk` row, so a run picked up
 again only recomputes the chunks it lacks, and the merge equals the single-process result because blocks
-are merged by index whatever order or process computed them (DESIGN 9). Chunk tasks work under the run's
-claim token; a chunk whose worker dies FORECAST_MAX_ATTEMPTS times fails the run with that reason. The
-chord's tasks are named, not imported (`forecasting.services.enqueue`).
+are merged by index whatever order or process computed them (docs/operations.md#running-forecasts). Chunk
+tasks work under the run's claim token; a chunk whose worker dies FORECAST_MAX_ATTEMPTS times fails the run
+with that reason. The chord's tasks are named, not imported (`forecasting.services.enqueue`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Run state owned by the database (DESIGN 11): claim, heartbeat, finish or fail, each a conditional UPDATE.
+"""Run state owned by the database (docs/operations.md#reliability-and-security): claim, heartbeat,
+finish or fail, each a conditional UPDATE.
 
 A process works on a run only while it holds the run's claim token. Every write it makes is conditional on
 that token and on the run still running, so a second delivery of the same task, a worker that went stale

@@ -38,7 +38,7 @@ def execute_forecast(run_id: int) -> None:
     """Run the forecast if this process can claim it; a no-op when it finished or a live process holds it.
 
     Same seed, same result: a run picked up again after its worker died computes the same numbers, and
-    only the current claim holder can write them (DESIGN 9 and 11).
+    only the current claim holder can write them (docs/operations.md).
     """
     claim = claim_run(run_id)
     if claim is None:

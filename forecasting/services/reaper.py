@@ -1,4 +1,5 @@
-"""The reaper (DESIGN 11): no run is lost to a dead worker or a failed publish, none stays running forever.
+"""The reaper (docs/operations.md#reliability-and-security): no run is lost to a dead worker or a failed
+publish, none stays running forever.
 
 Run every FORECAST_REAPER_SECONDS by Celery beat, or by `manage.py reap_runs`. Every step is a
 conditional UPDATE, so two reapers at once (or a reaper racing a worker) do each thing once.

@@ -2,7 +2,7 @@
 
 Imports point one way (`procurement` ← `forecasting`), so this module never imports the forecast run
 model: it follows the `forecast_runs` relation that `forecasting` adds to Scenario, and reads the result
-keys of DESIGN section 7 (`api.periods[].recommended.commitment`, `total.expected_cost`) in the database.
+keys in docs/result.md (`api.periods[].recommended.commitment`, `total.expected_cost`) in the database.
 Without the forecasting app the columns stay empty.
 """
 

@@ -33,7 +33,7 @@ class ScenarioUploadForm(forms.Form):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.none(), help_text="The organization the new scenario belongs to."
     )
-    file = forms.FileField(help_text="A scenario JSON document (DESIGN section 3), at most 2 MB.")
+    file = forms.FileField(help_text="A scenario JSON document (docs/scenario.md), at most 2 MB.")
 
     def __init__(self, *args: Any, user: Any, replacing: Scenario | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

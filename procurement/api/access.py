@@ -1,4 +1,5 @@
-"""Who may do what: membership scopes every queryset, the role decides writes (DESIGN section 11).
+"""Who may do what: membership scopes every queryset, the role decides writes
+(docs/operations.md#reliability-and-security).
 
 Another organization's objects are invisible (404 exactly as for an id that does not exist); a member
 whose role does not allow a write gets 403, which reveals nothing they cannot already read.

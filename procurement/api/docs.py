@@ -61,7 +61,7 @@ SCENARIO_OPERATIONS = {
     ),
     "create": extend_schema(
         summary="Create a scenario from its JSON document",
-        description="The body is the scenario document of DESIGN section 3 (what `manage.py forecast` "
+        description="The body is the scenario document in docs/scenario.md (what `manage.py forecast` "
         "reads), optionally with `organization` (a slug) when you belong to several organizations.",
         parameters=[ORGANIZATION_PARAMETER],
         request=json_body(SCENARIO_DOCUMENT),

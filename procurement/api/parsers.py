@@ -1,7 +1,7 @@
 """A strict JSON parser: the body must be UTF-8 JSON that a careful client could have meant.
 
-Refused with a 400 and the field path where there is one (DESIGN section 11): the constants NaN,
-Infinity and -Infinity, numbers that overflow a double (`1e999`), integers longer than
+Refused with a 400 and the field path where there is one (docs/operations.md#reliability-and-security):
+the constants NaN, Infinity and -Infinity, numbers that overflow a double (`1e999`), integers longer than
 MAX_INTEGER_DIGITS, duplicate keys, lone UTF-16 surrogates (they cannot be stored as UTF-8), NUL
 characters (PostgreSQL text and jsonb cannot hold them), and nesting deeper than MAX_DEPTH
 (procurement.jsontext.loads_bounded).

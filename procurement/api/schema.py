@@ -1,4 +1,4 @@
-"""OpenAPI components of the scenario document (DESIGN section 3), built from the validator's bounds.
+"""OpenAPI components of the scenario document (docs/scenario.md), built from the validator's bounds.
 
 The validator (procurement.scenario_document) is the authority; these JSON schemas describe the same
 fields and bounds for clients and for schema-driven tests, from the same tables, so they cannot drift.
@@ -132,7 +132,7 @@ def _feature() -> Schema:
             "batch_share": number(b["batch_share"], "Target batch share.", nullable=True),
         },
         [],
-        "Token lever targets (DESIGN 6.4); at least one not null.",
+        "Token lever targets (docs/decisions.md#token-levers); at least one not null.",
     )
     properties = {
         "name": _NAME,
@@ -256,7 +256,7 @@ def scenario_components() -> dict[str, Schema]:
     request = _obj(
         {**document, "organization": _ORGANIZATION, **ignored},
         ["name", "start_month", "term_months"],
-        "The scenario JSON of DESIGN section 3, exactly what `manage.py forecast` reads; "
+        "The scenario JSON (docs/scenario.md), exactly what `manage.py forecast` reads; "
         "defaults in brackets are filled in on save.",
     )
     response = _obj(

@@ -1,4 +1,4 @@
-"""Usage imports (DESIGN section 8): upload usage files, read the fits, apply one to a scenario.
+"""Usage imports (docs/usage-import.md): upload usage files, read the fits, apply one to a scenario.
 
     POST /api/v1/usage-imports/              multipart: files (repeated), team, engineer, feature_map
                                              (JSON), catalog, organization (slugs) -> 201 (200: seen before)

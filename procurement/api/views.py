@@ -36,7 +36,7 @@ from procurement.services import save_scenario
 
 @extend_schema_view(**docs.SCENARIO_OPERATIONS)
 class ScenarioViewSet(JsonApiMixin, viewsets.ModelViewSet[Scenario]):
-    """Scenarios of the caller's organizations; the body is the scenario JSON of DESIGN section 3."""
+    """Scenarios of the caller's organizations; the body is the scenario JSON (docs/scenario.md)."""
 
     permission_classes = [IsAuthenticated, OrganizationRolePermission]
     pagination_class = ApiPagination

@@ -1,4 +1,4 @@
-"""Usage import and calibration (DESIGN section 8): pure parsing, cost recompute and fitting.
+"""Usage import and calibration (docs/usage-import.md): pure parsing, cost recompute and fitting.
 
 No Django and no ORM here: bytes and plain price tables in, frozen dataclasses out. The Django layer
 (models, admin, API, `import_usage`) stores what these functions return.

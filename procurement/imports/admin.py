@@ -1,6 +1,6 @@
 """Anthropic Admin API reports: `usage_report/messages` and `cost_report` (merged pages, one `data` array).
 
-Shapes: reference/pricing-and-formats.md sections 3.1 and 3.2. Every key the spec marks required must be
+Shapes: docs/usage-import.md#formats. Every key the spec marks required must be
 present (dimension keys may be null). A usage result without a model cannot be priced and is refused; the
 cost report's `amount` is a decimal string in cents.
 """

@@ -1,6 +1,6 @@
 """Claude Code Analytics API records (`usage_report/claude_code`): one record per actor per day.
 
-Shape: reference/pricing-and-formats.md section 3.3. The engineer is the actor's e-mail address (or the
+Shape: docs/usage-import.md#formats. The engineer is the actor's e-mail address (or the
 API key name for API actors); `estimated_cost.amount` is in cents; the merged `cache_creation` count is
 priced as 5-minute writes.
 """

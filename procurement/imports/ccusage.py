@@ -1,6 +1,6 @@
 """ccusage JSON reports (`daily`, `weekly`, `monthly`; rows keyed by date/week/month or `period`).
 
-Shapes: reference/pricing-and-formats.md section 4 (ccusage ≤ v18 and `ccusage claude daily` in v19+;
+Shapes: docs/usage-import.md#formats (ccusage ≤ v18 and `ccusage claude daily` in v19+;
 v19+/v20 unified reports key rows by `period` and add `agent`). One file is one engineer. Each row's
 `modelBreakdowns` become one record per model; row token fields must equal the sums over the breakdowns
 and `totalTokens` the sum of the four token fields, as ccusage writes them, or the file is refused.
@@ -132,7 +132,7 @@ def _record(
     engineer: str,
 ) -> UsageRecord:
     # ccusage JSON only exposes the merged cache-creation count: priced as 5-minute writes
-    # (reference/pricing-and-formats.md 1.6 and 4.6; the samples README says the same).
+    # (docs/usage-import.md#cost-recompute).
     return UsageRecord(
         file=name,
         source=source,

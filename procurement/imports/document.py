@@ -1,4 +1,4 @@
-"""The fits as one JSON-ready document in the scenario's own field names (DESIGN section 3).
+"""The fits as one JSON-ready document in the scenario's own field names (docs/scenario.md).
 
 Only fitted values appear as scenario fields: a field the data cannot say (persistence from one month,
 growth from under three months, request sizes without token data) is left out, so the scenario's default

@@ -1,4 +1,5 @@
-"""Feature fit: volume, growth and volatility by log-linear regression on monthly totals (DESIGN 5, 8).
+"""Feature fit: volume, growth and volatility by log-linear regression on monthly totals
+(docs/model.md#api-path and docs/usage-import.md).
 
 The engine draws R_t = R0 (1 + G)^t exp(volatility Z_t), G ~ Normal(growth, growth_sd) per trial, so
 ln R_t = ln R0 + t ln(1 + G) + volatility Z_t: ordinary least squares of log monthly volume on the month

@@ -1,6 +1,6 @@
 """Guards on imported history: too short, gaps, the last 30 days disagreeing with the rest, mixed formats.
 
-The last-30-days test follows cloud commitment recommenders (DESIGN section 8): when recent usage and the
+The last-30-days test follows cloud commitment recommenders (docs/usage-import.md): when recent usage and the
 whole history disagree, the lower level is offered, so stale or one-off highs do not inflate a commitment.
 "Disagree" means both significant and material: a two-sided Welch t-test on log usage per active day
 (last 30 days against the days before them) with p < 0.01, and a ratio of geometric means beyond 1.5x
@@ -21,8 +21,8 @@ from scipy import stats
 from procurement.imports.records import ParsedUsageFile
 from procurement.imports.subjects import SubjectHistory
 
-MIN_HISTORY_DAYS = 60  # DESIGN section 8
-RECENT_DAYS = 30  # DESIGN section 8
+MIN_HISTORY_DAYS = 60  # docs/usage-import.md
+RECENT_DAYS = 30  # docs/usage-import.md
 RECENT_P_VALUE = 0.01  # significance of the recent-vs-earlier test (project choice, see module docstring)
 RECENT_RATIO = 1.5  # materiality: geometric-mean ratio beyond 1.5x either way (project choice)
 MIN_ACTIVE_DAYS_PER_SIDE = 5  # fewer active days on either side: no test (too few to estimate a spread)

@@ -1,6 +1,6 @@
 """Usage per engineer-month and per feature-month: the inputs of the fits.
 
-Unit (DESIGN section 5): API-equivalent list USD per active engineer-month. Rules, and why:
+Unit (docs/model.md#seat-path): API-equivalent list USD per active engineer-month. Rules, and why:
 
 - A month inside an engineer's history with no usage is an inactive month: kept (for adoption), never fed
   to the intensity fit, because the engine draws usage only for active engineers.

@@ -19,7 +19,7 @@ from forecasting.engine.pricing import batch_factor, unbatched_cost_usd
 from procurement.imports.errors import UsageFileError
 from procurement.imports.records import UsageRecord
 
-# Web search: 10 USD per 1,000 searches, official pricing page (reference/pricing-and-formats.md 1.4).
+# Web search: 10 USD per 1,000 searches, official pricing page (docs/usage-import.md#cost-recompute).
 WEB_SEARCH_USD_PER_REQUEST = 10.0 / 1_000
 _DATE_SUFFIX = re.compile(r"-(\d{8}|latest)$")
 

@@ -1,4 +1,4 @@
-"""Team intensity fit: the engine's engineer-usage model (DESIGN section 5) fitted to engineer-months.
+"""Team intensity fit: the engine's engineer-usage model (docs/model.md#seat-path) fitted to engineer-months.
 
 Model, matching the engine: log monthly usage of active engineer i in month t is
     mu + t g + sigma (sqrt(omega) zeta_i + sqrt(1 - omega) nu_it),   zeta_i, nu_it iid N(0, 1),
@@ -25,8 +25,9 @@ from procurement.imports.calendar_span import month_index
 from procurement.imports.months import MIN_FIT_COVERAGE, EngineerMonth
 from procurement.imports.random_effects import Method, fit_random_effects
 
-Z90 = 1.2815515655446004  # standard normal 90th percentile (DESIGN section 3: sigma = ln(p90/median)/1.2816)
-DEFAULT_PERSISTENCE = 0.6  # scenario default (DESIGN section 3), used when persistence cannot be fitted
+# standard normal 90th percentile (docs/model.md#seat-path: sigma = ln(p90/median)/1.2816)
+Z90 = 1.2815515655446004
+DEFAULT_PERSISTENCE = 0.6  # scenario default (docs/scenario.md), used when persistence cannot be fitted
 MIN_DRIFT_MONTHS = 3  # task brief: drift only with at least three months
 FEW_ENGINEERS = 5  # below this the spread and persistence are rough (project choice)
 COST_MISMATCH_SHARE = 0.01  # the files' own costs vs list price: warn beyond 1% (project choice)

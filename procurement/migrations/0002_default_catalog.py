@@ -80,7 +80,7 @@ MODELS = [
     ("claude-3-5-haiku", "Claude Haiku 3.5", 0.8, 4.0, "active", None, f"[OFFICIAL] {PRICING}: $0.80 / $4. {CACHE_BATCH}"),
 ]
 
-# Capacity assumptions (DESIGN section 4): Max 20x ≈ 2,100 USD/month API-equivalent, measured by
+# Capacity assumptions (docs/pricing.md#plan-capacity): Max 20x ≈ 2,100 USD/month API-equivalent, measured by
 # rhombus.so/limits on 2026-01-12 with Opus 4.5 (≈ $492/week, ≈ $2,130/month) [3P]; Max 5x ≈ 1/4 of it,
 # Pro ≈ 1/20 (Anthropic's own "5x" / "20x more usage than Pro"); Team premium ≈ 6.25 × Pro (tygartmedia.com,
 # [3P], not found officially). capacity_sd 0.25 because Anthropic changed limits several times in 2025-26.
@@ -105,7 +105,7 @@ PLANS = [
     # overflow, min seats, is_assumption, source
     (
         "api", 0, "API (pay per token)", V2025, 0.0, None, 0.0, 0.0, "extra_usage", 0, False,
-        "Pseudo-plan 'no seat, pay per token at list' (DESIGN section 4): no price, no capacity; every "
+        "Pseudo-plan 'no seat, pay per token at list' (docs/pricing.md): no price, no capacity; every "
         "API-equivalent dollar is billed at list (overflow extra_usage with capacity 0). Claude Code uses API "
         "billing when ANTHROPIC_API_KEY is set (support 11145838) [OFFICIAL].",
     ),
@@ -164,7 +164,7 @@ PRESETS = [
     (
         "typical", 150.0, 600.0,
         "From " + _COSTS_PAGE + " Median 150 is the low end of the monthly range; p90 600 is about $30 per "
-        "active day × 20 active days (DESIGN section 4).",
+        "active day × 20 active days (docs/pricing.md).",
     ),
     (
         "heavy", 800.0, 3_000.0,

@@ -1,4 +1,4 @@
-"""A scenario (DESIGN section 3) as rows: contract terms on Scenario, inlines for bands, teams and features.
+"""A scenario (docs/scenario.md) as rows: contract terms on Scenario, inlines for bands, teams and features.
 
 `as_document()` on each row gives its part of the scenario JSON; services assemble and validate the whole.
 """

@@ -1,4 +1,5 @@
-"""Imported usage (DESIGN section 8): the files, their usage per engineer-month and feature-month, the fits.
+"""Imported usage (docs/usage-import.md): the files, their usage per engineer-month and
+feature-month, the fits.
 
 An import is immutable once saved: what the files said, priced with one catalog, fitted once. Its files'
 sha256 checksums are unique in the organization, so the same usage is never stored (and counted) twice;

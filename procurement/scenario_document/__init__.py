@@ -1,4 +1,4 @@
-"""The scenario document (DESIGN section 3): one strict, pure validator shared by the REST API, the CLI
+"""The scenario document (docs/scenario.md): one strict, pure validator shared by the REST API, the CLI
 and the admin's JSON upload. No Django and no ORM here; callers resolve the catalog into CatalogKeys."""
 
 from procurement.scenario_document.catalog_keys import DEFAULT_CATALOG_SLUG, CatalogKeys

@@ -2,8 +2,9 @@
 
 One table so the REST API, the CLI, the admin forms and the database refuse the same values. The hard
 limits (term 1..60, trials 1,000..1,000,000, headcount ≤ 1,000,000, shares in [0, 1], discount in [0, 1))
-are DESIGN section 3; the others are sanity bounds of this project, wide enough for any real company and
-narrow enough that the engine's arithmetic stays finite (e.g. (1 + growth)^60 with growth ≤ 1).
+are the product's rules (docs/scenario.md); the others are sanity bounds of this project, wide enough for any
+real company and narrow enough that the engine's arithmetic stays finite (e.g. (1 + growth)^60
+with growth ≤ 1).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _fmt(value: float) -> str:
 
 SHARE = Bound(0.0, 1.0)
 MAX_USD = 1e12  # no commitment or band threshold beyond a trillion USD
-MAX_HEADCOUNT = 1_000_000  # DESIGN section 3
+MAX_HEADCOUNT = 1_000_000  # docs/scenario.md
 MAX_TEAMS = 500
 MAX_FEATURES = 1_000
 MAX_DISCOUNT_BANDS = 20

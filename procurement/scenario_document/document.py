@@ -1,4 +1,4 @@
-"""The scenario document of DESIGN section 3: strict validation and normalisation, pure Python."""
+"""The scenario document (docs/scenario.md): strict validation and normalisation, pure Python."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from procurement.scenario_document.fields import (
 from procurement.scenario_document.teams_features import check_unique_names, read_feature, read_team
 
 OVERAGE_REGIMES = ("list", "committed_rate")
-DEFAULT_TRIALS = 20_000  # the value in DESIGN section 3's example document
+DEFAULT_TRIALS = 20_000  # the value in the example document of docs/scenario.md
 DEFAULT_COMMITMENT_PERIOD_MONTHS = 12  # an annual commitment, the usual enterprise contract
 
 
@@ -43,7 +43,7 @@ class ScenarioValidationError(ValueError):
 
 
 def validate_scenario_document(doc: object, *, catalog_keys: CatalogKeys) -> dict[str, Any]:
-    """The normalised document (every default of DESIGN 3 filled in) or ScenarioValidationError.
+    """The normalised document (every default in docs/scenario.md filled in) or ScenarioValidationError.
 
     Validating a normalised document returns it unchanged, so documents can be stored and re-read.
     """

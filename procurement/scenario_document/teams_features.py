@@ -26,7 +26,7 @@ from procurement.scenario_document.fields import (
 )
 
 CACHE_TTLS = ("5m", "1h")
-DEFAULT_USAGE_PERSISTENCE = 0.6  # DESIGN section 3: share of log-variance that stays with the engineer
+DEFAULT_USAGE_PERSISTENCE = 0.6  # docs/scenario.md: share of log-variance that stays with the engineer
 
 
 def team_fields(catalog: CatalogKeys) -> dict[str, Field]:
@@ -154,7 +154,8 @@ def read_seasonality(raw: Any, path: str, errors: Errors) -> Any:
 
 
 def read_levers(raw: Any, path: str, errors: Errors, catalog: CatalogKeys) -> Any:
-    """Null, or target values of the token levers (DESIGN section 6.4); null leaves a lever unchanged."""
+    """Null, or target values of the token levers (docs/decisions.md#token-levers);
+    null leaves a lever unchanged."""
     if raw is None:
         return None
     share = FEATURE_BOUNDS["cache_hit_rate"]

@@ -11,7 +11,7 @@ from reports.formatting import display_text, money
 from reports.layout import Cell, Strong, gap, para, table
 from reports.result_view import LEVER_LABELS, band_floor_phrase, humanize, money_list, ranked
 
-DEFAULT_ROLLOVER = "25%"  # DESIGN 6.5: the rollover concession is "25% of unused"
+DEFAULT_ROLLOVER = "25%"  # docs/decisions.md#concessions: the rollover concession is "25% of unused"
 
 
 def story(result: ForecastResult) -> list[Flowable]:

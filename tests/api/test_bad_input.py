@@ -1,4 +1,5 @@
-"""The explicit bad-input list (DESIGN section 11: fuzzing alone does not find these).
+"""The explicit bad-input list (docs/operations.md#reliability-and-security:
+fuzzing alone does not find these).
 
 Every request answers 400, 413 or 415 in the API's JSON error shape, names the field where there is one,
 never reaches the unexpected-error handler, and saves nothing.

@@ -30,7 +30,8 @@ def optimise(
 def reference_settlement(
     spend: np.ndarray, months: list[int], contract: ApiContract, commitments: list[float]
 ) -> dict[str, np.ndarray]:
-    """The contract rules of DESIGN 6.1 written out plainly, independent of the engine's code."""
+    """The contract rules (docs/decisions.md#api-commitment-per-period) written out plainly,
+    independent of the engine's code."""
     n, periods = spend.shape
     credit = np.zeros(n)
     out = {key: np.zeros((n, periods)) for key in ("cost", "forfeited", "overage")}

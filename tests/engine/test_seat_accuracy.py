@@ -1,4 +1,5 @@
-"""The fast seat path against exact per-engineer simulation (DESIGN 5 and 10) on four teams.
+"""The fast seat path against exact per-engineer simulation (docs/model.md#seat-path and
+docs/quality.md) on four teams.
 
 Both simulations share the trial-level draws (headcount, drift, capacity, shock) and differ in the
 per-engineer part, so the comparison isolates the fast path's approximations. The target is 1% on p5,
@@ -24,7 +25,7 @@ PLANS = {
 }
 ALL = ("api", "pro", "max_5x", "max_20x", "team_premium")
 MONTHS, BLOCKS, BLOCK_TRIALS = 24, 3, 5_000
-# Usage presets (DESIGN 4): typical 150 / 600, heavy 800 / 3,000 USD per engineer-month.
+# Usage presets (docs/pricing.md#usage-presets): typical 150 / 600, heavy 800 / 3,000 USD per engineer-month.
 TEAMS = {
     "small_12": TeamInput(
         "small", 10, 12, 0.10, 0.7, 0.9, 150, 600, 0.6, 0.02, 0.01, 0.15, ("api", "pro", "max_5x")

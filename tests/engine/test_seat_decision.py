@@ -1,4 +1,5 @@
-"""Seat decisions (DESIGN 6.2): plan costs against lognormal closed forms, break-evens, shares, seats."""
+"""Seat decisions (docs/decisions.md#seats-per-team): plan costs against lognormal closed forms, break-evens,
+shares, seats."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from forecasting.engine.inputs import ModelPrice
 from procurement.imports import ParsedUsageFile, calibrate, fits_document
 from tests.imports.conftest import parse_fixture
 
-# DESIGN section 3: the scenario's team and feature fields
+# docs/scenario.md: the scenario's team and feature fields
 TEAM_FIELDS = {
     "name", "headcount_now", "headcount_end", "headcount_sd", "adoption_now", "adoption_end",
     "usage_median_usd", "usage_p90_usd", "usage_persistence", "usage_growth", "usage_growth_sd",

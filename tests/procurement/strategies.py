@@ -1,4 +1,4 @@
-"""Hypothesis strategies for valid scenario documents (every rule of DESIGN section 3 respected).
+"""Hypothesis strategies for valid scenario documents (every rule in docs/scenario.md respected).
 
 Optional keys are left out at random so defaults get filled in; values span their whole bounds.
 """

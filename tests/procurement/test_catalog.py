@@ -15,7 +15,7 @@ from tests.conftest import DEFAULT_CATALOG_KEYS
 
 pytestmark = pytest.mark.django_db
 
-# Reference values typed from the pricing fact sheet (DESIGN section 4), independently of the migration:
+# Reference values typed from the pricing fact sheet (docs/pricing.md), independently of the migration:
 # key -> (input, output USD/MTok, long-context (threshold, input, output) or None).
 REFERENCE_MODELS = {
     "claude-opus-4-5": (5.0, 25.0, None),
@@ -29,7 +29,7 @@ REFERENCE_MODELS = {
     "claude-3-5-haiku": (0.8, 4.0, None),
 }
 # (key, valid_from) -> (monthly, annual per seat-month, capacity USD/month, overflow, min seats).
-MAX_20X_CAPACITY = 2_100.0  # community measurement, DESIGN section 4
+MAX_20X_CAPACITY = 2_100.0  # community measurement, docs/pricing.md#plan-capacity
 REFERENCE_PLANS = {
     ("api", datetime.date(2025, 1, 1)): (0.0, None, 0.0, "extra_usage", 0),
     ("pro", datetime.date(2025, 1, 1)): (20.0, 17.0, MAX_20X_CAPACITY / 20, "extra_usage", 0),

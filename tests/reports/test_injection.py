@@ -1,9 +1,10 @@
 """Hostile names cannot reach ReportLab markup: no embedded file, no link or script, the name shown as typed.
 
-ReportLab Paragraph markup is an injection sink (DESIGN 11). Every user string the brief shows
-(organization, scenario, team, feature, warning) is rendered here with hostile values and the PDF is read
-back: it must hold no image XObject (the brief itself has none), no annotation or action, and the text as
-`display_text` shows it (identical to the input for every name without control or undrawable characters).
+ReportLab Paragraph markup is an injection sink (docs/operations.md#reliability-and-security). Every user
+string the brief shows (organization, scenario, team, feature, warning) is rendered here with hostile values
+and the PDF is read back: it must hold no image XObject (the brief itself has none), no annotation or
+action, and the text as `display_text` shows it (identical to the input for every name without control or
+undrawable characters).
 """
 
 from __future__ import annotations

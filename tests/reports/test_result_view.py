@@ -65,7 +65,8 @@ def test_baseline_savings_sum_both_periods_against_the_recommendation() -> None:
         cost = periods[0]["baselines"][name]["expected_cost"] + periods[1]["baselines"][name]["expected_cost"]
         assert baseline.expected_cost == pytest.approx(cost, rel=1e-12)
         assert baseline.saving == pytest.approx(cost - recommended, rel=1e-12)
-        # DESIGN 6.1: the recommendation is never worse than a baseline over the term.
+        # docs/decisions.md#api-commitment-per-period: the recommendation is never worse than a
+        # baseline over the term.
         assert baseline.saving >= 0
 
 

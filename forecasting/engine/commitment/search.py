@@ -55,7 +55,8 @@ def optimise_commitment(
     run_rate_usd_per_month: float,
     curves: bool = True,
 ) -> CommitmentDecision:
-    """Commitment per period minimising expected API cost over the trials (DESIGN section 6.1).
+    """Commitment per period minimising expected API cost over the trials
+    (docs/decisions.md#api-commitment-per-period).
 
     `period_spend_usd` is list spend per trial and period, shape (n, P). The objective is the sample
     average of the term cost under the module's settlement rules. Without rollover the periods

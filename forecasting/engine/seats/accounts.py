@@ -1,4 +1,5 @@
-"""From simulated seat demand and usage to the team's bill: seat fees, idle seats, usage (DESIGN 5, 6.2).
+"""From simulated seat demand and usage to the team's bill: seat fees, idle seats,
+usage (docs/model.md#seat-path and docs/decisions.md#seats-per-team).
 
 Both simulations (fast and brute force) hand the same arrays to `team_block`, so the two differ only in
 how they draw demand and usage, never in how a seat or a dollar of overflow is priced.

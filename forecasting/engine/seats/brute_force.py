@@ -42,7 +42,7 @@ def simulate_team_brute_force(
     item: int,
     trials: int,
 ) -> TeamBlock:
-    """Simulate one team for one block with one random draw per engineer and month (DESIGN 5, seat path).
+    """Simulate one team for one block with one random draw per engineer and month (docs/model.md#seat-path).
 
     Same model and pricing as `simulate_team_block`, no approximation beyond the tabulated normal of the
     shared AR(1) shock innovations. Cost grows with engineers x months x trials; use it to validate.

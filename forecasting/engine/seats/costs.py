@@ -1,4 +1,5 @@
-"""Expected plan costs per active engineer-month in closed form (DESIGN 6.2), no Monte Carlo.
+"""Expected plan costs per active engineer-month in closed form
+(docs/decisions.md#seats-per-team), no Monte Carlo.
 
 Given the persistent level zeta, an engineer's log-usage in month t is normal up to the drift:
 ln U = mu + sigma_p * zeta + t * ln(1 + D) + eta_t + sigma_t * nu. The decision approximates ln(1 + D)

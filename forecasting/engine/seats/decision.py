@@ -1,4 +1,5 @@
-"""Seat decisions per team (DESIGN 6.2), made before any simulation from the inputs alone."""
+"""Seat decisions per team (docs/decisions.md#seats-per-team), made before any simulation from the
+inputs alone."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ class TeamDecision:
 def decide_team(
     team: TeamInput, plans: Mapping[str, SeatPlan], contract: SeatContract, *, months: int
 ) -> TeamDecision:
-    """Choose a team's plan mix and seat counts (DESIGN 6.2) in closed form, before any simulation.
+    """Choose a team's plan mix and seat counts (docs/decisions.md#seats-per-team) in closed form,
+    before any simulation.
 
     1. Cost per active engineer-month of each allowed plan as a function of the persistent level zeta,
        C_k(zeta) = p_k + lambda_k E[(U - cap_k)^+ | zeta] (see `costs`: months weighted by expected active

@@ -1,4 +1,4 @@
-"""The fast seat path: cost that does not grow with the number of engineers (DESIGN 5, seat path).
+"""The fast seat path: cost that does not grow with the number of engineers (docs/model.md#seat-path).
 
 Per trial, after the trial-level draws shared with the brute force (headcount, drift, capacity, shock):
 
@@ -78,12 +78,12 @@ def simulate_team_block(
 ) -> TeamBlock:
     """Simulate one team's seat path for one block of trials from stream (seed, block, SEAT_PATH, item).
 
-    Model: DESIGN 5 as made precise in `seats.model`; pricing: seat fees with the decision's annual seats
-    (monthly seats for the rest, the plan minimum enforced), extra usage at list, blocked usage valued at
-    `blocked_usage_value`, `api` usage API-billed. Teams of at most `exact_max_engineers` engineers
-    (headcount now and end) use exact per-engineer draws; larger ones use the approximations described in
-    this module, whose cost does not depend on the number of engineers. With windowed seat counts in the
-    decision, `cost_windowed_usd` prices the same draws with them.
+    Model: docs/model.md#seat-path as made precise in `seats.model`; pricing: seat fees with the
+    decision's annual seats (monthly seats for the rest, the plan minimum enforced), extra usage at list,
+    blocked usage valued at `blocked_usage_value`, `api` usage API-billed. Teams of at most
+    `exact_max_engineers` engineers (headcount now and end) use exact per-engineer draws; larger ones use the
+    approximations described in this module, whose cost does not depend on the number of engineers. With
+    windowed seat counts in the decision, `cost_windowed_usd` prices the same draws with them.
     """
     check_block_arguments(team, decision, plans, contract, months=months, trials=trials)
     rng = generator(seed, block, SEAT_PATH, item)

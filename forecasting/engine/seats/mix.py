@@ -1,4 +1,5 @@
-"""The recommended plan mix: each engineer on the cheapest plan for their persistent level (DESIGN 6.2).
+"""The recommended plan mix: each engineer on the cheapest plan for their persistent level
+(docs/decisions.md#seats-per-team).
 
 The lower envelope of C_k(zeta) over the allowed plans splits the zeta line into bands; band edges are
 the break-even levels, found on a grid and refined by Brent's method, and a plan's share is the standard

@@ -1,4 +1,4 @@
-"""The seat-path model shared by the decision, the fast path and the brute force (DESIGN section 5).
+"""The seat-path model shared by the decision, the fast path and the brute force (docs/model.md#seat-path).
 
 Team j, trial n, month t = 0..T-1:
 
@@ -32,8 +32,9 @@ from forecasting.engine.streams import table_normals
 
 Float32Array = NDArray[np.float32]
 
-Z_090 = float(special.ndtri(0.9))  # 1.2816: the p90 of a standard normal (DESIGN 3: sigma = ln(p90/median)/z)
-SHOCK_AUTOCORRELATION = 0.7  # DESIGN 3: the team shock is AR(1) with rho = 0.7
+# 1.2816: the p90 of a standard normal (docs/model.md#seat-path: sigma = ln(p90/median)/z)
+Z_090 = float(special.ndtri(0.9))
+SHOCK_AUTOCORRELATION = 0.7  # docs/model.md#seat-path: the team shock is AR(1) with rho = 0.7
 # 1 + D is floored here so that ln(1 + D) stays finite when a wide usage_growth_sd draws D <= -1.
 MIN_GROWTH_FACTOR = 1e-3
 
@@ -90,7 +91,7 @@ def plan_terms(plans: Mapping[str, SeatPlan], contract: SeatContract, key: str) 
 
 @dataclass(frozen=True)
 class UsageShape:
-    """The team's usage distribution in log space (DESIGN 3)."""
+    """The team's usage distribution in log space (docs/model.md#seat-path)."""
 
     log_median: float  # mu
     persistent_sd: float  # sigma * sqrt(w): sd of the engineer level

@@ -1,4 +1,5 @@
-"""Annual seat counts: a newsvendor on monthly seat demand (DESIGN 6.2), computed without Monte Carlo.
+"""Annual seat counts: a newsvendor on monthly seat demand (docs/decisions.md#seats-per-team),
+computed without Monte Carlo.
 
 Demand for plan k in month t is the number of active engineers in k's bands. Given the end headcount,
 D_t ~ Binomial(round(H_t), a_t * share_k) exactly (band membership and activity are independent). The

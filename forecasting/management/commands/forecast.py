@@ -2,7 +2,7 @@
 
 Validates the file once, as a run's start does (`prepare_document`; errors by field path, exit status 1),
 runs the same engine path as a forecast run, prints progress and a short summary, and writes the result
-JSON (DESIGN section 7). `--pdf` also writes the negotiation brief: this command is an interface, and the
+JSON (docs/result.md). `--pdf` also writes the negotiation brief: this command is an interface, and the
 only module of `forecasting` that imports `reports` (an ignored import of the layers contract in
 pyproject.toml).
 """
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     help = "Forecast a scenario JSON file in this process and write the result JSON (and the PDF brief)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("scenario", type=Path, help="Scenario document (DESIGN section 3), JSON.")
+        parser.add_argument("scenario", type=Path, help="Scenario document (docs/scenario.md), JSON.")
         parser.add_argument("--output", type=Path, required=True, help="Where to write the result JSON.")
         parser.add_argument("--pdf", type=Path, help="Also write the negotiation brief PDF here.")
         parser.add_argument("--trials", type=int, help="Monte Carlo trials (default: the document's).")
