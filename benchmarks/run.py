@@ -88,7 +88,7 @@ def main() -> None:
     seconds = {name: detail["engine_seconds"] for name, detail, _ in rows}
     one, two = seconds["large core, 1 core"], seconds["large core, 2 processes"]
     lines.append(f"\nLarge core on two processes: {one / two:.2f}x faster than on one (medians).")
-    for script in ("seat_path_bench", "api_path_bench", "brief_bench"):
+    for script in ("seat_path_bench", "api_path_bench", "brief_bench", "parser_bench"):
         print(f"\n== benchmarks.{script}", flush=True)
         subprocess.run([PY, "-m", f"benchmarks.{script}"], check=True)
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")

@@ -12,7 +12,7 @@ from rest_framework.reverse import reverse
 
 from forecasting.api.schema import FORECAST_RESULT
 from forecasting.models import ForecastRun
-from procurement.api.errors import InvalidInput
+from procurement.api.exceptions import InvalidInput
 from procurement.api.schema import ref
 from procurement.models import Organization
 from procurement.scenario_document.bounds import SCENARIO_BOUNDS

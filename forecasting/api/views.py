@@ -36,7 +36,7 @@ from forecasting.services import (
 )
 from procurement.api.access import require_edit
 from procurement.api.base import JsonApiMixin, json_object, location
-from procurement.api.errors import InvalidInput, KeyReused, LimitReached
+from procurement.api.exceptions import InvalidInput, KeyReused, LimitReached
 from procurement.api.pagination import ApiPagination
 from procurement.limits import ID_PATTERN
 from procurement.models import Scenario

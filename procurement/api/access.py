@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from procurement.api.errors import InvalidInput
+from procurement.api.exceptions import InvalidInput
 from procurement.limits import SLUG_PATTERN
 from procurement.models import Membership, Organization
 

@@ -14,7 +14,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from procurement.api.errors import InvalidInput, LengthRequired
+from procurement.api.exceptions import InvalidInput, LengthRequired
 from procurement.api.parsers import StrictJSONParser
 from procurement.scenario_document.fields import describe_type
 

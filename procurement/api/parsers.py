@@ -20,7 +20,7 @@ from typing import Any
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import JSONParser
 
-from procurement.api.errors import InvalidJson
+from procurement.api.exceptions import InvalidJson
 from procurement.jsontext import TooDeep, loads_bounded, printable
 
 MAX_INTEGER_DIGITS = 30  # the largest legal integer is a 19-digit seed; Python refuses > 4,300 digits

@@ -36,7 +36,7 @@ from procurement.api.access import (
     require_edit_somewhere,
 )
 from procurement.api.base import JsonOnlyNegotiation, location, require_length
-from procurement.api.errors import InvalidInput, InvalidJson, PayloadTooLarge
+from procurement.api.exceptions import InvalidInput, InvalidJson, PayloadTooLarge
 from procurement.api.pagination import ApiPagination
 from procurement.api.parsers import StrictJSONParser, parse_strict_json
 from procurement.api.serializers import scenario_representation

@@ -20,7 +20,7 @@ from procurement.api.access import (
     require_edit_somewhere,
 )
 from procurement.api.base import JsonApiMixin, json_object, location
-from procurement.api.errors import InvalidInput
+from procurement.api.exceptions import InvalidInput
 from procurement.api.pagination import ApiPagination
 from procurement.api.serializers import (
     CatalogSerializer,

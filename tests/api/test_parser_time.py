@@ -1,9 +1,9 @@
 """The strict JSON parser takes time linear in the body, for the bodies that made it quadratic (issue 11).
 
 A property over body shapes: parsing 4x the body (a quarter of the 2 MB size limit, then all of it)
-takes under 10x the time, where a quadratic parser takes about 16x and a linear one about 4x, and a body
-at the size limit is answered in under a second. Times are the best of five runs, so a busy machine
-cannot fail a linear parser.
+takes under 10x the time, where a quadratic parser takes about 16x and a linear one about 4x. Times are
+the best of five runs, so a busy machine cannot fail a linear parser. The absolute time of a body at the
+size limit (target: under a second) is a benchmark, `python -m benchmarks.parser_bench`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import time
 from collections.abc import Callable
 
 import pytest
-import rest_framework.views  # noqa: F401  (loads the parser setting before procurement.api.errors: a cycle)
 
-from procurement.api.errors import InvalidJson
+from procurement.api.exceptions import InvalidJson
 from procurement.api.parsers import parse_strict_json
 from procurement.jsontext import structure_depth
 
@@ -59,7 +58,7 @@ def _once(text: str) -> float:
     return time.perf_counter() - started
 
 
-def _seconds(*texts: str) -> list[float]:
+def best_seconds(*texts: str) -> list[float]:
     """The best of five timings of each text, taken in turns so that load on the machine (the other
     xdist worker) weighs on all of them alike."""
     best = [float("inf")] * len(texts)
@@ -73,15 +72,9 @@ def _seconds(*texts: str) -> list[float]:
 def test_parse_time_grows_linearly_with_the_body(shape: str) -> None:
     small, large = SHAPES[shape](LIMIT_BYTES // 4), SHAPES[shape](LIMIT_BYTES)
     assert len(large) > 3.5 * len(small)
-    small_seconds, large_seconds = _seconds(small, large)
+    small_seconds, large_seconds = best_seconds(small, large)
     # A floor of 5 ms keeps timer noise out of tiny times.
     assert large_seconds < 10 * max(small_seconds, 0.005), (small_seconds, large_seconds)
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_body_at_the_size_limit_is_answered_within_a_second(shape: str) -> None:
-    body = SHAPES[shape](LIMIT_BYTES)[:LIMIT_BYTES]
-    assert _seconds(body)[0] < 1.0
 
 
 def test_depth_counts_lists_and_objects_not_brackets_inside_strings() -> None:
