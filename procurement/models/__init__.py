@@ -14,6 +14,7 @@ from procurement.models.catalog import (
 )
 from procurement.models.inlines import Feature, Team
 from procurement.models.organizations import EDIT_ROLES, Membership, Organization, Role
+from procurement.models.revisions import ScenarioRevision
 from procurement.models.scenarios import DiscountBand, Overage, Scenario
 from procurement.models.tokens import ApiToken
 
@@ -33,6 +34,7 @@ __all__ = [
     "PriceCatalog",
     "Role",
     "Scenario",
+    "ScenarioRevision",
     "SeatPlan",
     "Team",
     "UsagePreset",
