@@ -2,7 +2,10 @@
 
 Only fitted values appear as scenario fields: a field the data cannot say (persistence from one month,
 growth from under three months, request sizes without token data) is left out, so the scenario's default
-or the user's own value stands. How each fit was made and how well it fits sits under `fit`.
+or the user's own value stands. How each fit was made and how well it fits sits under `fit`, with the
+uncertainty of every fitted field: `intervals` (90%, keyed by scenario field name), the raw growth before
+shrinking and the range of the growth multiplier over a term, and the team shock when it is only a
+diagnostic (docs/usage-import.md#fits).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from procurement.imports.feature_fit import FeatureFit
-from procurement.imports.team_fit import TeamFit
+from procurement.imports.team_fit import REPORT_VOLATILITY, TeamFit
+from procurement.imports.team_shock import MIN_SHOCK_MONTHS
 
 
 def _present(fields: dict[str, Any]) -> dict[str, Any]:
@@ -27,6 +31,7 @@ def team_document(fit: TeamFit) -> dict[str, Any]:
         "usage_persistence": fit.usage_persistence if fit.persistence_fitted else None,
         "usage_growth": fit.usage_growth,
         "usage_growth_sd": fit.usage_growth_sd,
+        "usage_volatility": fit.usage_volatility,
     }
     diagnostics = {
         "level_month": fit.level_month,
@@ -39,8 +44,41 @@ def team_document(fit: TeamFit) -> dict[str, Any]:
         "log_likelihood": fit.log_likelihood,
         "share_above_p90": fit.share_above_p90,
         "normality_p_value": fit.normality_p_value,
+        "intervals": _intervals(fit.intervals),
+        **(fit.growth.diagnostics() if fit.growth is not None else {}),
+        **_shock(fit),
     }
-    return _present(fields) | {"fit": diagnostics}
+    return _present(fields) | {"fit": _present(diagnostics)}
+
+
+def _intervals(intervals: dict[str, tuple[float, float]]) -> dict[str, list[float]] | None:
+    return {key: [low, high] for key, (low, high) in intervals.items()} or None
+
+
+def _shock(fit: TeamFit) -> dict[str, Any]:
+    """The team shock as a diagnostic, with why it is not (or is) a scenario field."""
+    if fit.shock is None:
+        return {
+            "usage_volatility_note": "not fitted: too few months or engineer-months to compare month means"
+        }
+    found: dict[str, Any] = {
+        "usage_volatility_estimate": fit.shock.volatility,
+        "usage_volatility_interval": list(fit.shock.interval),
+    }
+    if fit.usage_volatility is not None:
+        return found
+    if not fit.shock.identified:
+        why = (
+            f"{fit.shock.months} months cannot separate a shared month shock from the trend "
+            f"(needs {MIN_SHOCK_MONTHS})"
+        )
+    elif not REPORT_VOLATILITY:
+        why = "a diagnostic only: one team's months identify it too weakly to set a scenario input"
+    else:
+        why = "not reported"
+    return found | {
+        "usage_volatility_note": f"usage_volatility left to the scenario: {why} (docs/usage-import.md#fits)"
+    }
 
 
 def feature_document(fit: FeatureFit) -> dict[str, Any]:
@@ -68,8 +106,10 @@ def feature_document(fit: FeatureFit) -> dict[str, Any]:
         "r_squared": fit.r_squared,
         "list_cost_usd": fit.list_cost_usd,
         "reported_cost_usd": fit.reported_cost_usd,
+        "intervals": _intervals(fit.intervals),
+        **(fit.growth_fit.diagnostics() if fit.growth_fit is not None else {}),
     }
-    return _present(fields) | {"fit": diagnostics}
+    return _present(fields) | {"fit": _present(diagnostics)}
 
 
 def fits_document(

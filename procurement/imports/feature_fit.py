@@ -21,12 +21,20 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from scipy import stats
 
 from procurement.imports.calendar_span import month_index
+from procurement.imports.growth import (
+    FEATURE_GROWTH_PRIOR_SD,
+    SHORT_HISTORY_MONTHS,
+    ShrunkGrowth,
+    shrink_growth,
+)
 from procurement.imports.months import FeatureMonth
+from procurement.imports.random_effects import Z95
 
 # One nominal request = 1,000 input-side tokens: a unit that keeps spend right when requests are not
 # reported (project choice; any value gives the same spend).
@@ -59,6 +67,14 @@ class FeatureFit:
     list_cost_usd: float | None  # recomputed over the fitted months
     reported_cost_usd: float | None  # the cost report over the same months
     warnings: tuple[str, ...] = ()
+    # 90% intervals keyed by field name: volume_per_month (and requests_per_month), growth, volatility
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    growth_fit: ShrunkGrowth | None = None  # the raw and shrunk growth (diagnostics)
+    log_level_se: float | None = None  # se of ln(volume_per_month)
+
+    @property
+    def growth_raw(self) -> float | None:
+        return self.growth_fit.raw_growth if self.growth_fit is not None else None
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,8 @@ class _Trend:
     slope_se: float | None
     residual_sd: float | None
     r_squared: float | None
+    level_se: float | None = None  # se of log_level
+    dof: int = 0  # residual degrees of freedom (n - 2)
 
 
 def _trend(t: np.ndarray, y: np.ndarray) -> _Trend:
@@ -83,7 +101,33 @@ def _trend(t: np.ndarray, y: np.ndarray) -> _Trend:
     residuals = y - y.mean() - slope * t_centred
     ssr, sst = float(residuals @ residuals), float(((y - y.mean()) ** 2).sum())
     sd = math.sqrt(ssr / (t.size - 2))
-    return _Trend(level, slope, sd / math.sqrt(stt), sd, 1 - ssr / sst if sst > 0 else None)
+    level_se = sd * math.sqrt(1 / t.size + (t.max() - t.mean()) ** 2 / stt)
+    return _Trend(
+        level, slope, sd / math.sqrt(stt), sd, 1 - ssr / sst if sst > 0 else None, level_se, t.size - 2
+    )
+
+
+def _t_factor(dof: int) -> float:
+    """t_{dof}(0.95) / z(0.95): the factor that turns a plug-in normal se into one whose 90% interval is
+    the exact t interval (the residual sd is itself estimated from dof degrees of freedom; 3.8 at one)."""
+    return float(stats.t.ppf(0.95, dof)) / Z95
+
+
+def _intervals(trend: _Trend, growth: ShrunkGrowth | None) -> dict[str, tuple[float, float]]:
+    """90% intervals: exact t intervals for the log level, chi-square for the volatility (the model is a
+    normal linear regression), the posterior for growth."""
+    found: dict[str, tuple[float, float]] = {}
+    if trend.level_se is not None and trend.residual_sd is not None:
+        half = float(stats.t.ppf(0.95, trend.dof)) * trend.level_se
+        found["volume_per_month"] = (math.exp(trend.log_level - half), math.exp(trend.log_level + half))
+        low, high = (float(stats.chi2.ppf(q, trend.dof)) for q in (0.95, 0.05))
+        found["volatility"] = (
+            trend.residual_sd * math.sqrt(trend.dof / low),
+            trend.residual_sd * math.sqrt(trend.dof / high),
+        )
+    if growth is not None:
+        found["growth"] = growth.interval()
+    return found
 
 
 @dataclass(frozen=True)
@@ -113,14 +157,21 @@ def fit_feature(
     index = np.array([month_index(m.month) for m in used], dtype=float)
     trend = _trend(index - index.min(), np.log([m.full_month_volume for m in used]))
     has_tokens = used[0].cost_usd is not None
-    volume = math.exp(trend.log_level)
+    # Mean-unbiased in volume: exp of the log level is biased up by exp(var / 2) (var = level_se^2)
+    volume = math.exp(trend.log_level - (trend.level_se or 0.0) ** 2 / 2)
     shape = _shape(used, volume, input_tokens_per_request) if has_tokens else _Shape()
-    growth_factor = math.exp(trend.slope) if trend.slope is not None else None
+    growth = None
+    if trend.slope is not None and trend.slope_se is not None:
+        growth = shrink_growth(trend.slope, trend.slope_se * _t_factor(trend.dof), FEATURE_GROWTH_PRIOR_SD)
+    intervals = _intervals(trend, growth)
+    if "volume_per_month" in intervals and shape.input_tokens is not None:
+        low, high = intervals["volume_per_month"]
+        intervals["requests_per_month"] = (low / shape.input_tokens, high / shape.input_tokens)
     fit = FeatureFit(
         name=name,
         requests_per_month=shape.requests_per_month,
-        growth=growth_factor - 1 if growth_factor is not None else None,
-        growth_sd=growth_factor * trend.slope_se if growth_factor and trend.slope_se is not None else None,
+        growth=growth.growth if growth is not None else None,
+        growth_sd=growth.growth_sd if growth is not None else None,
         volatility=trend.residual_sd,
         input_tokens=shape.input_tokens,
         output_tokens=shape.output_tokens,
@@ -137,6 +188,9 @@ def fit_feature(
         r_squared=trend.r_squared,
         list_cost_usd=math.fsum(m.cost_usd or 0.0 for m in used) if has_tokens else None,
         reported_cost_usd=_reported(used),
+        intervals=intervals,
+        growth_fit=growth,
+        log_level_se=trend.level_se,
     )
     return replace(fit, warnings=tuple(_warnings(fit, used)))
 
@@ -194,7 +248,16 @@ def _warnings(fit: FeatureFit, used: Sequence[FeatureMonth]) -> list[str]:
         )
     if fit.months < 3:
         found.append(
-            f"{fit.name}: {fit.months} month(s) of data: growth uncertainty and volatility not fitted"
+            f"{fit.name}: {fit.months} month(s) of data: growth and volatility not fitted (a growth "
+            "needs its standard error, from three months, to be shrunk by it)"
+        )
+    elif fit.growth_fit is not None and fit.months < SHORT_HISTORY_MONTHS:
+        g = fit.growth_fit
+        found.append(
+            f"{fit.name}: growth from only {fit.months} months is uncertain "
+            f"(raw {g.raw_growth:+.1%} a month, se {g.raw_growth_se:.1%}): "
+            f"shrunk toward flat to {g.growth:+.1%} a month "
+            f"(prior sd {g.prior_sd:.0%}, docs/usage-import.md#fits)"
         )
     writes = [(m.cache_write_5m_tokens, m.cache_write_1h_tokens) for m in used]
     minority = min(sum(w[0] for w in writes), sum(w[1] for w in writes))

@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
 
 from procurement.imports.calendar_span import month_index
+from procurement.imports.growth import SHORT_HISTORY_MONTHS, TEAM_GROWTH_PRIOR_SD, ShrunkGrowth, shrink_growth
 from procurement.imports.months import MIN_FIT_COVERAGE, EngineerMonth
-from procurement.imports.random_effects import Method, fit_random_effects
+from procurement.imports.random_effects import (
+    Z95,
+    Method,
+    RandomEffectsFit,
+    fit_random_effects,
+    month_loadings,
+)
+from procurement.imports.team_shock import MonthShock, fit_month_shock, shock_covariance
 
 # standard normal 90th percentile (docs/model.md#seat-path: sigma = ln(p90/median)/1.2816)
 Z90 = 1.2815515655446004
@@ -31,6 +39,11 @@ DEFAULT_PERSISTENCE = 0.6  # scenario default (docs/scenario.md), used when pers
 MIN_DRIFT_MONTHS = 3  # task brief: drift only with at least three months
 FEW_ENGINEERS = 5  # below this the spread and persistence are rough (project choice)
 COST_MISMATCH_SHARE = 0.01  # the files' own costs vs list price: warn beyond 1% (project choice)
+# Whether a fitted team shock goes into the scenario fields (when identified, >= MIN_SHOCK_MONTHS months).
+# Off: measured by replication (docs/quality.md#usage-fits), 6-12 months of one team leave the shock's
+# estimate biased low and its interval from zero to several times the truth, too weak to set a scenario
+# input; it stays a diagnostic of the fit document and widens the level's and growth's uncertainty.
+REPORT_VOLATILITY = False
 
 
 @dataclass(frozen=True)
@@ -41,8 +54,8 @@ class TeamFit:
     usage_median_usd: float
     usage_p90_usd: float | None  # None: no spread can be fitted (a single engineer-month)
     usage_persistence: float
-    usage_growth: float | None  # None: fewer than three months, not fitted
-    usage_growth_sd: float | None
+    usage_growth: float | None  # None: fewer than three months, not fitted; else shrunk (growth.py)
+    usage_growth_sd: float | None  # posterior sd of the growth
     level_month: str  # the month usage_median_usd describes (the last month of the data)
     engineers: int
     engineer_months: int  # active, covered engineer-months used by the fit
@@ -57,18 +70,121 @@ class TeamFit:
         float | None
     )  # Shapiro-Wilk on log residuals (approximate: months of one engineer correlate)
     warnings: tuple[str, ...] = ()
+    # 90% intervals keyed by scenario field name (usage_median_usd, usage_p90_usd, usage_persistence,
+    # usage_growth, and usage_volatility when reported); a field without uncertainty is absent
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    usage_volatility: float | None = None  # the team shock, only when reported (REPORT_VOLATILITY)
+    growth: ShrunkGrowth | None = None  # the raw and shrunk growth (diagnostics)
+    shock: MonthShock | None = None  # the team shock's estimate and interval (diagnostic)
+    log_level_se: float | None = None  # se of ln(median) behind its interval, month shocks included
+    log_level: float | None = None  # the GLS ln(level) in level_month, before the mean-unbiasing
 
 
-def _design(used: Sequence[EngineerMonth]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """log usage, engineer codes, month offsets from the first month, and the design matrix."""
+def _design(
+    used: Sequence[EngineerMonth],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """log usage, engineer codes, month offsets from the first month, month codes, the design matrix."""
     y = np.log([m.full_month_usd for m in used])
     names = sorted({m.engineer for m in used})
     groups = np.array([names.index(m.engineer) for m in used], dtype=np.intp)
     index = np.array([month_index(m.month) for m in used], dtype=float)
     t = index - index.min()
+    months = np.unique(t, return_inverse=True)[1].astype(np.intp)
     drift = len(set(t)) >= MIN_DRIFT_MONTHS
     x = np.column_stack([np.ones_like(t), t]) if drift else np.ones((len(t), 1))
-    return y, groups, t, x
+    return y, groups, t, months, x
+
+
+@dataclass(frozen=True)
+class _Estimates:
+    """Point estimates corrected to be mean-unbiased in dollars, their log-scale sds, and the shock."""
+
+    median: float
+    p90: float | None
+    log_level: float
+    log_level_se: float  # for the intervals: widened for the shock's estimated variance (Satterthwaite)
+    log_p90_se: float | None
+    growth: ShrunkGrowth | None
+    shock: MonthShock | None
+
+
+def _widening(sampling: float, shock: float, shock_dof: int) -> float:
+    """The factor t_d(0.95) / z(0.95) that makes a normal interval of variance sampling + shock honest when
+    the shock part is estimated from few months: Satterthwaite's degrees of freedom
+    d = (sampling + shock)^2 / (shock^2 / shock_dof) (the sampling part rests on hundreds of
+    engineer-months, so its own term is dropped). 1 without a shock."""
+    if shock <= 0 or shock_dof < 1:
+        return 1.0
+    dof = (sampling + shock) ** 2 / (shock**2 / shock_dof)
+    return float(stats.t.ppf(0.95, dof)) / Z95
+
+
+def _estimates(
+    fit: RandomEffectsFit, y: np.ndarray, groups: np.ndarray, t: np.ndarray, months: np.ndarray, x: np.ndarray
+) -> _Estimates:
+    """The level, p90 and growth with their uncertainty (docs/usage-import.md#fits).
+
+    Cov(beta) = sigma^2 (X'W^-1 X)^-1 + v^2 G R G': the GLS covariance plus the team shock's (G = how beta
+    moves with a shared month shock, R its AR(1) correlation). ln median = c'beta, c the last month; the
+    estimate exp(c'beta) is biased up by exp(var/2), so the median is exp(c'beta - var/2). ln p90 adds
+    Z90 sigma_hat; sigma_hat = sqrt(sigma^2_hat) of the (nearly unbiased) REML sigma^2 is biased low by
+    about sigma V/8 and varies by sigma^2 V/4 (V = var(ln sigma^2_hat) from the observed information),
+    both corrected to second order so E[p90_hat] = p90. The shock's share of a variance is estimated
+    from the month means' T - p contrasts only, so intervals widen by `_widening`.
+    """
+    beta = np.array(fit.beta)
+    drift = x.shape[1] == 2
+    c = np.array([1.0, float(t.max())]) if drift else np.array([1.0])
+    log_level = float(c @ beta)
+    sampling = np.array(fit.beta_cov)
+    shock_cov = np.zeros_like(sampling)
+    month_t = np.unique(t)
+    shock = fit_month_shock(y, groups, months, month_t, trend=drift, omega=fit.omega)
+    if shock is not None and shock.volatility > 0:
+        loadings = month_loadings(groups, x, months, fit.omega)
+        shock_cov = shock_covariance(loadings, month_t, shock.volatility)
+    shock_dof = shock.months - x.shape[1] if shock is not None else 0
+    level_s, level_e = float(c @ sampling @ c), float(c @ shock_cov @ c)
+    level_var = level_s + level_e
+    level_se = math.sqrt(level_var) * _widening(level_s, level_e, shock_dof)
+    growth = None
+    if drift:
+        slope_s, slope_e = float(sampling[1, 1]), float(shock_cov[1, 1])
+        slope_se = math.sqrt(slope_s + slope_e) * _widening(slope_s, slope_e, shock_dof)
+        growth = shrink_growth(float(beta[1]), slope_se, TEAM_GROWTH_PRIOR_SD)
+    median = math.exp(log_level - level_var / 2)
+    if fit.sigma2 is None:
+        return _Estimates(median, None, log_level, level_se, None, growth, shock)
+    sigma = math.sqrt(fit.sigma2)
+    dof = y.size - x.shape[1]
+    # var(ln sigma^2_hat): observed information, else (omega at a bound) the chi-square value 2 / dof
+    v_log = fit.variance_cov[0][0] if fit.variance_cov is not None else 2.0 / dof
+    log_p90 = log_level + Z90 * sigma
+    spread_var = Z90**2 * sigma**2 * v_log / 4
+    p90 = math.exp(log_p90 + Z90 * sigma * v_log / 8 - (level_var + spread_var) / 2)
+    p90_se = math.sqrt(level_var * _widening(level_s, level_e, shock_dof) ** 2 + spread_var)
+    return _Estimates(median, p90, log_level, level_se, p90_se, growth, shock)
+
+
+def _intervals(
+    est: _Estimates, fit: RandomEffectsFit, sigma: float | None, report_shock: bool
+) -> dict[str, tuple[float, float]]:
+    """90% intervals of the scenario fields: log scale for the median and p90 (centred on the uncorrected
+    log estimate, whose sampling distribution is symmetric), logit for persistence, the posterior for
+    growth, the profile likelihood for the shock."""
+    found: dict[str, tuple[float, float]] = {}
+    half = Z95 * est.log_level_se
+    found["usage_median_usd"] = (math.exp(est.log_level - half), math.exp(est.log_level + half))
+    if sigma is not None and est.log_p90_se is not None:
+        centre, half = est.log_level + Z90 * sigma, Z95 * est.log_p90_se
+        found["usage_p90_usd"] = (math.exp(centre - half), math.exp(centre + half))
+    if fit.omega_interval is not None:
+        found["usage_persistence"] = fit.omega_interval
+    if est.growth is not None:
+        found["usage_growth"] = est.growth.interval()
+    if report_shock and est.shock is not None:
+        found["usage_volatility"] = est.shock.interval
+    return found
 
 
 def fit_team(engineer_months: Sequence[EngineerMonth], *, name: str, method: Method = "reml") -> TeamFit:
@@ -79,27 +195,33 @@ def fit_team(engineer_months: Sequence[EngineerMonth], *, name: str, method: Met
     used = [m for m in engineer_months if m.fitted]
     if not used:
         raise ValueError(f"{name}: no active engineer-month with enough coverage to fit")
-    y, groups, t, x = _design(used)
+    y, groups, t, months, x = _design(used)
     fit = fit_random_effects(y, groups, x, method=method, default_omega=DEFAULT_PERSISTENCE)
-    last_t = float(t.max())
     drift = x.shape[1] == 2
-    slope = fit.beta[1] if drift else 0.0
-    log_level = fit.beta[0] + slope * last_t
     sigma = math.sqrt(fit.sigma2) if fit.sigma2 is not None else None
     spread = sigma is not None
     fitted_log = x @ np.array(fit.beta)
     covered = [m for m in engineer_months if m.coverage >= MIN_FIT_COVERAGE]
+    if fit.beta_cov is None:  # one engineer-month: its level, no uncertainty
+        est = _Estimates(math.exp(fit.beta[0]), None, fit.beta[0], math.nan, None, None, None)
+        intervals: dict[str, tuple[float, float]] = {}
+    else:
+        est = _estimates(fit, y, groups, t, months, x)
+        report_shock = REPORT_VOLATILITY and est.shock is not None and est.shock.identified
+        intervals = _intervals(est, fit, sigma, report_shock)
+    report_shock = "usage_volatility" in intervals
+    month_count = len(set(t))
     return TeamFit(
         name=name,
-        usage_median_usd=math.exp(log_level),
-        usage_p90_usd=math.exp(log_level + Z90 * sigma) if sigma is not None else None,
+        usage_median_usd=est.median,
+        usage_p90_usd=est.p90,
         usage_persistence=fit.omega,
-        usage_growth=math.expm1(slope) if drift else None,
-        usage_growth_sd=math.exp(slope) * math.sqrt(fit.beta_cov[1][1]) if drift and fit.beta_cov else None,
+        usage_growth=est.growth.growth if est.growth is not None else None,
+        usage_growth_sd=est.growth.growth_sd if est.growth is not None else None,
         level_month=max(m.month for m in used),
         engineers=int(groups.max()) + 1,
         engineer_months=len(used),
-        months=len(set(t)),
+        months=month_count,
         active_share=sum(m.active for m in covered) / len(covered),
         log_sigma=sigma,
         persistence_fitted=fit.omega_identified,
@@ -107,8 +229,27 @@ def fit_team(engineer_months: Sequence[EngineerMonth], *, name: str, method: Met
         log_likelihood=fit.log_likelihood,
         share_above_p90=float(np.mean(y > fitted_log + Z90 * sigma)) if sigma is not None else None,
         normality_p_value=_normality(y - fitted_log),
-        warnings=tuple(_warnings(name, engineer_months, used, fit.omega_identified, drift, spread)),
+        warnings=tuple(
+            _warnings(name, engineer_months, used, fit.omega_identified, drift, spread)
+            + _growth_warnings(name, month_count, est.growth)
+        ),
+        intervals=intervals,
+        usage_volatility=est.shock.volatility if report_shock and est.shock is not None else None,
+        growth=est.growth,
+        shock=est.shock,
+        log_level_se=est.log_level_se if fit.beta_cov is not None else None,
+        log_level=est.log_level,
     )
+
+
+def _growth_warnings(name: str, months: int, growth: ShrunkGrowth | None) -> list[str]:
+    if growth is None or months >= SHORT_HISTORY_MONTHS:
+        return []
+    return [
+        f"{name}: growth from only {months} months is uncertain (raw {growth.raw_growth:+.1%} a month, "
+        f"se {growth.raw_growth_se:.1%}): shrunk toward flat to {growth.growth:+.1%} a month "
+        f"(prior sd {growth.prior_sd:.1%}, docs/usage-import.md#fits)"
+    ]
 
 
 def _normality(residuals: np.ndarray) -> float | None:
