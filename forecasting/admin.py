@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from forecasting import admin_usage as admin_usage  # registers the usage import admin (its preview forecasts)
 from forecasting.models import ForecastRun
 from forecasting.services.summary import summary_lines
 from procurement.admin.permissions import OrganizationScopedMixin

@@ -52,6 +52,14 @@ def forecast(inp: ForecastInput, on_progress: ProgressCallback | None) -> Foreca
     return run_forecast(inp, extras=True, processes=1, on_progress=on_progress)
 
 
+def forecast_core(inp: ForecastInput) -> ForecastResult:
+    """The forecast and decisions only (no levers, concessions or sensitivity), in this process: the quick
+    forecast of a fit's preview (forecasting.services.preview)."""
+    from forecasting.engine.forecast import run_forecast  # deferred: see the module docstring
+
+    return run_forecast(inp, extras=False, processes=1)
+
+
 def plan(inp: ForecastInput) -> RunPlan:
     from forecasting.engine.plan import plan_run  # deferred: see the module docstring
 

@@ -1,5 +1,13 @@
 """Usage import admin: upload files, preview the fits and warnings on the import's page, apply a fit to a team
-or feature of a scenario. Imports are read-only once made (delete one to import its files again)."""
+or feature of a scenario. Imports are read-only once made (delete one to import its files again).
+
+Applying takes two steps (docs/usage-import.md#applying-a-fit): the form's choice is first previewed (each
+changed input before and after, the plausibility flags, and the cost change from a quick forecast), and
+only the preview's "Apply" writes, recording a revision that can be undone (admin/revisions.py). The quick
+forecast belongs to `forecasting`, which this app cannot import: `UsageImportAdmin.fit_preview` shows the
+inputs only, and `forecasting/admin_usage.py` registers this admin with the forecast's costs added, as
+`reports/admin.py` assembles the run admin (docs/architecture.md#dependencies).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +31,7 @@ from procurement.limits import MAX_NAME_CHARS
 from procurement.models import Membership, Organization, PriceCatalog, Scenario
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
 from procurement.scenario_document import ScenarioValidationError
-from procurement.usage.applying import apply_fit
+from procurement.usage.applying import FitPlan, plan_fit, record_fit
 from procurement.usage.importing import ImportOptionError, Upload, import_usage, max_upload_bytes
 
 
@@ -179,7 +187,6 @@ _SHOWN_FIELDS: tuple[str, ...] = ("organization", "created_at", "created_by_name
 _SHOWN_FIELDS += ("team_name", "feature_map", "checksum", "fits_preview", "warnings_list")
 
 
-@admin.register(UsageImport)
 class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["__str__", "organization", "created_at", "team_name", "price_catalog", "fit_count"]
     list_display += ["warning_count"]
@@ -285,16 +292,42 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
             scenario, target = form.cleaned_data["scenario"], form.cleaned_data["target"]
             where = {"team": target} if kind == "teams" else {"feature": target}
             try:
-                apply_fit(usage_import, scenario, fit=fit, **where)
+                if "_confirm" not in request.POST:  # step 1: the preview, nothing written
+                    preview = self.fit_preview(usage_import, scenario, fit=fit, **where)
+                    return self._render_preview(request, usage_import, form, preview)
+                revision = record_fit(usage_import, scenario, fit=fit, user=request.user, **where)
             except ScenarioValidationError as error:
                 for field, problems in error.errors.items():
                     form.add_error(None, "; ".join(f"{field}: {p}" for p in problems))
             else:
-                messages.success(
-                    request, f"The {kind[:-1]} fit “{fit}” was applied to “{target}” of “{scenario}”."
-                )
+                undo = reverse("admin:procurement_scenariorevision_change", args=[revision.pk])
+                text = 'The {} fit “{}” was applied to “{}” of “{}”. <a href="{}">Undo</a>'
+                messages.success(request, format_html(text, kind[:-1], fit, target, scenario, undo))
                 return HttpResponseRedirect(reverse("admin:procurement_scenario_change", args=[scenario.pk]))
         return self._render(request, "apply.html", f"Apply a fit of {usage_import}", form, usage_import)
+
+    def fit_preview(
+        self, usage_import: UsageImport, scenario: Scenario, *, fit: str, **where: str
+    ) -> dict[str, Any]:
+        """The preview page's context: `plan` (changes, flags, warnings); a subclass that can forecast adds
+        `cost` (forecasting/admin_usage.py). Raises ScenarioValidationError as applying would."""
+        return {"plan": plan_fit(usage_import, scenario, fit=fit, **where)}
+
+    def _render_preview(
+        self, request: HttpRequest, usage_import: UsageImport, form: forms.Form, preview: dict[str, Any]
+    ) -> HttpResponse:
+        plan: FitPlan = preview["plan"]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": UsageImport._meta,
+            "title": f"Preview: apply a fit of {usage_import}",
+            "form": form,
+            "original": usage_import,
+            "choice": {name: form.data[name] for name in ("fit", "scenario", "target")},
+            "changes": [(c.path, _before_after(c.before), _before_after(c.after)) for c in plan.changes],
+            **preview,
+        }
+        return TemplateResponse(request, "admin/procurement/usageimport/apply_preview.html", context)
 
     def _render(
         self, request: HttpRequest, template: str, title: str, form: forms.Form, original: Any = None
@@ -347,6 +380,11 @@ def _fields(fit: dict[str, Any]) -> dict[str, Any]:
 
 def _pairs(values: dict[str, Any]) -> SafeString:
     return format_html_join(", ", "<code>{}</code>&nbsp;{}", ((k, _shown(v)) for k, v in values.items()))
+
+
+def _before_after(value: Any) -> str:
+    """A preview's value: "—" for none (a preset's numbers, a field left to its default)."""
+    return "—" if value is None else _shown(value)
 
 
 def _shown(value: Any) -> str:

@@ -5,7 +5,11 @@
     GET  /api/v1/usage-imports/              the imports of your organizations (?organization=slug)
     GET  /api/v1/usage-imports/{id}/         one import: files, fits, warnings, usage per month
     POST /api/v1/usage-imports/{id}/apply/   {"scenario": id, "team": "name"} or
-                                             {"scenario": id, "feature": "name", "fit": "workspace"} -> 200
+                                             {"scenario": id, "feature": "name", "fit": "workspace"} -> 200;
+                                             recorded in the scenario's history (revision_views: undo)
+
+The preview of an apply (`POST /api/v1/usage-imports/{id}/preview/`, same body) runs a quick forecast, so
+it is served from `forecasting/api/preview_views.py`; `apply/?preview=1` is refused, never applied.
 
 Views parse, call one service (`procurement.usage.importing`, `procurement.usage.applying`), render; the
 representations are `usage_import_serializers`, the OpenAPI descriptions `usage_import_docs`. Registered in
@@ -18,6 +22,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -141,11 +146,19 @@ class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
     def apply(self, request: Request, pk: str | None = None) -> Response:
         usage_import = self.get_object()
         require_edit(request.user, usage_import.organization)
-        body = _apply_body(request.data)
-        scenarios = Scenario.objects.visible_to(request.user).filter(organization=usage_import.organization)
-        scenario = get_object_or_404(scenarios, pk=body["scenario"])
+        if "preview" in request.query_params:  # a client meaning to look must never write
+            preview = reverse("api:usage-import-preview", args=[usage_import.pk])
+            message = f"Nothing was applied: preview with POST {preview} (same body)."
+            raise InvalidInput(message, errors={"preview": [message]})
+        body = apply_body(request.data)
+        scenario = apply_target(request, usage_import, body)
         apply_fit(
-            usage_import, scenario, team=body.get("team"), feature=body.get("feature"), fit=body.get("fit")
+            usage_import,
+            scenario,
+            team=body.get("team"),
+            feature=body.get("feature"),
+            fit=body.get("fit"),
+            user=request.user,
         )
         return Response(scenario_representation(Scenario.objects.get(pk=scenario.pk), request))
 
@@ -189,7 +202,14 @@ def _feature_map(raw: str | None) -> dict[str, str] | None:
     return value
 
 
-def _apply_body(data: Any) -> dict[str, Any]:
+def apply_target(request: Request, usage_import: UsageImport, body: dict[str, Any]) -> Scenario:
+    """The body's scenario: one of the import's organization the caller can see, else a 404."""
+    scenarios = Scenario.objects.visible_to(request.user).filter(organization=usage_import.organization)
+    return get_object_or_404(scenarios, pk=body["scenario"])
+
+
+def apply_body(data: Any) -> dict[str, Any]:
+    """An apply (or preview) body, checked: 400 by field."""
     if not isinstance(data, dict):
         raise InvalidInput("Nothing was applied.", errors={"document": ["must be a JSON object"]})
     unknown = sorted(set(data) - {"scenario", "team", "feature", "fit"})

@@ -1,29 +1,40 @@
-"""Apply a stored usage fit to a scenario's team or feature through the scenario document's rules
-(docs/usage-import.md).
+"""Apply a stored usage fit to a scenario's team or feature through the scenario document's rules, keep the
+scenario's history, and undo (docs/usage-import.md#applying-a-fit).
 
-The scenario document is validated whole with the fitted fields in place before anything is written, so a
-fit outside the scenario's bounds is refused with its field path.
+- `plan_fit` reads: the scenario's document before and with the fit in place (validated whole), each
+  changed field before and after, and the plausibility flags. It writes nothing; the preview (the quick
+  forecast's cost change, `forecasting.services.preview`) builds on it.
+- `record_fit` (and `apply_fit`, which returns the new document) writes the fitted fields into the row,
+  bumps the scenario's `updated_at` and records a `ScenarioRevision` holding the previous document.
+- `undo_revision` puts a revision's previous document back through `save_scenario` (the scenario
+  validator), provided nothing changed the scenario since, and records that as a revision too.
+
+The whole scenario document, with the fitted fields in place, is validated before anything is written, so
+a fit outside the scenario's bounds is refused with its field path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from procurement.models import Feature, Scenario, Team
+from procurement.models import Feature, Scenario, ScenarioRevision, Team, UsagePreset
 from procurement.models.usage import UsageImport
 from procurement.scenario_document import ScenarioValidationError
-from procurement.services import scenario_to_document, validate_document
+from procurement.services import save_scenario, scenario_to_document, validate_document
 
-# The fields apply_fit writes: the scenario fields a fit document carries (procurement.imports.document).
+# The fields a fit writes: the scenario fields a fit document carries (procurement.imports.document);
+# a field the fit leaves out (not identifiable from its data) keeps the scenario's value.
 TEAM_FIT_FIELDS = (
     "usage_median_usd",
     "usage_p90_usd",
     "usage_persistence",
     "usage_growth",
     "usage_growth_sd",
+    "usage_volatility",
 )
 FEATURE_FIT_FIELDS = (
     "requests_per_month",
@@ -39,21 +50,80 @@ FEATURE_FIT_FIELDS = (
     "model_mix",
 )
 
+# Plausibility flags (issue 13's thresholds). A flag warns; it never refuses, since the scenario's own
+# bounds already refuse what cannot be. Each fires strictly beyond its threshold.
+# 5%/month compounds to 1.80x (or 0.54x) a year: more than a team's or a feature's usage per unit sustains
+# over a multi-year term, and what a short or shifted history produces (issue 13: 3 months fitted 8.3%).
+MAX_PLAUSIBLE_MONTHLY_GROWTH = 0.05
+# p90/median 20 is a lognormal sigma of ln 20 / 1.2816 = 2.34, whose mean is e^(sigma^2/2) = 15x its
+# median: a handful of engineers would carry the team's whole cost (the presets span 3 to 5).
+MAX_PLAUSIBLE_P90_RATIO = 20.0
+# Below 10 engineers the fitted p90 rests on the top one or two engineers' months.
+MIN_PLAUSIBLE_ENGINEERS = 10
 
-def apply_fit(
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One input the fit changes: its field path in the document, the value before and after."""
+
+    path: str
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An implausible fitted value: the field, its value, the threshold it is beyond, and why it matters."""
+
+    field: str
+    value: float
+    threshold: float
+    message: str
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """What applying one fit would do, computed without writing anything."""
+
+    usage_import: UsageImport
+    scenario_id: int
+    kind: str  # "teams" or "features"
+    index: int  # the row's position in the scenario document's list
+    target: str  # the row's name as the scenario spells it
+    fit_name: str
+    previous_document: dict[str, Any]
+    document: dict[str, Any]  # normalised, the fit in place
+    fitted: dict[str, Any]  # the fit's values written (normalised)
+    changes: tuple[FieldChange, ...]
+    flags: tuple[Flag, ...]
+    warnings: tuple[str, ...]  # the import's warnings
+
+    @property
+    def noun(self) -> str:
+        return "team" if self.kind == "teams" else "feature"
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"applied {self.noun} fit “{self.fit_name}” of usage import #{self.usage_import.pk} "
+            f"to “{self.target}”"
+        )
+
+
+def plan_fit(
     usage_import: UsageImport,
     scenario: Scenario,
     *,
     team: str | None = None,
     feature: str | None = None,
     fit: str | None = None,
-) -> dict[str, Any]:
-    """Write the fitted fields of one fit into the scenario's team (or feature) named, and return the
-    scenario's document. `fit` names the team or feature fit of the import (optional when there is one).
+) -> FitPlan:
+    """What applying the fit would change (the preview's inputs): nothing is written.
 
-    The whole scenario document, with the fitted fields in place, goes through the scenario validator
-    first, so an out-of-bounds fit is refused with its field path (`teams[0].usage_growth`) and nothing
-    is written. A team given fitted usage numbers stops using a usage preset.
+    `fit` names the team or feature fit of the import (optional when there is one). Raises
+    ScenarioValidationError with field paths (`team`, `fit`, `teams[0].usage_growth`) when the fit cannot
+    be applied, ValueError when the scenario is another organization's.
     """
     if scenario.organization_id != usage_import.organization_id:
         raise ValueError("the scenario belongs to another organization than the import")
@@ -65,9 +135,193 @@ def apply_fit(
         raise ScenarioValidationError({"fit": [_fit_choices(usage_import, kind, fit)]})
     fields = TEAM_FIT_FIELDS if kind == "teams" else FEATURE_FIT_FIELDS
     fitted = {key: chosen[key] for key in fields if chosen.get(key) is not None}
+    previous = scenario_to_document(scenario)
+    index = _row_index([row["name"] for row in previous[kind]], str(target))
+    if index is None:
+        names = ", ".join(row["name"] for row in previous[kind]) or "none"
+        field = "team" if kind == "teams" else "feature"
+        raise ScenarioValidationError(
+            {field: [f"the scenario has no {field} named {target!r} (it has {names})"]}
+        )
+    proposed = scenario_to_document(scenario)
+    proposed[kind][index].update(fitted)
+    if kind == "teams":
+        proposed[kind][index]["usage_preset"] = None
+    normalised, _ = validate_document(proposed)
+    written = {key: normalised[kind][index][key] for key in fitted}
+    return FitPlan(
+        usage_import=usage_import,
+        scenario_id=scenario.pk,
+        kind=kind,
+        index=index,
+        target=previous[kind][index]["name"],
+        fit_name=str(chosen.get("name")),
+        previous_document=previous,
+        document=normalised,
+        fitted=written,
+        changes=tuple(_changes(scenario, kind, index, previous[kind][index], normalised[kind][index])),
+        flags=tuple(plausibility_flags(kind, chosen)),
+        warnings=tuple(usage_import.warnings),
+    )
+
+
+def plausibility_flags(kind: str, fit: Mapping[str, Any]) -> list[Flag]:
+    """The fit's implausible values (thresholds above): growth beyond ±5%/month, a team's p90/median
+    beyond 20, fewer than 10 engineers behind a team fit."""
+    flags: list[Flag] = []
+    growth_field = "usage_growth" if kind == "teams" else "growth"
+    growth = fit.get(growth_field)
+    if growth is not None and abs(float(growth)) > MAX_PLAUSIBLE_MONTHLY_GROWTH:
+        yearly = (1 + float(growth)) ** 12
+        flags.append(
+            Flag(
+                growth_field,
+                float(growth),
+                MAX_PLAUSIBLE_MONTHLY_GROWTH,
+                f"growth of {float(growth):+.1%} a month is beyond ±{MAX_PLAUSIBLE_MONTHLY_GROWTH:.0%}: "
+                f"{yearly:.2f}x in a year, compounding over the whole term",
+            )
+        )
+    if kind != "teams":
+        return flags
+    median, p90 = fit.get("usage_median_usd"), fit.get("usage_p90_usd")
+    if median is not None and p90 is not None and float(median) > 0:
+        ratio = float(p90) / float(median)
+        if ratio > MAX_PLAUSIBLE_P90_RATIO:
+            flags.append(
+                Flag(
+                    "usage_p90_usd",
+                    ratio,
+                    MAX_PLAUSIBLE_P90_RATIO,
+                    f"p90/median of {ratio:.1f} is beyond {MAX_PLAUSIBLE_P90_RATIO:.0f}: a few engineers "
+                    "would carry the team's cost",
+                )
+            )
+    engineers = (fit.get("fit") or {}).get("engineers")
+    if engineers is not None and int(engineers) < MIN_PLAUSIBLE_ENGINEERS:
+        flags.append(
+            Flag(
+                "engineers",
+                float(engineers),
+                float(MIN_PLAUSIBLE_ENGINEERS),
+                f"fitted from {int(engineers)} engineer(s), fewer than {MIN_PLAUSIBLE_ENGINEERS}: "
+                "the p90 rests on one or two of them",
+            )
+        )
+    return flags
+
+
+def record_fit(
+    usage_import: UsageImport,
+    scenario: Scenario,
+    *,
+    team: str | None = None,
+    feature: str | None = None,
+    fit: str | None = None,
+    user: Any = None,
+) -> ScenarioRevision:
+    """Write the fit into the scenario's team (or feature) row, bump the scenario's `updated_at` and
+    record the change with the previous document; return the revision. Refusals as in `plan_fit`, and
+    then nothing is written. A team given fitted usage numbers stops using a usage preset."""
     with transaction.atomic():
-        _write_fit(scenario, kind, str(target), fitted)
-    return scenario_to_document(scenario)
+        locked = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        plan = plan_fit(usage_import, locked, team=team, feature=feature, fit=fit)
+        rows: list[Team | Feature] = list(
+            (locked.teams if plan.kind == "teams" else locked.features).order_by("position", "id")
+        )
+        row = rows[plan.index]
+        for key, value in plan.fitted.items():
+            setattr(row, key, value)
+        if isinstance(row, Team):
+            row.usage_preset = ""
+        row.save(update_fields=[*plan.fitted, *(["usage_preset"] if isinstance(row, Team) else [])])
+        locked.save(update_fields=["updated_at"])  # auto_now: the scenario changed
+        revision = ScenarioRevision.objects.create(
+            scenario=locked,
+            created_by=_user(user),
+            kind=ScenarioRevision.Kind.APPLY,
+            reason=plan.reason[:500],
+            usage_import=usage_import,
+            previous_document=plan.previous_document,
+            document=scenario_to_document(locked),
+        )
+    scenario.updated_at = locked.updated_at
+    return revision
+
+
+def apply_fit(
+    usage_import: UsageImport,
+    scenario: Scenario,
+    *,
+    team: str | None = None,
+    feature: str | None = None,
+    fit: str | None = None,
+    user: Any = None,
+) -> dict[str, Any]:
+    """`record_fit`, returning the scenario's new document."""
+    revision = record_fit(usage_import, scenario, team=team, feature=feature, fit=fit, user=user)
+    document: dict[str, Any] = revision.document
+    return document
+
+
+def undo_revision(revision: ScenarioRevision, *, user: Any = None) -> ScenarioRevision:
+    """Put back the scenario document from before `revision`, through the scenario validator
+    (`save_scenario`), and record the undo as a revision of its own (undoing that redoes).
+
+    Refused with ScenarioValidationError at `revision` when the scenario changed after the revision (an
+    edit, another fit, an undo): restoring the older document would silently discard that change.
+    """
+    with transaction.atomic():
+        scenario = Scenario.objects.select_for_update().get(pk=revision.scenario_id)
+        current = scenario_to_document(scenario)
+        if current != revision.document:
+            raise ScenarioValidationError(
+                {
+                    "revision": [
+                        f"the scenario changed after revision #{revision.pk}; undoing it would discard "
+                        "the later change (undo the later revisions first)"
+                    ]
+                }
+            )
+        save_scenario(scenario.organization, revision.previous_document, scenario=scenario)
+        return ScenarioRevision.objects.create(
+            scenario=scenario,
+            created_by=_user(user),
+            kind=ScenarioRevision.Kind.UNDO,
+            reason=f"undid revision #{revision.pk} ({revision.reason})"[:500],
+            undoes=revision,
+            previous_document=current,
+            document=scenario_to_document(scenario),
+        )
+
+
+def can_undo(revision: ScenarioRevision) -> bool:
+    """Whether the scenario is still as the revision left it (so `undo_revision` would not refuse)."""
+    return bool(scenario_to_document(revision.scenario) == revision.document)
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _changes(
+    scenario: Scenario, kind: str, index: int, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[FieldChange]:
+    """Each field whose value the fit changes; a preset team's usage numbers before are its preset's."""
+    effective = dict(before)
+    preset = before.get("usage_preset") if kind == "teams" else None
+    if preset:
+        row = UsagePreset.objects.filter(catalog=scenario.price_catalog, key=preset).first()
+        if row is not None:
+            effective |= {"usage_median_usd": row.median_usd, "usage_p90_usd": row.p90_usd}
+    fields = [*(TEAM_FIT_FIELDS if kind == "teams" else FEATURE_FIT_FIELDS)]
+    if kind == "teams":
+        fields.append("usage_preset")
+    return [
+        FieldChange(f"{kind}[{index}].{field}", field, effective.get(field), after.get(field))
+        for field in fields
+        if effective.get(field) != after.get(field)
+    ]
 
 
 def _fit_choices(usage_import: UsageImport, kind: str, fit: str | None) -> str:
@@ -78,30 +332,6 @@ def _fit_choices(usage_import: UsageImport, kind: str, fit: str | None) -> str:
     if fit is None:
         return f"name the {noun} fit to apply: one of {', '.join(names)}"
     return f"no {noun} fit named {fit!r}; the import has {', '.join(names)}"
-
-
-def _write_fit(scenario: Scenario, kind: str, target: str, fitted: Mapping[str, Any]) -> None:
-    rows: list[Team | Feature] = list(
-        (scenario.teams if kind == "teams" else scenario.features).order_by("position", "id")
-    )
-    index = _row_index([row.name for row in rows], target)
-    if index is None:
-        names = ", ".join(row.name for row in rows) or "none"
-        field = "team" if kind == "teams" else "feature"
-        raise ScenarioValidationError(
-            {field: [f"the scenario has no {field} named {target!r} (it has {names})"]}
-        )
-    document = scenario_to_document(scenario)
-    document[kind][index].update(fitted)
-    if kind == "teams":
-        document[kind][index]["usage_preset"] = None
-    normalised, _ = validate_document(document)
-    row = rows[index]
-    for key in fitted:
-        setattr(row, key, normalised[kind][index][key])
-    if isinstance(row, Team):
-        row.usage_preset = ""
-    row.save(update_fields=[*fitted, *(["usage_preset"] if isinstance(row, Team) else [])])
 
 
 def _row_index(names: Sequence[str], target: str) -> int | None:

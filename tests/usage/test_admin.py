@@ -61,10 +61,12 @@ def test_apply_view_writes_the_fit_into_the_named_team(
     form = client.get(usageimport_url("apply", team_import.pk))
     assert form.status_code == 200
     assert "team: Platform" in form.content.decode()
-    response = client.post(
-        usageimport_url("apply", team_import.pk),
-        {"fit": "teams:Platform", "scenario": scenario.pk, "target": "Web"},
-    )
+    choice = {"fit": "teams:Platform", "scenario": scenario.pk, "target": "Web"}
+    preview = client.post(usageimport_url("apply", team_import.pk), choice)  # step 1 writes nothing
+    assert preview.status_code == 200
+    assert 'id="fit-changes"' in preview.content.decode()
+    assert scenario.teams.get(name="Web").usage_preset == "light"
+    response = client.post(usageimport_url("apply", team_import.pk), {**choice, "_confirm": "Apply"})
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:procurement_scenario_change", args=[scenario.pk])
     web = scenario.teams.get(name="Web")

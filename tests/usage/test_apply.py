@@ -43,7 +43,7 @@ def test_a_team_fit_replaces_the_usage_fields_and_drops_the_preset(
     document = apply_fit(team_import, scenario, team="Web")
     fit = team_import.fits["teams"][0]
     after = Team.objects.get(pk=web.pk)  # the same row, updated in place
-    for field in TEAM_FIT_FIELDS:
+    for field in (f for f in TEAM_FIT_FIELDS if f in fit):  # the fields the fit carries
         assert getattr(after, field) == pytest.approx(fit[field], rel=1e-12), field
     assert after.usage_preset == ""
     assert (after.headcount_now, after.adoption_now, after.allowed_plans) == (
