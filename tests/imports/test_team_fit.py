@@ -18,41 +18,14 @@ from procurement.imports import (
     parse_usage_file,
 )
 from procurement.imports.calendar_span import MonthSpan
+from procurement.imports.growth import TEAM_GROWTH_PRIOR_SD
 from procurement.imports.random_effects import _profile, _stats, fit_random_effects
 from procurement.imports.team_fit import Z90
+from procurement.imports.team_shock import RHO
 from tests.imports.builders import ccusage_daily, weekdays
+from tests.imports.replication import simulate_team
 
-
-def simulate_team(
-    rng: np.random.Generator,
-    *,
-    median: float,
-    p90: float,
-    persistence: float,
-    growth: float,
-    engineers: int,
-    months: int,
-) -> list[EngineerMonth]:
-    """Engineer-months from the engine's model:
-    log U = mu + t ln(1 + g) + sigma (sqrt(w) zeta_i + sqrt(1 - w) nu_it)."""
-    sigma = math.log(p90 / median) / Z90
-    zeta = rng.standard_normal(engineers)
-    out = []
-    for t in range(months):
-        key = f"{2025 + t // 12}-{t % 12 + 1:02d}"
-        span = MonthSpan(key, 21, 9, 21, 9, 0.0)
-        noise = rng.standard_normal(engineers)
-        log_u = (
-            math.log(median)
-            + t * math.log1p(growth)
-            + sigma * (math.sqrt(persistence) * zeta + math.sqrt(1 - persistence) * noise)
-        )
-        # cost_usd is what was seen; full_month_usd (what is fitted) = cost_usd x span.to_average_month = U
-        out += [
-            EngineerMonth(f"e{i}", key, float(u) / span.to_average_month, None, 20, span)
-            for i, u in enumerate(np.exp(log_u))
-        ]
-    return out
+__all__ = ["simulate_team"]  # benchmarks/fit_accuracy.py imports the generator from here
 
 
 def test_likelihood_equals_the_dense_multivariate_normal_density() -> None:
@@ -94,7 +67,11 @@ def test_reml_equals_the_anova_estimators_on_a_balanced_team() -> None:
     assert fit.log_sigma is not None
     assert fit.log_sigma**2 == pytest.approx(sigma_a2 + sigma_e2, rel=1e-5)
     assert fit.usage_persistence == pytest.approx(sigma_a2 / (sigma_a2 + sigma_e2), abs=1e-5)
-    assert math.log(fit.usage_median_usd) == pytest.approx(y.mean(), abs=1e-9)
+    assert fit.log_level is not None
+    assert fit.log_level == pytest.approx(y.mean(), abs=1e-9)
+    # the reported median is mean-unbiased: exp(ln level - var / 2), var at least the ANOVA variance of
+    # the grand mean, MSB / (m k) (the team-shock share can only add to it)
+    assert fit.log_level - math.log(fit.usage_median_usd) >= msb / (m * k) / 2 * (1 - 1e-6)
     assert fit.usage_growth is None
     assert fit.warnings == ("t: fewer than 3 months of data: no drift fitted",)
 
@@ -157,12 +134,36 @@ def test_tolerances_shrink_as_the_data_grow() -> None:
         assert all(large[key] < small[key] / 2 for key in small)
 
 
-def test_reported_growth_sd_matches_the_sampling_sd_of_the_drift() -> None:
+def test_reported_growth_se_matches_the_closed_form_of_the_drift_with_the_fitted_shock() -> None:
+    # Balanced team: GLS slope = OLS slope of the month means, so its variance is the engineer noise's
+    # sigma^2 (1 - w) / (m Stt) plus the shock's v^2 c'Rc / Stt^2 (c the centred months, R the AR(1)
+    # correlation), and the interval's se is widened by t_d(0.95) / z(0.95), d Satterthwaite's
+    # (sampling + shock)^2 / (shock^2 / (T - 2)). Checked with the fit's own sigma, omega and shock, so
+    # this is the loadings and covariance algebra against a closed form, to 1%.
     params = PARAMETER_SETS["typical"]
     fit = fit_team(simulate_team(np.random.default_rng(7), engineers=200, months=12, **params), name="t")
-    expected = (1 + params["growth"]) * closed_form_sd(engineers=200, months=12, **params)["slope"]
-    # sigma is estimated from 2,400 engineer-months: within 10% (its relative sd is ~2%)
-    assert fit.usage_growth_sd == pytest.approx(expected, rel=0.10)
+    assert fit.growth is not None
+    assert fit.shock is not None
+    assert fit.log_sigma is not None
+    t = np.arange(12.0)
+    c = t - t.mean()
+    stt = float(c @ c)
+    sampling = fit.log_sigma**2 * (1 - fit.usage_persistence) / (200 * stt)
+    shock = fit.shock.volatility**2 * float(c @ (RHO ** np.abs(t[:, None] - t[None, :])) @ c) / stt**2
+    widening = 1.0
+    if shock > 0:
+        dof = (sampling + shock) ** 2 / (shock**2 / 10)
+        widening = float(stats.t.ppf(0.95, dof) / stats.norm.ppf(0.95))
+    assert fit.growth.raw_se == pytest.approx(math.sqrt(sampling + shock) * widening, rel=0.01)
+    # and never below the true sampling sd by more than sigma_hat's own error (relative sd ~1.5% from
+    # 2,400 engineer-months; 3 sds): the shock's REML estimate is >= 0, so it can only add (how much at
+    # v = 0 is measured by the coverage in test_team_replication.py)
+    truth = closed_form_sd(engineers=200, months=12, **params)["slope"]
+    assert fit.growth.raw_se >= 0.95 * truth
+    # the posterior sd is below the raw se, the shrinkage negligible for a se this far below the prior
+    assert fit.usage_growth_sd is not None
+    assert fit.usage_growth_sd < (1 + params["growth"]) * fit.growth.raw_se
+    assert fit.growth.shrinkage > 1 - (fit.growth.raw_se / TEAM_GROWTH_PRIOR_SD) ** 2
 
 
 def test_share_above_fitted_p90_is_near_ten_percent_when_the_model_holds() -> None:
@@ -204,7 +205,10 @@ def test_sample_engineers_fit_without_warnings_and_report_goodness_of_fit(
     assert 0 <= fit.share_above_p90 <= 1
     assert fit.normality_p_value is not None
     assert fit.active_share == 1.0
-    assert fit.warnings == ()
+    # three months: the only warning is the shrunk growth's
+    (warning,) = fit.warnings
+    assert warning.startswith("samples: growth from only 3 months is uncertain")
+    assert "shrunk toward flat" in warning
 
 
 def test_one_engineer_month_gives_its_level_and_no_spread() -> None:
