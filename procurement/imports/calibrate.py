@@ -1,25 +1,36 @@
-"""One call from parsed files to fits: months, guards, team and feature fits, and their warnings."""
+"""One call from parsed files to fits: months, guards, team and feature fits, and their warnings.
+
+Each team and feature is scanned for a level shift before it is fitted (`guards`,
+docs/usage-import.md#guards). When one is found, the default fit puts the whole history at the level
+after the shift, the level before it is fitted too and offered in the document as the alternative, and a
+warning gives the day, both levels and what the guard changed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from forecasting.engine.inputs import ModelPrice
-from procurement.imports.document import fits_document
+from procurement.imports.document import feature_document, fits_document, team_document
 from procurement.imports.feature_fit import FeatureFit, fit_feature
 from procurement.imports.guards import (
     HistoryCheck,
+    LevelShift,
     check_history,
     check_warnings,
     duplicate_warnings,
+    feature_level_shift,
     mix_warnings,
+    shift_warning,
+    team_level_shift,
 )
 from procurement.imports.months import EngineerMonth, FeatureMonth, engineer_months, feature_months
 from procurement.imports.random_effects import Method
 from procurement.imports.records import ParsedUsageFile
-from procurement.imports.subjects import engineer_histories, feature_histories
+from procurement.imports.subjects import SubjectHistory, engineer_histories, feature_histories
 from procurement.imports.team_fit import TeamFit, fit_team
 
 DEFAULT_TEAM = "Imported engineers"
@@ -33,9 +44,71 @@ class Calibration:
     team_fits: tuple[TeamFit, ...]
     feature_fits: tuple[FeatureFit, ...]
     warnings: tuple[str, ...]  # the import's own (mix, duplicates, guards, skipped fits)
+    shifts: tuple[LevelShift, ...] = ()  # level shifts found (teams and features), one per subject
+    # The fits at the level before each shift (same names as the default fits): the alternatives offered
+    alternative_team_fits: tuple[TeamFit, ...] = ()
+    alternative_feature_fits: tuple[FeatureFit, ...] = ()
 
     def document(self) -> dict[str, Any]:
-        return fits_document(self.team_fits, self.feature_fits, self.warnings)
+        """The fits document; a shifted team or feature carries `level_shift` (day, ratio, p-value) and
+        `alternative` (the fit at the level before the shift, in the same field names)."""
+        doc = fits_document(self.team_fits, self.feature_fits, self.warnings)
+        shifts = {(s.kind, s.subject): s for s in self.shifts}
+        alternatives = {("team", f.name): team_document(f) for f in self.alternative_team_fits} | {
+            ("feature", f.name): feature_document(f) for f in self.alternative_feature_fits
+        }
+        for key, kind in (("teams", "team"), ("features", "feature")):
+            for entry in doc[key]:
+                shift = shifts.get((kind, entry["name"]))
+                alternative = alternatives.get((kind, entry["name"]))
+                if shift is None or alternative is None:
+                    continue
+                entry["level_shift"] = {
+                    "day": shift.day.isoformat(),
+                    "ratio": shift.ratio,
+                    "p_value": shift.p_value,
+                    "fitted_level": "after",
+                }
+                entry["alternative"] = {"basis": "level before the shift", **alternative}
+        return doc
+
+
+@dataclass(frozen=True)
+class GuardedTeamFit:
+    """A team's fit after the level-shift guard: the fit (at the level after a shift found), the scan,
+    the alternative fit at the level before it, the months fitted, and the guard's warning."""
+
+    fit: TeamFit
+    shift: LevelShift | None  # None: the data could not be scanned
+    alternative: TeamFit | None  # None: no shift found
+    months: tuple[EngineerMonth, ...]
+    warnings: tuple[str, ...]
+
+
+def _scaled(months: Sequence[EngineerMonth], factors: Mapping[str, float]) -> list[EngineerMonth]:
+    return [replace(m, level_factor=factors.get(m.month, 1.0)) for m in months]
+
+
+def fit_team_guarded(
+    months: Sequence[EngineerMonth], *, name: str, first_day: date, last_day: date, method: Method = "reml"
+) -> GuardedTeamFit:
+    """Scan a team for a level shift and fit it (raises ValueError like `fit_team` when nothing is
+    usable). Without a shift found, the fit is `fit_team` of the months as they are."""
+    shift = team_level_shift(months, name=name, first_day=first_day, last_day=last_day)
+    if shift is None or not shift.found:
+        return GuardedTeamFit(fit_team(months, name=name, method=method), shift, None, tuple(months), ())
+    after = _scaled(months, shift.factors("after"))
+    fit = fit_team(after, name=name, method=method)
+    alternative = fit_team(_scaled(months, shift.factors("before")), name=name, method=method)
+    unguarded = fit_team(months, name=name, method=method)
+    warning = shift_warning(
+        shift,
+        before=alternative.usage_median_usd,
+        after=fit.usage_median_usd,
+        unguarded=unguarded.usage_median_usd,
+        unit="USD",
+    )
+    return GuardedTeamFit(fit, shift, alternative, tuple(after), (warning,))
 
 
 def history_checks(
@@ -83,41 +156,127 @@ def calibrate(
     engineers = sorted({m.engineer for m in e_months})
     groups = dict(teams) if teams is not None else ({DEFAULT_TEAM: engineers} if engineers else {})
     warnings += _membership_warnings(groups, engineers)
-    team_fits = _team_fits(e_months, groups, method, warnings)
-    feature_fits = _feature_fits(f_months, input_tokens_per_request or {}, warnings)
+    e_ranges = _ranges(engineer_histories(files, prices))
+    f_ranges = _ranges(feature_histories(files, prices, feature_map=feature_map))
+    teams_done = _team_fits(e_months, groups, e_ranges, method, warnings)
+    features_done = _feature_fits(f_months, f_ranges, input_tokens_per_request or {}, warnings)
+    fitted_months = {(m.engineer, m.month): m for g in teams_done for m in reversed(g.months)}
+    fitted_features = {(m.feature, m.month): m for g in features_done for m in g.months}
     return Calibration(
-        engineer_months=tuple(e_months),
-        feature_months=tuple(f_months),
+        engineer_months=tuple(fitted_months.get((m.engineer, m.month), m) for m in e_months),
+        feature_months=tuple(fitted_features.get((m.feature, m.month), m) for m in f_months),
         checks=tuple(history_checks(files, prices, feature_map=feature_map)),
-        team_fits=tuple(team_fits),
-        feature_fits=tuple(feature_fits),
+        team_fits=tuple(g.fit for g in teams_done),
+        feature_fits=tuple(g.fit for g in features_done),
         warnings=tuple(dict.fromkeys(warnings)),
+        shifts=tuple(
+            g.shift
+            for g in [*teams_done, *features_done]
+            if isinstance(g, (GuardedTeamFit, GuardedFeatureFit)) and g.shift is not None and g.shift.found
+        ),
+        alternative_team_fits=tuple(g.alternative for g in teams_done if g.alternative is not None),
+        alternative_feature_fits=tuple(g.alternative for g in features_done if g.alternative is not None),
     )
 
 
+def _ranges(histories: Sequence[SubjectHistory]) -> dict[str, tuple[date, date]]:
+    return {h.subject: (h.first_day, h.last_day) for h in histories}
+
+
+def _span(subjects: Sequence[str], ranges: Mapping[str, tuple[date, date]]) -> tuple[date, date]:
+    """The first and last day of a group's histories."""
+    known = [ranges[s] for s in subjects if s in ranges]
+    return min(r[0] for r in known), max(r[1] for r in known)
+
+
 def _team_fits(
-    months: Sequence[EngineerMonth], groups: Mapping[str, Sequence[str]], method: Method, warnings: list[str]
-) -> list[TeamFit]:
+    months: Sequence[EngineerMonth],
+    groups: Mapping[str, Sequence[str]],
+    ranges: Mapping[str, tuple[date, date]],
+    method: Method,
+    warnings: list[str],
+) -> list[GuardedTeamFit]:
     fits = []
     for team, members in groups.items():
         chosen = set(members)
+        rows = [m for m in months if m.engineer in chosen]
         try:
-            fits.append(fit_team([m for m in months if m.engineer in chosen], name=team, method=method))
+            if not rows:
+                raise ValueError(f"{team}: no active engineer-month with enough coverage to fit")
+            first, last = _span(sorted(chosen), ranges)
+            guarded = fit_team_guarded(rows, name=team, first_day=first, last_day=last, method=method)
         except ValueError as exc:
             warnings.append(f"{exc} (not fitted)")
+            continue
+        warnings.extend(guarded.warnings)
+        fits.append(guarded)
     return fits
 
 
+@dataclass(frozen=True)
+class GuardedFeatureFit:
+    """A feature's fit after the level-shift guard (see `GuardedTeamFit`)."""
+
+    fit: FeatureFit
+    shift: LevelShift | None
+    alternative: FeatureFit | None
+    months: tuple[FeatureMonth, ...]
+    warnings: tuple[str, ...]
+
+
+def fit_feature_guarded(
+    months: Sequence[FeatureMonth],
+    *,
+    name: str,
+    first_day: date,
+    last_day: date,
+    input_tokens_per_request: float | None = None,
+) -> GuardedFeatureFit:
+    """Scan a feature's month series for a level shift and fit it (see `fit_team_guarded`)."""
+
+    def fit(rows: Sequence[FeatureMonth]) -> FeatureFit:
+        return fit_feature(rows, name=name, input_tokens_per_request=input_tokens_per_request)
+
+    shift = feature_level_shift(months, name=name, first_day=first_day, last_day=last_day)
+    if shift is None or not shift.found:
+        return GuardedFeatureFit(fit(months), shift, None, tuple(months), ())
+    after = [replace(m, level_factor=shift.factors("after").get(m.month, 1.0)) for m in months]
+    before = [replace(m, level_factor=shift.factors("before").get(m.month, 1.0)) for m in months]
+    chosen, alternative, unguarded = fit(after), fit(before), fit(months)
+    unit = "USD" if chosen.volume_unit == "usd" else "input tokens"
+    warning = shift_warning(
+        shift,
+        before=alternative.volume_per_month,
+        after=chosen.volume_per_month,
+        unguarded=unguarded.volume_per_month,
+        unit=unit,
+    )
+    return GuardedFeatureFit(chosen, shift, alternative, tuple(after), (warning,))
+
+
 def _feature_fits(
-    months: Sequence[FeatureMonth], sizes: Mapping[str, float], warnings: list[str]
-) -> list[FeatureFit]:
+    months: Sequence[FeatureMonth],
+    ranges: Mapping[str, tuple[date, date]],
+    sizes: Mapping[str, float],
+    warnings: list[str],
+) -> list[GuardedFeatureFit]:
     fits = []
     for feature in sorted({m.feature for m in months}):
         rows = [m for m in months if m.feature == feature]
+        first, last = ranges[feature]
         try:
-            fits.append(fit_feature(rows, name=feature, input_tokens_per_request=sizes.get(feature)))
+            guarded = fit_feature_guarded(
+                rows,
+                name=feature,
+                first_day=first,
+                last_day=last,
+                input_tokens_per_request=sizes.get(feature),
+            )
         except ValueError as exc:
             warnings.append(f"{exc} (not fitted)")
+            continue
+        warnings.extend(guarded.warnings)
+        fits.append(guarded)
     return fits
 
 

@@ -11,8 +11,9 @@ Unit (docs/model.md#seat-path): API-equivalent list USD per active engineer-mont
   A month covered below MIN_FIT_COVERAGE (about a working week) is kept but not fitted, since scaling a
   few days up to a month mostly scales noise.
 - Weekly rows are split over months by calendar days; monthly rows are whole months.
-- When the last 30 days disagree with the whole history and are lower, the subject's months are scaled
-  down to the recent level (`level_factor`, see `guards`): the lower level is the one fitted.
+- `level_factor` is 1 as built here. When the guard finds a shift in a team's or a feature's level
+  (`guards`, docs/usage-import.md#guards), `calibrate` sets it per month so that the whole history sits at
+  the level after the shift; one engineer's own months never change it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from datetime import date, timedelta
 
 from forecasting.engine.inputs import ModelPrice
 from procurement.imports.calendar_span import MonthSpan, month_key, months_between, spans, weekend_weight
-from procurement.imports.guards import check_history
 from procurement.imports.pricing import WEB_SEARCH_USD_PER_REQUEST, catalog_key
 from procurement.imports.records import ParsedUsageFile, UsageRecord
 from procurement.imports.subjects import SubjectHistory, engineer_histories, feature_histories
@@ -46,6 +46,9 @@ class EngineerMonth:
     active_days: int | None  # None for weekly or monthly data
     span: MonthSpan
     level_factor: float = 1.0
+    # The monthly capacity of the engineer's plan when it blocks usage beyond it (docs/usage-import.md#capped-usage);
+    # None: not capped, or the plan is unknown.
+    cap_usd: float | None = None
 
     @property
     def coverage(self) -> float:
@@ -62,7 +65,7 @@ class EngineerMonth:
 
     @property
     def full_month_usd(self) -> float:
-        """Usage of an average whole month at this month's rate (and at the lower recent level, if any)."""
+        """Usage of an average whole month at this month's rate (times the level factor of a shift)."""
         return self.cost_usd * self.span.to_average_month * self.level_factor
 
 
@@ -114,7 +117,7 @@ class FeatureMonth:
 
     @property
     def full_month_volume(self) -> float:
-        """Volume of an average whole month at this month's rate (and the lower recent level, if any)."""
+        """Volume of an average whole month at this month's rate (times the level factor of a shift)."""
         return self.volume * self.span.to_average_month * self.level_factor
 
 
@@ -158,7 +161,7 @@ def _subject_spans(history: SubjectHistory) -> list[MonthSpan]:
     return spans(history.first_day, history.last_day, weight)
 
 
-def _engineer_months(history: SubjectHistory, factor: float) -> list[EngineerMonth]:
+def _engineer_months(history: SubjectHistory) -> list[EngineerMonth]:
     sums = _month_sums(history)
     months = []
     for span in _subject_spans(history):
@@ -172,7 +175,6 @@ def _engineer_months(history: SubjectHistory, factor: float) -> list[EngineerMon
                 reported_cost_usd=None if math.isnan(reported) else reported,
                 active_days=None if s.get("multi_day") else int(s.get("active_days", 0)),
                 span=span,
-                level_factor=factor,
             )
         )
     return months
@@ -187,7 +189,7 @@ def engineer_months(
     """
     months: list[EngineerMonth] = []
     for history in engineer_histories(list(files), prices):
-        months.extend(_engineer_months(history, check_history(history).level_factor))
+        months.extend(_engineer_months(history))
     return months
 
 
@@ -220,9 +222,7 @@ def _feature_sums(history: SubjectHistory, prices: Mapping[str, ModelPrice]) -> 
     return sums
 
 
-def _feature_month(
-    history: SubjectHistory, span: MonthSpan, s: Mapping[str, float], factor: float
-) -> FeatureMonth:
+def _feature_month(history: SubjectHistory, span: MonthSpan, s: Mapping[str, float]) -> FeatureMonth:
     return FeatureMonth(
         feature=history.subject,
         month=span.month,
@@ -230,7 +230,6 @@ def _feature_month(
         reported_cost_usd=s.get("reported", 0.0) if history.cost_records else None,
         span=span,
         model_input_tokens=tuple(sorted((k[6:], v) for k, v in s.items() if k.startswith("model:"))),
-        level_factor=factor,
         **{name: s.get(name, 0.0) for name in TOKEN_FIELDS},
     )
 
@@ -248,10 +247,8 @@ def feature_months(
     """
     months: list[FeatureMonth] = []
     for history in feature_histories(list(files), prices, feature_map=feature_map):
-        factor = check_history(history).level_factor
         sums = _feature_sums(history, prices)
         months.extend(
-            _feature_month(history, span, sums.get(span.month, {}), factor)
-            for span in _subject_spans(history)
+            _feature_month(history, span, sums.get(span.month, {})) for span in _subject_spans(history)
         )
     return months

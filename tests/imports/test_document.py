@@ -49,7 +49,8 @@ def test_document_uses_the_scenario_field_names(
             sum(feature["model_mix"].values()) == 1.0 or abs(sum(feature["model_mix"].values()) - 1) < 1e-12
         )
         assert "batch_share" not in feature  # not reported by the samples: left to the scenario
-    assert any(w.startswith("eng-07: the last 30 days") for w in document["warnings"])
+    # eng-07's own higher October is within the team model's spread: no per-engineer warning (issue 13)
+    assert not any(w.startswith("eng-07") for w in document["warnings"])
     assert any(w.startswith("eng-12: 40 days of history") for w in document["warnings"])
     assert any("mixes formats" in w for w in document["warnings"])  # ccusage with the Admin reports
 

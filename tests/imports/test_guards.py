@@ -1,11 +1,10 @@
-"""Guards: short history, gaps, the last 30 days disagreeing with the rest, mixed formats."""
+"""Guards: short history, gaps, the per-engineer recent level (information only), mixed formats."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 
-import numpy as np
 import pytest
 
 from forecasting.engine.inputs import ModelPrice
@@ -29,7 +28,7 @@ def test_short_history_is_flagged_for_eng12_only(
     assert any(w.startswith("eng-12: 40 days of history") for w in import_warnings(ccusage_files, prices))
 
 
-def test_eng07_last_30_days_disagree_and_the_whole_history_is_the_lower(
+def test_eng07_recent_level_is_information_only(
     ccusage_files: list[ParsedUsageFile], prices: dict[str, ModelPrice]
 ) -> None:
     checks = {c.subject: c for c in history_checks(ccusage_files, prices)}
@@ -37,11 +36,9 @@ def test_eng07_last_30_days_disagree_and_the_whole_history_is_the_lower(
     eng07 = checks["eng-07"]
     # samples README: about 6 USD per active day in August-September, about 17 in October
     assert eng07.recent_usd_per_active_day == pytest.approx(17, rel=0.15)
-    assert eng07.level_factor == 1.0
-    warning = next(
-        w for w in import_warnings(ccusage_files, prices) if w.startswith("eng-07: the last 30 days")
-    )
-    assert "the fit uses the lower level, the whole history" in warning
+    # one engineer's month is part of the team model's spread: no warning, and the months are unchanged
+    assert not any(w.startswith("eng-07") for w in import_warnings(ccusage_files, prices))
+    assert all(m.level_factor == 1.0 for m in engineer_months(ccusage_files, prices))
 
 
 def _falling_usage() -> tuple[bytes, list[tuple[date, int]]]:
@@ -56,20 +53,14 @@ def _falling_usage() -> tuple[bytes, list[tuple[date, int]]]:
     return ccusage_daily(pairs), pairs
 
 
-def test_a_lower_recent_level_is_the_one_fitted(prices: dict[str, ModelPrice]) -> None:
-    content, pairs = _falling_usage()
+def test_one_engineers_lower_recent_level_no_longer_scales_its_months(prices: dict[str, ModelPrice]) -> None:
+    content, _ = _falling_usage()
     parsed = parse_usage_file("eng-40.daily.json", content)
     (check,) = history_checks([parsed], prices)
-    recent = np.mean([t for d, t in pairs if d >= date(2026, 10, 1)]) * 3e-6
-    whole = np.mean([t for _, t in pairs]) * 3e-6
-    assert check.recent_disagrees
-    assert check.level_factor == pytest.approx(recent / whole)
+    assert check.recent_disagrees  # still measured, as information
     months = engineer_months([parsed], prices)
-    assert all(
-        m.full_month_usd == pytest.approx(m.cost_usd * m.span.to_average_month * recent / whole)
-        for m in months
-    )
-    assert "the fit uses the lower level, the last 30 days" in " ".join(import_warnings([parsed], prices))
+    assert all(m.full_month_usd == pytest.approx(m.cost_usd * m.span.to_average_month) for m in months)
+    assert not any("last 30 days" in w for w in import_warnings([parsed], prices))
 
 
 def test_steady_usage_is_not_flagged(prices: dict[str, ModelPrice]) -> None:
