@@ -43,8 +43,12 @@ class ScenarioRevisionAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type:
     list_filter = ["kind", ("scenario__organization", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["scenario", "scenario__organization", "created_by"]
     search_fields = ["reason", "scenario__name"]
-    fields = _SHOWN_FIELDS
     readonly_fields = _SHOWN_FIELDS
+    fieldsets = [
+        (None, {"fields": _SHOWN_FIELDS[:-1]}),
+        # Collapsed: a whole scenario document is thousands of pixels; "what changed" above is the point.
+        ("Scenario before the change", {"classes": ["collapse"], "fields": ["previous_json"]}),
+    ]
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

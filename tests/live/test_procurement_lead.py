@@ -149,6 +149,9 @@ def test_procurement_lead(page: Any, stack: Stack, journey: Journey) -> None:
     page.locator("#id_scenario").select_option(label=name)
     page.fill("#id_target", "Platform")
     journey.step("apply the team fit to the scenario's team", page)
+    page.get_by_role("button", name="Preview").click()
+    page.locator("#fit-changes").wait_for()  # before and after, and the cost change: nothing written yet
+    journey.step("the fit's preview", page, full_page=True)
     page.get_by_role("button", name="Apply").click()
     _saved(page)
     journey.step("fit applied", page)
