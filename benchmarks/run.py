@@ -2,8 +2,8 @@
 
 Cases (docs/quality.md and issue 3 targets): the demo's full result on one core; the large reference
 scenario's forecast and decisions on one core and on two processes, and its full result; the seat path
-fast vs brute force; the API path alone; the PDF brief. Figures are printed as a table and written to
-`benchmarks/results/latest.md`; the README records them.
+fast vs brute force; the API path alone; the PDF brief; the apply preview of a usage fit. Figures are
+printed as a table and written to `benchmarks/results/latest.md`; the README records them.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def main() -> None:
     seconds = {name: detail["engine_seconds"] for name, detail, _ in rows}
     one, two = seconds["large core, 1 core"], seconds["large core, 2 processes"]
     lines.append(f"\nLarge core on two processes: {one / two:.2f}x faster than on one (medians).")
-    for script in ("seat_path_bench", "api_path_bench", "brief_bench", "parser_bench"):
+    for script in ("seat_path_bench", "api_path_bench", "brief_bench", "parser_bench", "preview_bench"):
         print(f"\n== benchmarks.{script}", flush=True)
         subprocess.run([PY, "-m", f"benchmarks.{script}"], check=True)
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
