@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from forecasting.engine.inputs import ModelPrice
+from procurement.imports.censored import Cap, assign_caps
 from procurement.imports.document import feature_document, fits_document, team_document
 from procurement.imports.feature_fit import FeatureFit, fit_feature
 from procurement.imports.guards import (
@@ -146,13 +147,19 @@ def calibrate(
     feature_map: Mapping[str, str] | None = None,
     input_tokens_per_request: Mapping[str, float] | None = None,
     method: Method = "reml",
+    plans: Mapping[str, str] | None = None,
+    plan_caps: Mapping[str, Sequence[Cap]] | None = None,
 ) -> Calibration:
     """Fit every team (`teams` maps a team name to its engineers; by default all engineers form one team)
     and every feature (named by `feature_map`, see `feature_months`). A team or feature with nothing to
-    fit is skipped with a warning; a bad file raises `UsageFileError` before anything is fitted."""
+    fit is skipped with a warning; a bad file raises `UsageFileError` before anything is fitted.
+    `plans` (engineer -> plan key) with `plan_caps` (plan key -> its caps, `censored.plan_caps`) sets each
+    engineer's months' `cap_usd`: months at a blocking plan's cap are fitted as censored
+    (docs/usage-import.md#capped-usage)."""
     e_months = engineer_months(files, prices)
+    e_months, plan_notes = assign_caps(e_months, plans or {}, plan_caps or {})
     f_months = feature_months(files, prices, feature_map=feature_map)
-    warnings = import_warnings(files, prices, feature_map=feature_map)
+    warnings = import_warnings(files, prices, feature_map=feature_map) + plan_notes
     engineers = sorted({m.engineer for m in e_months})
     groups = dict(teams) if teams is not None else ({DEFAULT_TEAM: engineers} if engineers else {})
     warnings += _membership_warnings(groups, engineers)
