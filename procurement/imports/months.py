@@ -46,8 +46,8 @@ class EngineerMonth:
     active_days: int | None  # None for weekly or monthly data
     span: MonthSpan
     level_factor: float = 1.0
-    # The monthly capacity of the engineer's plan when it blocks usage beyond it (docs/usage-import.md#capped-usage);
-    # None: not capped, or the plan is unknown.
+    # The monthly capacity of the engineer's plan when it blocks usage beyond it; None: not capped, or the
+    # plan is unknown (docs/usage-import.md#capped-usage).
     cap_usd: float | None = None
 
     @property
