@@ -44,6 +44,7 @@ def team_document(fit: TeamFit) -> dict[str, Any]:
         "log_likelihood": fit.log_likelihood,
         "share_above_p90": fit.share_above_p90,
         "normality_p_value": fit.normality_p_value,
+        "censored_months": fit.censored_months,  # docs/usage-import.md#capped-usage
         "intervals": _intervals(fit.intervals),
         **(fit.growth.diagnostics() if fit.growth is not None else {}),
         **_shock(fit),

@@ -22,6 +22,7 @@ import numpy as np
 from scipy import stats
 
 from procurement.imports.calendar_span import month_index
+from procurement.imports.censored import censored_warnings, censoring, fit_censored
 from procurement.imports.growth import SHORT_HISTORY_MONTHS, TEAM_GROWTH_PRIOR_SD, ShrunkGrowth, shrink_growth
 from procurement.imports.months import MIN_FIT_COVERAGE, EngineerMonth
 from procurement.imports.random_effects import (
@@ -77,6 +78,7 @@ class TeamFit:
     growth: ShrunkGrowth | None = None  # the raw and shrunk growth (diagnostics)
     shock: MonthShock | None = None  # the team shock's estimate and interval (diagnostic)
     log_level_se: float | None = None  # se of ln(median) behind its interval, month shocks included
+    censored_months: int = 0  # engineer-months at a blocking plan's cap, fitted as censored (censored.py)
     log_level: float | None = None  # the GLS ln(level) in level_month, before the mean-unbiasing
 
 
@@ -196,7 +198,13 @@ def fit_team(engineer_months: Sequence[EngineerMonth], *, name: str, method: Met
     if not used:
         raise ValueError(f"{name}: no active engineer-month with enough coverage to fit")
     y, groups, t, months, x = _design(used)
-    fit = fit_random_effects(y, groups, x, method=method, default_omega=DEFAULT_PERSISTENCE)
+    # months at a blocking plan's cap are censored (docs/usage-import.md#capped-usage)
+    y_fit, censored = censoring(used, y)
+    fit = (
+        fit_censored(y_fit, groups, x, censored, default_omega=DEFAULT_PERSISTENCE)
+        if censored.any()
+        else fit_random_effects(y, groups, x, method=method, default_omega=DEFAULT_PERSISTENCE)
+    )
     drift = x.shape[1] == 2
     sigma = math.sqrt(fit.sigma2) if fit.sigma2 is not None else None
     spread = sigma is not None
@@ -225,14 +233,16 @@ def fit_team(engineer_months: Sequence[EngineerMonth], *, name: str, method: Met
         active_share=sum(m.active for m in covered) / len(covered),
         log_sigma=sigma,
         persistence_fitted=fit.omega_identified,
-        method=method,
+        method="censored-ml" if censored.any() else method,
         log_likelihood=fit.log_likelihood,
         share_above_p90=float(np.mean(y > fitted_log + Z90 * sigma)) if sigma is not None else None,
         normality_p_value=_normality(y - fitted_log),
         warnings=tuple(
             _warnings(name, engineer_months, used, fit.omega_identified, drift, spread)
             + _growth_warnings(name, month_count, est.growth)
+            + censored_warnings(name, used, censored)
         ),
+        censored_months=int(censored.sum()),
         intervals=intervals,
         usage_volatility=est.shock.volatility if report_shock and est.shock is not None else None,
         growth=est.growth,
