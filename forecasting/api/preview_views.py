@@ -38,6 +38,13 @@ class _ChangeSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
     before = serializers.JSONField(help_text="The scenario's value now (a preset team's: its preset's).")
     after = serializers.JSONField(help_text="The value once the fit is applied.")
+    interval = serializers.ListField(
+        child=serializers.FloatField(),
+        min_length=2,
+        max_length=2,
+        allow_null=True,
+        help_text="The fit's own 90% interval of the value, when it reports one.",
+    )
 
 
 class _FlagSerializer(serializers.Serializer[Any]):
@@ -119,7 +126,14 @@ def preview_representation(preview: FitPreview) -> dict[str, Any]:
         "target": plan.target,
         "fit": plan.fit_name,
         "changes": [
-            {"path": c.path, "field": c.field, "before": c.before, "after": c.after} for c in plan.changes
+            {
+                "path": c.path,
+                "field": c.field,
+                "before": c.before,
+                "after": c.after,
+                "interval": None if c.interval is None else list(c.interval),
+            }
+            for c in plan.changes
         ],
         "flags": [
             {"field": f.field, "value": f.value, "threshold": f.threshold, "message": f.message}

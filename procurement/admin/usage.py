@@ -324,7 +324,10 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
             "form": form,
             "original": usage_import,
             "choice": {name: form.data[name] for name in ("fit", "scenario", "target")},
-            "changes": [(c.path, _before_after(c.before), _before_after(c.after)) for c in plan.changes],
+            "changes": [
+                (c.path, _before_after(c.before), _before_after(c.after), _interval_shown(c.interval))
+                for c in plan.changes
+            ],
             **preview,
         }
         return TemplateResponse(request, "admin/procurement/usageimport/apply_preview.html", context)
@@ -385,6 +388,10 @@ def _pairs(values: dict[str, Any]) -> SafeString:
 def _before_after(value: Any) -> str:
     """A preview's value: "—" for none (a preset's numbers, a field left to its default)."""
     return "—" if value is None else _shown(value)
+
+
+def _interval_shown(interval: tuple[float, float] | None) -> str:
+    return "" if interval is None else f"{_shown(interval[0])} … {_shown(interval[1])}"
 
 
 def _shown(value: Any) -> str:

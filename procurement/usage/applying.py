@@ -64,12 +64,14 @@ MIN_PLAUSIBLE_ENGINEERS = 10
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One input the fit changes: its field path in the document, the value before and after."""
+    """One input the fit changes: its field path in the document, the value before and after, and the
+    fit's own 90% interval of the value when the fit reports one (`fit.intervals`)."""
 
     path: str
     field: str
     before: Any
     after: Any
+    interval: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,9 @@ def plan_fit(
         previous_document=previous,
         document=normalised,
         fitted=written,
-        changes=tuple(_changes(scenario, kind, index, previous[kind][index], normalised[kind][index])),
+        changes=tuple(
+            _changes(scenario, kind, index, previous[kind][index], normalised[kind][index], chosen)
+        ),
         flags=tuple(plausibility_flags(kind, chosen)),
         warnings=tuple(usage_import.warnings),
     )
@@ -305,9 +309,15 @@ def _user(user: Any) -> Any:
 
 
 def _changes(
-    scenario: Scenario, kind: str, index: int, before: Mapping[str, Any], after: Mapping[str, Any]
+    scenario: Scenario,
+    kind: str,
+    index: int,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    fit: Mapping[str, Any],
 ) -> list[FieldChange]:
     """Each field whose value the fit changes; a preset team's usage numbers before are its preset's."""
+    intervals = (fit.get("fit") or {}).get("intervals") or {}
     effective = dict(before)
     preset = before.get("usage_preset") if kind == "teams" else None
     if preset:
@@ -318,10 +328,22 @@ def _changes(
     if kind == "teams":
         fields.append("usage_preset")
     return [
-        FieldChange(f"{kind}[{index}].{field}", field, effective.get(field), after.get(field))
+        FieldChange(
+            f"{kind}[{index}].{field}",
+            field,
+            effective.get(field),
+            after.get(field),
+            _interval(intervals.get(field)),
+        )
         for field in fields
         if effective.get(field) != after.get(field)
     ]
+
+
+def _interval(value: Any) -> tuple[float, float] | None:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return float(value[0]), float(value[1])
+    return None
 
 
 def _fit_choices(usage_import: UsageImport, kind: str, fit: str | None) -> str:

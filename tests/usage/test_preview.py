@@ -196,3 +196,15 @@ def test_an_out_of_bounds_fit_is_refused_by_field_path_and_nothing_is_written(
         plan_fit(usage_import, scenario, team="Mobile")
     assert list(no_row.value.errors) == ["team"]
     assert scenario_state(scenario) == before
+
+
+def test_each_change_carries_the_fits_own_interval_when_it_reports_one(
+    organization: Organization, scenario: Scenario
+) -> None:
+    fit = team_fit(usage_median_usd=180.0, usage_p90_usd=700.0)
+    fit["fit"]["intervals"] = {
+        "usage_median_usd": [160.0, 205.0]
+    }  # as procurement.imports.document stores it
+    plan = plan_fit(fits_import(organization, teams=[fit]), scenario, team="Platform")
+    intervals = {change.field: change.interval for change in plan.changes}
+    assert intervals == {"usage_median_usd": (160.0, 205.0), "usage_p90_usd": None}
