@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from procurement.imports.feature_fit import FeatureFit
-from procurement.imports.team_fit import REPORT_VOLATILITY, TeamFit
+from procurement.imports.team_fit import TeamFit
 from procurement.imports.team_shock import MIN_SHOCK_MONTHS
 
 
@@ -68,15 +68,10 @@ def _shock(fit: TeamFit) -> dict[str, Any]:
     }
     if fit.usage_volatility is not None:
         return found
-    if not fit.shock.identified:
-        why = (
-            f"{fit.shock.months} months cannot separate a shared month shock from the trend "
-            f"(needs {MIN_SHOCK_MONTHS})"
-        )
-    elif not REPORT_VOLATILITY:
-        why = "a diagnostic only: one team's months identify it too weakly to set a scenario input"
-    else:
-        why = "not reported"
+    why = (
+        f"{fit.shock.months} months identify a month-to-month swing shared by the team too weakly to set "
+        f"it (measured: needs {MIN_SHOCK_MONTHS}); the estimate widens the intervals only"
+    )
     return found | {
         "usage_volatility_note": f"usage_volatility left to the scenario: {why} (docs/usage-import.md#fits)"
     }

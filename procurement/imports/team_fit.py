@@ -1,15 +1,18 @@
 """Team intensity fit: the engine's engineer-usage model (docs/model.md#seat-path) fitted to engineer-months.
 
 Model, matching the engine: log monthly usage of active engineer i in month t is
-    mu + t g + sigma (sqrt(omega) zeta_i + sqrt(1 - omega) nu_it),   zeta_i, nu_it iid N(0, 1),
-fitted by (restricted) maximum likelihood as an unbalanced one-way random-effects model
-(`random_effects`). Then the scenario's fields are: usage_median_usd = e^(mu + g T) (the level in the
-last month T of the data), usage_p90_usd = median e^(1.2816 sigma), usage_persistence = omega,
-usage_growth = e^g - 1 (the engine applies ln(1 + D) per month), usage_growth_sd = e^g se(g) (the
-uncertainty of the drift, by the delta method). The drift is fitted only with three or more months.
-A single engineer-month gives a level but no spread: usage_p90_usd and the spread's diagnostics are None
-(left out of the fit document), never a non-finite number.
-Not fitted: the team-wide monthly shock (usage_volatility): a few months cannot separate it from drift.
+    mu + t g + eta_t + sigma (sqrt(omega) zeta_i + sqrt(1 - omega) nu_it),   zeta_i, nu_it iid N(0, 1),
+eta_t the team shock (AR(1), team_shock.py). mu, g, sigma and omega are fitted by restricted maximum
+likelihood as an unbalanced one-way random-effects model (`random_effects`), the shock's sd v from the
+month means (`team_shock`). The scenario's fields, in the last month T of the data:
+usage_median_usd = e^(mu + g T - V/2) (V the variance of the log level: mean-unbiased in dollars),
+usage_p90_usd = e^(mu + g T + 1.2816 sigma) with the same and sigma's second-order corrections,
+usage_persistence = omega, usage_growth and usage_growth_sd = the posterior of g shrunk toward 0 under
+the prior of growth.py (raw g kept as a diagnostic), usage_volatility = v from MIN_SHOCK_MONTHS months.
+Every field has a 90% interval in `intervals`; the shock's covariance is part of the level's and
+growth's. The drift is fitted only with three or more months. A single engineer-month gives a level but
+no spread: usage_p90_usd, the spread's diagnostics and every interval are None / absent (left out of the
+fit document), never a non-finite number. docs/usage-import.md#fits states the estimators.
 """
 
 from __future__ import annotations
@@ -40,11 +43,6 @@ DEFAULT_PERSISTENCE = 0.6  # scenario default (docs/scenario.md), used when pers
 MIN_DRIFT_MONTHS = 3  # task brief: drift only with at least three months
 FEW_ENGINEERS = 5  # below this the spread and persistence are rough (project choice)
 COST_MISMATCH_SHARE = 0.01  # the files' own costs vs list price: warn beyond 1% (project choice)
-# Whether a fitted team shock goes into the scenario fields (when identified, >= MIN_SHOCK_MONTHS months).
-# Off: measured by replication (docs/quality.md#usage-fits), 6-12 months of one team leave the shock's
-# estimate biased low and its interval from zero to several times the truth, too weak to set a scenario
-# input; it stays a diagnostic of the fit document and widens the level's and growth's uncertainty.
-REPORT_VOLATILITY = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ class TeamFit:
     # 90% intervals keyed by scenario field name (usage_median_usd, usage_p90_usd, usage_persistence,
     # usage_growth, and usage_volatility when reported); a field without uncertainty is absent
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
-    usage_volatility: float | None = None  # the team shock, only when reported (REPORT_VOLATILITY)
+    usage_volatility: float | None = None  # the team shock, from MIN_SHOCK_MONTHS months (team_shock.py)
     growth: ShrunkGrowth | None = None  # the raw and shrunk growth (diagnostics)
     shock: MonthShock | None = None  # the team shock's estimate and interval (diagnostic)
     log_level_se: float | None = None  # se of ln(median) behind its interval, month shocks included
@@ -110,12 +108,12 @@ class _Estimates:
     shock: MonthShock | None
 
 
-def _widening(sampling: float, shock: float, shock_dof: int) -> float:
+def _widening(sampling: float, shock: float, shock_dof: float) -> float:
     """The factor t_d(0.95) / z(0.95) that makes a normal interval of variance sampling + shock honest when
-    the shock part is estimated from few months: Satterthwaite's degrees of freedom
-    d = (sampling + shock)^2 / (shock^2 / shock_dof) (the sampling part rests on hundreds of
-    engineer-months, so its own term is dropped). 1 without a shock."""
-    if shock <= 0 or shock_dof < 1:
+    the shock part rests on an estimate of v^2 with few degrees of freedom (shock_dof, from its REML
+    information): Satterthwaite's d = (sampling + shock)^2 / (shock^2 / shock_dof) (the sampling part
+    rests on hundreds of engineer-months, so its own term is dropped). 1 without a shock."""
+    if shock <= 0 or not math.isfinite(shock_dof):
         return 1.0
     dof = (sampling + shock) ** 2 / (shock**2 / shock_dof)
     return float(stats.t.ppf(0.95, dof)) / Z95
@@ -131,8 +129,8 @@ def _estimates(
     estimate exp(c'beta) is biased up by exp(var/2), so the median is exp(c'beta - var/2). ln p90 adds
     Z90 sigma_hat; sigma_hat = sqrt(sigma^2_hat) of the (nearly unbiased) REML sigma^2 is biased low by
     about sigma V/8 and varies by sigma^2 V/4 (V = var(ln sigma^2_hat) from the observed information),
-    both corrected to second order so E[p90_hat] = p90. The shock's share of a variance is estimated
-    from the month means' T - p contrasts only, so intervals widen by `_widening`.
+    both corrected to second order so E[p90_hat] = p90. The shock's share of a variance rests on the
+    month means' T - p contrasts only, so intervals widen by `_widening`.
     """
     beta = np.array(fit.beta)
     drift = x.shape[1] == 2
@@ -145,7 +143,7 @@ def _estimates(
     if shock is not None and shock.volatility > 0:
         loadings = month_loadings(groups, x, months, fit.omega)
         shock_cov = shock_covariance(loadings, month_t, shock.volatility)
-    shock_dof = shock.months - x.shape[1] if shock is not None else 0
+    shock_dof = shock.dof if shock is not None else math.inf
     level_s, level_e = float(c @ sampling @ c), float(c @ shock_cov @ c)
     level_var = level_s + level_e
     level_se = math.sqrt(level_var) * _widening(level_s, level_e, shock_dof)
@@ -215,7 +213,7 @@ def fit_team(engineer_months: Sequence[EngineerMonth], *, name: str, method: Met
         intervals: dict[str, tuple[float, float]] = {}
     else:
         est = _estimates(fit, y, groups, t, months, x)
-        report_shock = REPORT_VOLATILITY and est.shock is not None and est.shock.identified
+        report_shock = est.shock is not None and est.shock.identified
         intervals = _intervals(est, fit, sigma, report_shock)
     report_shock = "usage_volatility" in intervals
     month_count = len(set(t))

@@ -88,7 +88,7 @@ def test_the_fit_document_carries_intervals_and_the_shock_as_diagnostics() -> No
     feature = fit_feature(simulate_feature(rng, volume=1e8, growth=0.02, volatility=0.1, months=8), name="f")
     document = json.loads(json.dumps(fits_document([team], [feature], [])))
     (doc_team,) = document["teams"]
-    assert "usage_volatility" not in doc_team  # a diagnostic only (docs/usage-import.md#fits)
+    assert "usage_volatility" not in doc_team  # 8 months: a diagnostic only (docs/usage-import.md#fits)
     diagnostics = doc_team["fit"]
     assert set(diagnostics["intervals"]) == {
         "usage_median_usd",
@@ -100,6 +100,7 @@ def test_the_fit_document_carries_intervals_and_the_shock_as_diagnostics() -> No
         assert low < doc_team[key] < high, key
     assert diagnostics["usage_volatility_interval"][0] <= diagnostics["usage_volatility_estimate"]
     assert "too weakly" in diagnostics["usage_volatility_note"]
+    assert "needs 12" in diagnostics["usage_volatility_note"]
     assert set(diagnostics["growth_multiplier_90"]) == {"12", "24"}
     assert diagnostics["growth_raw_se"] > 0
     (doc_feature,) = document["features"]
@@ -109,3 +110,24 @@ def test_the_fit_document_carries_intervals_and_the_shock_as_diagnostics() -> No
         "growth",
         "volatility",
     }
+
+
+def test_twelve_months_put_the_team_shock_into_the_scenario_fields() -> None:
+    months = simulate_team(
+        np.random.default_rng(34),
+        median=150,
+        p90=600,
+        persistence=0.6,
+        growth=0.0,
+        engineers=100,
+        months=12,
+        volatility=0.15,
+    )
+    team = fit_team(months, name="t")
+    assert team.shock is not None
+    assert team.usage_volatility == team.shock.volatility
+    low, high = team.intervals["usage_volatility"]
+    assert low <= team.usage_volatility <= high
+    (doc_team,) = fits_document([team], [], [])["teams"]
+    assert doc_team["usage_volatility"] == team.usage_volatility
+    assert "usage_volatility_note" not in doc_team["fit"]

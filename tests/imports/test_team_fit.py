@@ -138,8 +138,8 @@ def test_reported_growth_se_matches_the_closed_form_of_the_drift_with_the_fitted
     # Balanced team: GLS slope = OLS slope of the month means, so its variance is the engineer noise's
     # sigma^2 (1 - w) / (m Stt) plus the shock's v^2 c'Rc / Stt^2 (c the centred months, R the AR(1)
     # correlation), and the interval's se is widened by t_d(0.95) / z(0.95), d Satterthwaite's
-    # (sampling + shock)^2 / (shock^2 / (T - 2)). Checked with the fit's own sigma, omega and shock, so
-    # this is the loadings and covariance algebra against a closed form, to 1%.
+    # (sampling + shock)^2 / (shock^2 / d_v), d_v the shock's own dof. Checked with the fit's own sigma,
+    # omega, shock and d_v, so this is the loadings and covariance algebra against a closed form, to 1%.
     params = PARAMETER_SETS["typical"]
     fit = fit_team(simulate_team(np.random.default_rng(7), engineers=200, months=12, **params), name="t")
     assert fit.growth is not None
@@ -152,7 +152,7 @@ def test_reported_growth_se_matches_the_closed_form_of_the_drift_with_the_fitted
     shock = fit.shock.volatility**2 * float(c @ (RHO ** np.abs(t[:, None] - t[None, :])) @ c) / stt**2
     widening = 1.0
     if shock > 0:
-        dof = (sampling + shock) ** 2 / (shock**2 / 10)
+        dof = (sampling + shock) ** 2 / (shock**2 / fit.shock.dof)
         widening = float(stats.t.ppf(0.95, dof) / stats.norm.ppf(0.95))
     assert fit.growth.raw_se == pytest.approx(math.sqrt(sampling + shock) * widening, rel=0.01)
     # and never below the true sampling sd by more than sigma_hat's own error (relative sd ~1.5% from

@@ -25,6 +25,7 @@ REPLICATIONS = 80
 LEVEL_TARGET = 0.03  # issue 13: median and p90 mean bias within +-3%
 PERSISTENCE_TARGET = 0.03  # issue 13: persistence bias within +-0.03
 COVERAGE = (0.85, 0.95)  # issue 13: 90% intervals cover 85-95%
+SHOCK_TARGET = 0.03  # the team shock's bias at v = 0.15: a fifth of it (our bar; the issue sets none)
 
 
 def _coverage_ok(coverage: float | None, se: float | None) -> bool:
@@ -45,14 +46,19 @@ def test_median_p90_and_persistence_are_unbiased_and_their_intervals_cover(case:
     assert _coverage_ok(s.coverage, s.coverage_se), s
 
 
-def test_the_median_interval_carries_the_team_shock() -> None:
+def test_the_median_interval_carries_the_team_shock_and_twelve_months_identify_it() -> None:
     # v = 0.15: the engineers share each month's shock, so the level's error does not average out over
     # engineers; without the shock's covariance the median interval covers 56% here (measured over 200
     # replications with the shock fit switched off). With it: 85-95%, and no bias.
+    # The shock itself, from 12 months of 120 engineers: bias within +-0.03 (a fifth of v; measured
+    # -0.01 over 400 replications) and its profile-likelihood interval covering 85-95%.
     found = team_replication("shock_12", REPLICATIONS, np.random.default_rng([13, 2]))
     s = found["usage_median_usd"]
     assert abs(s.bias) <= LEVEL_TARGET + Z_MC * s.bias_se, s
     assert _coverage_ok(s.coverage, s.coverage_se), s
+    v = found["usage_volatility"]
+    assert abs(v.bias) <= SHOCK_TARGET + Z_MC * v.bias_se, v
+    assert _coverage_ok(v.coverage, v.coverage_se), v
 
 
 def test_shrunk_growth_beats_the_raw_growth_on_short_stationary_histories() -> None:
