@@ -285,9 +285,14 @@ class _Scan:
 
     @property
     def best(self) -> int:
-        """The kept candidate of the more significant direction."""
+        """The kept candidate of the more significant direction. Candidates whose month shares are
+        proportional (every day inside the last month, say) have the same statistic: monthly data cannot
+        tell a 40% drop over the whole month from an 80% drop in its last week, so the earliest of them,
+        the smallest shift that explains the data, is the one reported."""
         drop = self.p_drop * SHIFT_ALPHA / SHIFT_ALPHA_DROP <= self.p_rise * SHIFT_ALPHA / SHIFT_ALPHA_RISE
-        return int(np.argmin(self.z) if drop else np.argmax(self.z))
+        target = float(self.z.min() if drop else self.z.max())
+        ties = np.flatnonzero(np.abs(self.z - target) <= 1e-9 * abs(target))
+        return int(ties.max())  # candidates run from the latest day back: the largest index is the earliest
 
 
 def _whiten(cov: NDArray[np.float64], *arrays: NDArray[np.float64]) -> list[NDArray[np.float64]]:
