@@ -3,9 +3,12 @@
 
 The engine draws R_t = R0 (1 + G)^t exp(volatility Z_t), G ~ Normal(growth, growth_sd) per trial, so
 ln R_t = ln R0 + t ln(1 + G) + volatility Z_t: ordinary least squares of log monthly volume on the month
-gives slope b and intercept a; growth = e^b - 1, growth_sd = e^b se(b) (delta method: the uncertainty of
-the growth, which is what a per-trial spread of G should carry), volatility = the residual sd (n - 2
-degrees of freedom), and requests_per_month = e^(a + b T), the median level in the last month T of data.
+gives slope b, intercept a and residual sd s (n - 2 degrees of freedom). volatility = s (the root of the
+unbiased variance, what the engine's mean spend e^(volatility^2 / 2) depends on); the level in the last
+month T is e^(a + b T - V/2), V its variance (mean-unbiased in volume); growth and growth_sd are the
+posterior of b shrunk toward 0 under the feature prior of growth.py, with se(b) widened to the exact t
+interval's width since s rests on n - 2 degrees of freedom (growth needs three months: two points give
+no se to shrink by). `intervals`: exact t (log level), chi-square (volatility), posterior (growth), 90%.
 
 Volume is input-side tokens (uncached + cache writes + cache reads). The Admin reports carry no request
 counts, so unless the caller knows the feature's input tokens per request, a request is *nominal*:
