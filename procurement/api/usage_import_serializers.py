@@ -8,6 +8,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from procurement.api.exceptions import InvalidJson
+from procurement.api.parsers import parse_strict_json
 from procurement.limits import MAX_NAME_CHARS
 from procurement.models import Organization, PriceCatalog
 from procurement.models.usage import EngineerMonthUsage, FeatureMonthUsage, UsageFile, UsageImport
@@ -90,6 +92,28 @@ def _optional_name(help_text: str) -> serializers.CharField:
     return serializers.CharField(required=False, max_length=MAX_NAME_CHARS, help_text=help_text)
 
 
+@extend_schema_field({"type": "string", "example": '{"eng-01": "max_5x", "eng-02": "pro"}'})
+class PlanMapField(serializers.Field[dict[str, str], str, dict[str, str], Any]):
+    """A JSON object of engineers to seat plan keys, sent as a form field; validated to a dict."""
+
+    def to_internal_value(self, data: Any) -> dict[str, str]:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("must be a JSON object as text")
+        try:
+            value = parse_strict_json(data)
+        except InvalidJson as error:
+            problems = [str(error.detail), *(f"{k}: {m}" for k, ms in error.errors.items() for m in ms)]
+            raise serializers.ValidationError(problems) from error
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise serializers.ValidationError(
+                'must be a JSON object of engineers to plan keys, e.g. {"eng-01": "max_5x"}'
+            )
+        return value
+
+    def to_representation(self, value: dict[str, str]) -> dict[str, str]:
+        return value
+
+
 class UploadSerializer(serializers.Serializer[Any]):
     """The multipart form of an upload (documentation and first checks; the service checks the rest)."""
 
@@ -106,6 +130,12 @@ class UploadSerializer(serializers.Serializer[Any]):
     feature_map = serializers.CharField(
         required=False,
         help_text='JSON object: workspace or API key id -> feature name, e.g. {"wrkspc_01": "Bot"}.',
+    )
+    plans = PlanMapField(
+        required=False,
+        help_text='JSON object: engineer -> seat plan key of the catalog, e.g. {"eng-01": "max_5x"}. Months '
+        "of an engineer whose plan blocks usage beyond its capacity, at 95% of that capacity or more, are "
+        "fitted as censored (demand at least that): docs/usage-import.md#capped-usage.",
     )
     catalog = serializers.SlugField(
         required=False, help_text="Price catalog slug (default: the default one)."

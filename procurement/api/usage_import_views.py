@@ -1,7 +1,8 @@
 """Usage imports (docs/usage-import.md): upload usage files, read the fits, apply one to a scenario.
 
     POST /api/v1/usage-imports/              multipart: files (repeated), team, engineer, feature_map
-                                             (JSON), catalog, organization (slugs) -> 201 (200: seen before)
+                                             (JSON), plans (JSON), catalog, organization (slugs)
+                                             -> 201 (200: seen before)
     GET  /api/v1/usage-imports/              the imports of your organizations (?organization=slug)
     GET  /api/v1/usage-imports/{id}/         one import: files, fits, warnings, usage per month
     POST /api/v1/usage-imports/{id}/apply/   {"scenario": id, "team": "name"} or
@@ -66,7 +67,7 @@ from procurement.usage.importing import (
 )
 
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024  # boundaries and the small fields beside the files (project choice)
-UPLOAD_FIELDS = frozenset({"files", "team", "engineer", "feature_map", "catalog", "organization"})
+UPLOAD_FIELDS = frozenset({"files", "team", "engineer", "feature_map", "plans", "catalog", "organization"})
 
 
 @extend_schema_view(**USAGE_IMPORT_OPERATIONS)
@@ -128,6 +129,7 @@ class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
                 team=form.get("team"),
                 engineer=form.get("engineer"),
                 feature_map=_feature_map(form.get("feature_map")),
+                plans=form.get("plans"),
                 user=request.user,
             )
         except UploadTooLarge as error:

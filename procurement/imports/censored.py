@@ -67,6 +67,7 @@ LOGIT_OMEGA_BOUND = math.log(OMEGA_MAX / (1 - OMEGA_MAX))  # omega within [1 - O
 LOG_SIGMA_BOUNDS = (math.log(1e-3), math.log(20.0))  # sd of log usage: 0.001 to 20 (p90/median 1 to e^25)
 HESSIAN_STEP = 1e-3  # central differences on parameters of order 1 (truncation ~1e-6, rounding ~1e-8)
 MAX_NAMED_MONTHS = 8  # a warning names this many censored months, then counts the rest
+Z95 = float(special.ndtri(0.95))  # a 90% two-sided interval's half-width in sds
 
 _NODES, _WEIGHTS = hermgauss(QUADRATURE_NODES)
 _LOG_WEIGHTS = np.log(_WEIGHTS) + _NODES**2  # weights of the integral of g(x) dx (not g(x) e^-x^2 dx)
@@ -353,24 +354,43 @@ def fit_censored(
     found = optimize.minimize(negative, np.array(theta0), method="L-BFGS-B", bounds=bounds)
     theta = np.asarray(found.x, dtype=float)
     beta, sigma, omega = _unpack(theta, p, fixed)
+    cov = _inverse_information(negative, theta, bounds)
+    beta_cov = None if cov is None or np.isnan(cov[:p, :p]).any() else cov[:p, :p]
+    variance = None if cov is None or not identified or np.isnan(cov[p:, p:]).any() else cov[p:, p:]
     return RandomEffectsFit(
         beta=tuple(float(v) for v in beta),
-        beta_cov=_beta_cov(negative, theta, p, bounds),
+        beta_cov=None if beta_cov is None else tuple(tuple(float(v) for v in row) for row in beta_cov),
         sigma2=sigma * sigma,
         omega=omega,
         omega_identified=identified,
         log_likelihood=-float(found.fun),
+        # (log sigma^2, logit omega) = (2 log sigma, logit omega): the covariance scales by 2 and 4
+        variance_cov=None if variance is None else _variance_cov(variance),
+        omega_interval=None if variance is None else _omega_interval(theta[p + 1], variance[1, 1]),
     )
 
 
-def _beta_cov(
+def _variance_cov(cov: NDArray[np.float64]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """cov(log sigma, logit omega) as cov(log sigma^2, logit omega), `random_effects`' parametrisation."""
+    return (
+        (4 * float(cov[0, 0]), 2 * float(cov[0, 1])),
+        (2 * float(cov[1, 0]), float(cov[1, 1])),
+    )
+
+
+def _omega_interval(logit_omega: float, variance: float) -> tuple[float, float]:
+    """90% Wald interval of omega on the logit scale (as `random_effects` reports it)."""
+    half = Z95 * math.sqrt(variance)
+    return float(special.expit(logit_omega - half)), float(special.expit(logit_omega + half))
+
+
+def _inverse_information(
     negative: Objective,
     theta: NDArray[np.float64],
-    p: int,
     bounds: Sequence[tuple[float | None, float | None]],
-) -> tuple[tuple[float, ...], ...] | None:
-    """The beta block of the inverse observed information; a parameter at its bound is held fixed (its
-    row and column dropped). None when the information is not positive definite."""
+) -> NDArray[np.float64] | None:
+    """The inverse observed information of every parameter; a parameter at its bound is held fixed (its
+    rows and columns are NaN). None when the information is not positive definite."""
     free = [
         i
         for i, (low, high) in enumerate(bounds)
@@ -379,8 +399,6 @@ def _beta_cov(
             or (high is not None and high - theta[i] < 2 * HESSIAN_STEP)
         )
     ]
-    if any(i not in free for i in range(p)):
-        return None
 
     def restricted(sub: NDArray[np.float64]) -> float:
         full = theta.copy()
@@ -392,5 +410,6 @@ def _beta_cov(
         np.linalg.cholesky(information)
     except np.linalg.LinAlgError:
         return None
-    cov = np.linalg.inv(information)[:p, :p]
-    return tuple(tuple(float(v) for v in row) for row in cov)
+    cov = np.full((theta.size, theta.size), np.nan)
+    cov[np.ix_(free, free)] = np.linalg.inv(information)
+    return cov

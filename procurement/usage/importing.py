@@ -31,6 +31,7 @@ from procurement.imports import (
     parse_usage_file,
     parse_zip,
 )
+from procurement.imports.censored import Cap, plan_caps
 from procurement.imports.months import TOKEN_FIELDS, EngineerMonth, FeatureMonth
 from procurement.imports.records import ENGINEER_FORMATS
 from procurement.limits import MAX_NAME_CHARS
@@ -83,6 +84,12 @@ def token_prices(catalog: PriceCatalog) -> dict[str, ModelPrice]:
     return {row["key"]: catalog_model_price(row) for row in catalog_snapshot(catalog)["models"]}
 
 
+def seat_plan_caps(catalog: PriceCatalog) -> dict[str, tuple[Cap, ...]]:
+    """Each seat plan of the catalog with the capacity it caps usage at over time (None: not capped)."""
+    rows = catalog.seat_plans.values_list("key", "valid_from", "capacity_usd", "overflow")
+    return plan_caps([(key, start.isoformat(), cap, overflow) for key, start, cap, overflow in rows])
+
+
 def parse_uploads(
     uploads: Sequence[Upload], *, engineer: str | None = None, max_bytes: int | None = None
 ) -> list[tuple[ParsedUsageFile, bytes]]:
@@ -127,13 +134,17 @@ def import_usage(
     team: str | None = None,
     engineer: str | None = None,
     feature_map: Mapping[str, str] | None = None,
+    plans: Mapping[str, str] | None = None,
     user: Any = None,
 ) -> ImportResult:
     """Parse, price (with `catalog`, else the default one), fit and store the uploads as one import.
 
     ccusage and Analytics files form one team (`team`, else the library's default name); Admin API
     reports form the organization's features, named through `feature_map` (workspace or API key id ->
-    feature name). The same set of files imported again returns the earlier import (`created` False); a
+    feature name). `plans` maps engineers to plan keys of the catalog: months of an engineer on a plan that
+    blocks usage beyond its capacity, at that capacity, are fitted as censored
+    (docs/usage-import.md#capped-usage). The same set of files imported again returns the earlier import
+    (`created` False); a
     file already held by another import of the organization is refused, so no usage is counted twice.
     Raises UsageFileError or ImportOptionError; nothing is written then.
     """
@@ -141,6 +152,8 @@ def import_usage(
     if chosen_catalog is None:
         raise ImportOptionError("catalog", "no price catalog given and no default catalog exists")
     team_name, mapping = _check_options(team, feature_map)
+    caps = seat_plan_caps(chosen_catalog)
+    engineer_plans = _check_plans(plans, caps, chosen_catalog)
     parsed = parse_uploads(uploads, engineer=engineer)
     checksums = _checksums(parsed)
     checksum = hashlib.sha256("\n".join(sorted(checksums)).encode()).hexdigest()
@@ -150,7 +163,12 @@ def import_usage(
     _refuse_known_files(organization, parsed, checksums)
     files = [file for file, _ in parsed]
     calibration = calibrate(
-        files, token_prices(chosen_catalog), teams=_team_groups(files, team_name), feature_map=mapping
+        files,
+        token_prices(chosen_catalog),
+        teams=_team_groups(files, team_name),
+        feature_map=mapping,
+        plans=engineer_plans,
+        plan_caps=caps,
     )
     header = UsageImport(
         organization=organization,
@@ -198,6 +216,24 @@ def _check_options(
         if not (0 < len(name.strip()) <= MAX_NAME_CHARS):
             raise ImportOptionError("feature_map", f"{key}: give a name of 1 to {MAX_NAME_CHARS} characters")
     return (team.strip() if team is not None else None), {k: v.strip() for k, v in mapping.items()}
+
+
+def _check_plans(
+    plans: Mapping[str, str] | None, caps: Mapping[str, Sequence[Cap]], catalog: PriceCatalog
+) -> dict[str, str]:
+    """Engineer -> plan key, every key a plan of the catalog."""
+    mapping = dict(plans or {})
+    if len(mapping) > MAX_FEATURE_MAP_ENTRIES:
+        raise ImportOptionError("plans", f"at most {MAX_FEATURE_MAP_ENTRIES:,} entries")
+    for engineer, key in mapping.items():
+        if not isinstance(engineer, str) or not isinstance(key, str):
+            raise ImportOptionError("plans", "map engineers (strings) to plan keys (strings)")
+        if key not in caps:
+            known = ", ".join(sorted(caps)) or "none"
+            raise ImportOptionError(
+                "plans", f"{engineer}: no plan {key!r} in the catalog {catalog.slug} (its plans: {known})"
+            )
+    return mapping
 
 
 def _checksums(parsed: Sequence[tuple[ParsedUsageFile, bytes]]) -> list[str]:
