@@ -75,6 +75,13 @@ class UploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text='JSON: workspace or API key id → feature name, e.g. {"wrkspc_01…": "Support summariser"}.',
     )
+    plans = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='JSON: engineer → seat plan key, e.g. {"eng-01": "max_5x"}. Months of an engineer whose '
+        "plan blocks usage beyond its capacity, at 95% of it or more, are fitted as censored "
+        "(docs/usage-import.md#capped-usage).",
+    )
     catalog = forms.ModelChoiceField(
         queryset=PriceCatalog.objects.all(),
         required=False,
@@ -105,6 +112,18 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(f"Not valid JSON: {error}") from error
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise forms.ValidationError('Give a JSON object of ids to names, e.g. {"wrkspc_01": "Bot"}.')
+        return value
+
+    def clean_plans(self) -> dict[str, str]:
+        raw = self.cleaned_data["plans"].strip()
+        try:
+            value = json.loads(raw) if raw else {}
+        except (json.JSONDecodeError, RecursionError) as error:
+            raise forms.ValidationError(f"Not valid JSON: {error}") from error
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise forms.ValidationError(
+                'Give a JSON object of engineers to plan keys, e.g. {"eng-01": "pro"}.'
+            )
         return value
 
 
@@ -356,6 +375,7 @@ _OPTION_FIELDS = {
     "engineer": "engineer",
     "team": "team",
     "feature_map": "feature_map",
+    "plans": "plans",
     "catalog": "catalog",
 }
 
@@ -373,6 +393,7 @@ def _import(request: HttpRequest, data: dict[str, Any]) -> Any:
         team=data["team"] or None,
         engineer=data["engineer"] or None,
         feature_map=data["feature_map"],
+        plans=data["plans"],
         user=request.user,
     )
 

@@ -17,8 +17,11 @@ from rest_framework.test import APIClient
 from procurement.imports.calendar_span import AVERAGE_MONTH_WEEKDAYS
 from procurement.imports.censored import CENSOR_SHARE
 from procurement.models import Organization, PriceCatalog
+from procurement.models.usage import UsageImport
 from procurement.usage.importing import ImportOptionError, Upload, import_usage
 from tests.imports.builders import ccusage_daily, weekdays
+from tests.procurement.admin_forms import logged_in
+from tests.usage.conftest import usageimport_url
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/usage-imports/"
@@ -132,3 +135,31 @@ def test_an_unknown_plan_key_refuses_the_upload(organization: Organization, edit
     response = _client(editor).post(URL, body, format="multipart")
     assert response.status_code == 400
     assert "plans" in json.dumps(response.json())
+
+
+def test_the_admin_upload_form_takes_plans_and_shows_the_censored_months(
+    editor: Any, organization: Organization, blocking_max_5x: PriceCatalog
+) -> None:
+    uploads, plans, at_cap = _team(engineers=20, capped=20)
+    client = logged_in(editor)
+    form = {
+        "organization": organization.pk,
+        "usage_files": [SimpleUploadedFile(u.name, u.content) for u in uploads],
+        "team": "Platform",
+        "plans": json.dumps(plans),
+    }
+    response = client.post(usageimport_url("upload"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(response["Location"]).content.decode()
+    assert f"Platform: {at_cap} of 120 engineer-months reached 95% of their plan" in page
+    (team,) = UsageImport.objects.get().fits["teams"]
+    assert team["fit"]["censored_months"] == at_cap
+    # a plan key the catalog does not have: shown at the field, nothing imported
+    form |= {
+        "plans": '{"eng-00": "max_50x"}',
+        "usage_files": [SimpleUploadedFile("x.daily.json", uploads[0].content + b" ")],
+    }
+    refused = client.post(usageimport_url("upload"), form)
+    assert refused.status_code == 400
+    assert "no plan &#x27;max_50x&#x27; in the catalog" in refused.content.decode()
+    assert UsageImport.objects.count() == 1
