@@ -78,7 +78,7 @@ class FitPreviewSerializer(serializers.Serializer[Any]):
 
     usage_import = serializers.IntegerField()
     scenario = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["team", "feature"])
+    kind = serializers.CharField(help_text="`team` or `feature`: which the fit is.")
     target = serializers.CharField(help_text="The scenario's team or feature, as the scenario spells it.")
     fit = serializers.CharField(help_text="The import's fit.")
     changes = _ChangeSerializer(many=True)
@@ -92,6 +92,8 @@ class FitPreviewSerializer(serializers.Serializer[Any]):
 
 
 class FitPreviewApi(JsonApiMixin, APIView):
+    """Preview applying a usage fit to a scenario: nothing is written."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

@@ -1,9 +1,9 @@
 """A scenario's history (docs/usage-import.md#applying-a-fit): the changes applying fits made, and undo.
 
-    GET  /api/v1/scenarios/{id}/revisions/               newest first, without the documents
-    GET  /api/v1/scenarios/{id}/revisions/{rev}/         one revision with its documents before and after
-    POST /api/v1/scenarios/{id}/revisions/{rev}/undo/    put back the document from before {rev} -> 200,
-                                                         the scenario (editors and admins)
+    GET  /api/v1/scenarios/{id}/revisions/          a scenario's revisions, newest first, without documents
+    GET  /api/v1/scenario-revisions/{rev}/          one revision with its documents before and after
+    POST /api/v1/scenario-revisions/{rev}/undo/     put back the document from before {rev} -> 200, the
+                                                    scenario (editors and admins)
 
 Views parse, call `procurement.usage.applying.undo_revision`, render. Registered in `procurement/api/urls.py`.
 """
@@ -66,7 +66,17 @@ def _revisions(scenario: Scenario) -> QuerySet[ScenarioRevision]:
     return ScenarioRevision.objects.filter(scenario=scenario).select_related("created_by")
 
 
+def _revision(request: Request, revision_id: str) -> ScenarioRevision:
+    """A revision of a scenario of the caller's organizations (another organization's is a 404)."""
+    revisions = ScenarioRevision.objects.visible_to(request.user)
+    return generics.get_object_or_404(
+        revisions.select_related("created_by", "scenario__organization"), pk=revision_id
+    )
+
+
 class ScenarioRevisionListApi(JsonApiMixin, generics.GenericAPIView[ScenarioRevision]):
+    """The changes recorded in a scenario's history: applied fits and undos, newest first."""
+
     permission_classes = [IsAuthenticated]
     pagination_class = ApiPagination
     serializer_class = ScenarioRevisionSerializer
@@ -84,20 +94,23 @@ class ScenarioRevisionListApi(JsonApiMixin, generics.GenericAPIView[ScenarioRevi
 
 
 class ScenarioRevisionDetailApi(JsonApiMixin, APIView):
+    """One change of a scenario, with the whole document before and after it."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="Read one change of a scenario with its documents before and after",
         responses={200: ScenarioRevisionDetailSerializer, **error_responses(401, 404)},
     )
-    def get(self, request: Request, scenario_id: str, revision_id: str) -> Response:
-        scenario = _scenario(request, scenario_id)
-        revision = generics.get_object_or_404(_revisions(scenario), pk=revision_id)
-        context = {"request": request, "current_document": scenario_to_document(scenario)}
+    def get(self, request: Request, revision_id: str) -> Response:
+        revision = _revision(request, revision_id)
+        context = {"request": request, "current_document": scenario_to_document(revision.scenario)}
         return Response(ScenarioRevisionDetailSerializer(revision, context=context).data)
 
 
 class ScenarioRevisionUndoApi(JsonApiMixin, APIView):
+    """Undo one change of a scenario's history."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -111,9 +124,8 @@ class ScenarioRevisionUndoApi(JsonApiMixin, APIView):
             **error_responses(400, 401, 403, 404, 415),
         },
     )
-    def post(self, request: Request, scenario_id: str, revision_id: str) -> Response:
-        scenario = _scenario(request, scenario_id)
-        require_edit(request.user, scenario.organization)
-        revision = generics.get_object_or_404(_revisions(scenario), pk=revision_id)
+    def post(self, request: Request, revision_id: str) -> Response:
+        revision = _revision(request, revision_id)
+        require_edit(request.user, revision.scenario.organization)
         undo_revision(revision, user=request.user)
-        return Response(scenario_representation(Scenario.objects.get(pk=scenario.pk), request))
+        return Response(scenario_representation(Scenario.objects.get(pk=revision.scenario_id), request))

@@ -17,16 +17,19 @@ router.register("scenarios", ScenarioViewSet, basename="scenario")
 router.register("catalogs", CatalogViewSet, basename="catalog")
 router.register("usage-imports", UsageImportViewSet, basename="usage-import")
 
-_REVISIONS = rf"^scenarios/(?P<scenario_id>{ID_PATTERN})/revisions/"
 urlpatterns = [
-    re_path(rf"{_REVISIONS}$", ScenarioRevisionListApi.as_view(), name="scenario-revisions"),
     re_path(
-        rf"{_REVISIONS}(?P<revision_id>{ID_PATTERN})/$",
+        rf"^scenarios/(?P<scenario_id>{ID_PATTERN})/revisions/$",
+        ScenarioRevisionListApi.as_view(),
+        name="scenario-revisions",
+    ),
+    re_path(
+        rf"^scenario-revisions/(?P<revision_id>{ID_PATTERN})/$",
         ScenarioRevisionDetailApi.as_view(),
         name="scenario-revision",
     ),
     re_path(
-        rf"{_REVISIONS}(?P<revision_id>{ID_PATTERN})/undo/$",
+        rf"^scenario-revisions/(?P<revision_id>{ID_PATTERN})/undo/$",
         ScenarioRevisionUndoApi.as_view(),
         name="scenario-revision-undo",
     ),

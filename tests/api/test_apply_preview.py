@@ -1,6 +1,7 @@
-"""The preview, apply and undo endpoints: POST /usage-imports/{id}/preview/ (writes nothing), apply recording
-a revision, GET /scenarios/{id}/revisions/ and POST .../revisions/{rev}/undo/; viewers may not preview,
-apply or undo; bad bodies are 400s by field path; another organization's objects are 404s."""
+"""The preview, apply and undo endpoints: POST /usage-imports/{id}/preview/ (writes nothing), apply
+recording a revision, GET /scenarios/{id}/revisions/, GET /scenario-revisions/{rev}/ and POST .../undo/;
+viewers may not preview, apply or undo; bad bodies are 400s by field path; another organization's objects
+are 404s."""
 
 from __future__ import annotations
 
@@ -76,13 +77,13 @@ def test_apply_then_undo_through_the_api(
         editor.user.username,
     )
     assert revision["usage_import"] == web_import.pk
-    detail = editor.call("GET", f"{revisions_url(scenario_a)}{revision['id']}/").json()
+    detail = editor.call("GET", f"/api/v1/scenario-revisions/{revision['id']}/").json()
     assert detail["previous_document"] == before
-    undone = editor.call("POST", f"{revisions_url(scenario_a)}{revision['id']}/undo/")
+    undone = editor.call("POST", f"/api/v1/scenario-revisions/{revision['id']}/undo/")
     assert undone.status_code == 200, undone.content
     assert scenario_to_document(Scenario.objects.get(pk=scenario_a.pk)) == before
     assert undone.json()["teams"][1]["usage_preset"] == "light"
-    again = editor.call("POST", f"{revisions_url(scenario_a)}{revision['id']}/undo/")
+    again = editor.call("POST", f"/api/v1/scenario-revisions/{revision['id']}/undo/")
     assert again.status_code == 400
     assert list(again.json()["errors"]) == ["revision"]
     kinds = [r["kind"] for r in editor.call("GET", revisions_url(scenario_a)).json()["results"]]
@@ -98,7 +99,7 @@ def test_viewers_may_read_the_history_but_not_preview_apply_or_undo(
     assert editor.call("POST", apply_url(web_import), body).status_code == 200
     revision = ScenarioRevision.objects.get()
     assert viewer.call("GET", revisions_url(scenario_a)).status_code == 200
-    assert viewer.call("POST", f"{revisions_url(scenario_a)}{revision.pk}/undo/").status_code == 403
+    assert viewer.call("POST", f"/api/v1/scenario-revisions/{revision.pk}/undo/").status_code == 403
     assert ScenarioRevision.objects.count() == 1
 
 
@@ -160,4 +161,14 @@ def test_the_schema_documents_preview_and_the_history(editor: Member) -> None:
     paths = json.loads(editor.call("GET", "/api/schema/?format=json").content)["paths"]
     assert "post" in paths["/api/v1/usage-imports/{usage_import_id}/preview/"]
     assert "get" in paths["/api/v1/scenarios/{scenario_id}/revisions/"]
-    assert "post" in paths["/api/v1/scenarios/{scenario_id}/revisions/{revision_id}/undo/"]
+    assert "post" in paths["/api/v1/scenario-revisions/{revision_id}/undo/"]
+
+
+def test_another_organizations_revision_is_not_found(
+    editor: Member, outsider: Member, scenario_a: Scenario, web_import: UsageImport
+) -> None:
+    editor.call("POST", apply_url(web_import), {"scenario": scenario_a.pk, "team": "Web"})
+    revision = ScenarioRevision.objects.get()
+    assert outsider.call("GET", f"/api/v1/scenario-revisions/{revision.pk}/").status_code == 404
+    assert outsider.call("POST", f"/api/v1/scenario-revisions/{revision.pk}/undo/").status_code == 404
+    assert ScenarioRevision.objects.count() == 1

@@ -161,7 +161,7 @@ def test_fit_preview_through_the_api(stack: Stack, journey: Journey, api: httpx.
 
     history = api.get(f"/api/v1/scenarios/{scenario['id']}/revisions/").json()["results"]
     assert [(r["kind"], r["can_undo"]) for r in history] == [("apply", True)]
-    undone = api.post(f"/api/v1/scenarios/{scenario['id']}/revisions/{history[0]['id']}/undo/")
+    undone = api.post(f"/api/v1/scenario-revisions/{history[0]['id']}/undo/")
     assert undone.status_code == 200, undone.text[:500]
     assert undone.json()["teams"] == scenario["teams"]
     journey.step("undone through the API")
