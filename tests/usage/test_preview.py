@@ -37,9 +37,11 @@ def fits_import(
 ) -> UsageImport:
     """An import holding the given fits as the importer stores them (the scenario's field names, and the
     diagnostics under `fit`), without files: the preview reads only the stored fits."""
+    catalog = PriceCatalog.objects.default()
+    assert catalog is not None
     return UsageImport.objects.create(
         organization=organization,
-        price_catalog=PriceCatalog.objects.default(),
+        price_catalog=catalog,
         checksum=uuid.uuid4().hex,
         fits={"teams": list(teams), "features": list(features), "warnings": list(warnings)},
     )
