@@ -45,15 +45,17 @@ def team_document(fit: TeamFit) -> dict[str, Any]:
         "share_above_p90": fit.share_above_p90,
         "normality_p_value": fit.normality_p_value,
         "censored_months": fit.censored_months,  # docs/usage-import.md#capped-usage
-        "intervals": _intervals(fit.intervals),
+        **_intervals(fit.intervals),
         **(fit.growth.diagnostics() if fit.growth is not None else {}),
         **_shock(fit),
     }
-    return _present(fields) | {"fit": _present(diagnostics)}
+    return _present(fields) | {"fit": diagnostics}
 
 
-def _intervals(intervals: dict[str, tuple[float, float]]) -> dict[str, list[float]] | None:
-    return {key: [low, high] for key, (low, high) in intervals.items()} or None
+def _intervals(intervals: dict[str, tuple[float, float]]) -> dict[str, dict[str, list[float]]]:
+    """`{"intervals": {field: [low, high]}}`, or nothing when no field has an interval."""
+    found = {key: [low, high] for key, (low, high) in intervals.items()}
+    return {"intervals": found} if found else {}
 
 
 def _shock(fit: TeamFit) -> dict[str, Any]:
@@ -102,10 +104,10 @@ def feature_document(fit: FeatureFit) -> dict[str, Any]:
         "r_squared": fit.r_squared,
         "list_cost_usd": fit.list_cost_usd,
         "reported_cost_usd": fit.reported_cost_usd,
-        "intervals": _intervals(fit.intervals),
+        **_intervals(fit.intervals),
         **(fit.growth_fit.diagnostics() if fit.growth_fit is not None else {}),
     }
-    return _present(fields) | {"fit": _present(diagnostics)}
+    return _present(fields) | {"fit": diagnostics}
 
 
 def fits_document(

@@ -119,6 +119,22 @@ def _widening(sampling: float, shock: float, shock_dof: float) -> float:
     return float(stats.t.ppf(0.95, dof)) / Z95
 
 
+# sd of logit(omega) beyond which the likelihood is flat in omega (its 90% interval spans more than
+# 0.0003..0.9997 around 0.5): omega is not identified (e.g. one engineer), and the joint information of
+# (ln sigma^2, logit omega) is near-singular, its ln sigma^2 variance meaningless.
+UNINFORMATIVE_LOGIT_SD = 5.0
+
+
+def _log_sigma2_variance(fit: RandomEffectsFit, dof: int) -> float:
+    """var(ln sigma^2_hat): from the observed information (marginal over omega); when omega sits at a bound
+    or is not identified, the variance given omega, 2 / (N - p), the exact inverse of ln sigma^2's own
+    information (tests/imports/test_fit_uncertainty.py)."""
+    cov = fit.variance_cov
+    if cov is None or not math.isfinite(cov[1][1]) or cov[1][1] > UNINFORMATIVE_LOGIT_SD**2:
+        return 2.0 / dof
+    return cov[0][0]
+
+
 def _estimates(
     fit: RandomEffectsFit, y: np.ndarray, groups: np.ndarray, t: np.ndarray, months: np.ndarray, x: np.ndarray
 ) -> _Estimates:
@@ -157,8 +173,7 @@ def _estimates(
         return _Estimates(median, None, log_level, level_se, None, growth, shock)
     sigma = math.sqrt(fit.sigma2)
     dof = y.size - x.shape[1]
-    # var(ln sigma^2_hat): observed information, else (omega at a bound) the chi-square value 2 / dof
-    v_log = fit.variance_cov[0][0] if fit.variance_cov is not None else 2.0 / dof
+    v_log = _log_sigma2_variance(fit, dof)
     log_p90 = log_level + Z90 * sigma
     spread_var = Z90**2 * sigma**2 * v_log / 4
     p90 = math.exp(log_p90 + Z90 * sigma * v_log / 8 - (level_var + spread_var) / 2)

@@ -131,3 +131,20 @@ def test_twelve_months_put_the_team_shock_into_the_scenario_fields() -> None:
     (doc_team,) = fits_document([team], [], [])["teams"]
     assert doc_team["usage_volatility"] == team.usage_volatility
     assert "usage_volatility_note" not in doc_team["fit"]
+
+
+def test_one_engineer_over_three_months_gives_finite_fields_and_intervals() -> None:
+    # One engineer: omega has a flat likelihood (no second engineer to compare), so the joint information
+    # is near-singular; ln sigma^2's variance falls back to 2 / (N - p) and nothing overflows.
+    months = simulate_team(
+        np.random.default_rng(35), median=150, p90=600, persistence=0.6, growth=0.0, engineers=1, months=3
+    )
+    fit = fit_team(months, name="solo")
+    assert fit.usage_p90_usd is not None
+    assert math.isfinite(fit.usage_p90_usd)
+    assert fit.usage_p90_usd > fit.usage_median_usd
+    for key, (low, high) in fit.intervals.items():
+        assert math.isfinite(low)
+        assert math.isfinite(high)
+        assert low <= getattr(fit, key) <= high, key
+    assert json.loads(json.dumps(fits_document([fit], [], [])))["teams"][0]["fit"]["intervals"]
