@@ -67,6 +67,13 @@ LOGIT_OMEGA_BOUND = math.log(OMEGA_MAX / (1 - OMEGA_MAX))  # omega within [1 - O
 LOG_SIGMA_BOUNDS = (math.log(1e-3), math.log(20.0))  # sd of log usage: 0.001 to 20 (p90/median 1 to e^25)
 HESSIAN_STEP = 1e-3  # central differences on parameters of order 1 (truncation ~1e-6, rounding ~1e-8)
 MAX_NAMED_MONTHS = 8  # a warning names this many censored months, then counts the rest
+# Months piling up at one value below the threshold point to a real limit under the catalog's figure.
+# Uncapped lognormal months rarely crowd the top: with sigma ~1, the expected number of months within 2% of
+# the largest of n is about 1-2 whatever n, so 5 months and 5% of the capped-plan months (project choice)
+# flag a pile-up, not the tail.
+PILE_UP_BAND = 0.02
+PILE_UP_MIN_MONTHS = 5
+PILE_UP_MIN_SHARE = 0.05
 Z95 = float(special.ndtri(0.95))  # a 90% two-sided interval's half-width in sds
 
 _NODES, _WEIGHTS = hermgauss(QUADRATURE_NODES)
@@ -166,7 +173,7 @@ def censored_warnings(name: str, used: Sequence[EngineerMonth], censored: NDArra
     """The warning naming the censored months (and saying when too few months were left uncapped)."""
     count = int(censored.sum())
     if count == 0:
-        return []
+        return _pile_up_warnings(name, used)
     named = [f"{m.engineer} {m.month}" for m, c in zip(used, censored, strict=True) if c]
     listed = ", ".join(named[:MAX_NAMED_MONTHS]) + (
         f" and {count - MAX_NAMED_MONTHS} more" if count > MAX_NAMED_MONTHS else ""
@@ -182,7 +189,27 @@ def censored_warnings(name: str, used: Sequence[EngineerMonth], censored: NDArra
             f"{name}: too few uncapped engineer-months to fit uncapped demand: fitted as if the capped "
             "months were demand, which understates it"
         )
-    return found
+    return found + _pile_up_warnings(name, used)
+
+
+def _pile_up_warnings(name: str, used: Sequence[EngineerMonth]) -> list[str]:
+    """A real limit below the threshold hides capped months among the uncensored ones, where they pile up
+    at one value: warn when many months of capped plans sit within PILE_UP_BAND of their largest value
+    below the threshold."""
+    below = [m for m in used if m.cap_usd is not None and not is_censored(m)]
+    if not below:
+        return []
+    top = max(below, key=lambda m: m.full_month_usd)
+    piled = [m for m in below if m.full_month_usd >= (1 - PILE_UP_BAND) * top.full_month_usd]
+    if len(piled) < max(PILE_UP_MIN_MONTHS, PILE_UP_MIN_SHARE * len(below)):
+        return []
+    cap = top.cap_usd or math.nan
+    return [
+        f"{name}: {len(piled)} engineer-months of capped plans sit at about ${top.full_month_usd:,.0f} "
+        f"({top.full_month_usd / cap:.0%} of the catalog capacity ${cap:,.0f}), below the "
+        f"{CENSOR_SHARE:.0%} that marks a capped month: if that is the plan's real limit, they understate "
+        "demand; set the plan's capacity in the price catalog to it (docs/usage-import.md#capped-usage)"
+    ]
 
 
 @dataclass(frozen=True)

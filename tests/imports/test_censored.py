@@ -278,3 +278,23 @@ def test_the_warning_names_the_censored_months() -> None:
     assert "a 2026-01, a 2026-02, a 2026-03" in warning
     assert "too few uncapped" in too_few
     assert censored_warnings("Platform", used, np.zeros(4, dtype=bool)) == []
+
+
+@pytest.mark.parametrize(("real_over_catalog", "flagged"), [(1.0, 0), (1.25, 0), (0.8, 20)])
+def test_months_piling_up_below_the_threshold_are_flagged(real_over_catalog: float, flagged: int) -> None:
+    """A real limit under 95% of the catalog's capacity leaves the capped months uncensored, piled at the
+    limit: over 20 seeded teams (40 engineers x 6 months, cap at the 75th percentile) the warning fires on
+    every team then, and on none when the real limit is the catalog's or above it."""
+    hits = 0
+    for seed in range(20):
+        demand, _, groups, _, log_cap = _draw_capped(seed, engineers=40)
+        catalog = math.exp(log_cap[0])
+        usage = np.minimum(np.exp(demand), catalog * real_over_catalog)
+        whole = MonthSpan("", 21, 0, 21, 9, 0.0).to_average_month
+        used = [
+            _month(f"e{g}", f"2026-0{k % 6 + 1}", u / whole, catalog)
+            for k, (g, u) in enumerate(zip(groups, usage, strict=True))
+        ]
+        _, mask = censoring(used, np.log([m.full_month_usd for m in used]))
+        hits += any("sit at about" in w for w in censored_warnings("T", used, mask))
+    assert hits == flagged
