@@ -191,7 +191,8 @@ def test_the_apply_page_is_in_the_admins_markup(editor: Any, team_import: UsageI
         "field-target",
     ]
     assert page.count('<div class="help"') == 2  # fit and target
-    assert '<div class="submit-row"><input type="submit" value="Apply" class="default" name="_save">' in page
+    # the form previews first (tests/usage/test_apply_admin.py); the preview page's button applies
+    assert '<div class="submit-row"><input type="submit" value="Preview" class="default" name="_save">' in page
     breadcrumbs = page[page.index('<div class="breadcrumbs">') :].split("</div>", 1)[0]
     assert f'<a href="{usageimport_url("change", team_import.pk)}">{team_import}</a>' in breadcrumbs
     assert breadcrumbs.rstrip().endswith("Apply a fit")
