@@ -176,14 +176,14 @@ def calibrate(
         team_fits=tuple(g.fit for g in teams_done),
         feature_fits=tuple(g.fit for g in features_done),
         warnings=tuple(dict.fromkeys(warnings)),
-        shifts=tuple(
-            g.shift
-            for g in [*teams_done, *features_done]
-            if isinstance(g, (GuardedTeamFit, GuardedFeatureFit)) and g.shift is not None and g.shift.found
-        ),
+        shifts=tuple(s for s in _found(teams_done) + _found(features_done)),
         alternative_team_fits=tuple(g.alternative for g in teams_done if g.alternative is not None),
         alternative_feature_fits=tuple(g.alternative for g in features_done if g.alternative is not None),
     )
+
+
+def _found(guarded: Sequence[GuardedTeamFit | GuardedFeatureFit]) -> list[LevelShift]:
+    return [g.shift for g in guarded if g.shift is not None and g.shift.found]
 
 
 def _ranges(histories: Sequence[SubjectHistory]) -> dict[str, tuple[date, date]]:

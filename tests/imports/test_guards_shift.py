@@ -3,6 +3,7 @@ false alarms and power on teams drawn from the model, and the whole import on a 
 
 from __future__ import annotations
 
+import calendar
 import math
 from datetime import date
 
@@ -10,8 +11,9 @@ import numpy as np
 import pytest
 
 from forecasting.engine.inputs import ModelPrice
-from procurement.imports import parse_usage_file
-from procurement.imports.calibrate import calibrate, fit_team_guarded
+from procurement.imports import FeatureMonth, parse_usage_file
+from procurement.imports.calendar_span import spans
+from procurement.imports.calibrate import calibrate, fit_feature_guarded, fit_team_guarded
 from procurement.imports.guards import (
     SHIFT_ALPHA,
     LevelShift,
@@ -147,3 +149,45 @@ def test_a_drop_six_weeks_before_the_end_is_fitted_as_a_level_not_a_trend(
     before = team["alternative"]["usage_median_usd"]
     assert before / fit.usage_median_usd == pytest.approx(1 / shift.ratio, rel=0.05)
     assert team["alternative"]["basis"] == "level before the shift"
+
+
+def _feature_months(rng: np.random.Generator, *, drop_from: int | None) -> list[FeatureMonth]:
+    """12 whole months of 2024, 4e8 input tokens a month, volatility 0.1, the level halved from month
+    index `drop_from` on (None: no drop)."""
+    months = []
+    for t in range(12):
+        key = f"2024-{t + 1:02d}"
+        (span,) = spans(date(2024, t + 1, 1), date(2024, t + 1, calendar.monthrange(2024, t + 1)[1]), 1.0)
+        level = 4e8 * (0.5 if drop_from is not None and t >= drop_from else 1.0)
+        tokens = level * math.exp(0.1 * rng.standard_normal())
+        months.append(
+            FeatureMonth("f", key, 1.0, None, span, uncached_input_tokens=tokens / span.to_average_month)
+        )
+    return months
+
+
+def test_a_feature_halving_two_months_before_the_end_is_found_and_fitted_after_it() -> None:
+    rng = np.random.default_rng(101)
+    months = _feature_months(rng, drop_from=10)  # from 2024-11-01, 61 days before the end
+    guarded = fit_feature_guarded(months, name="f", first_day=date(2024, 1, 1), last_day=date(2024, 12, 31))
+    shift = guarded.shift
+    assert shift is not None
+    assert shift.found
+    assert abs((shift.day - date(2024, 11, 1)).days) <= 7  # the nearest weekly candidates
+    assert shift.log_shift == pytest.approx(math.log(0.5), abs=4 * shift.log_shift_se)
+    assert guarded.alternative is not None
+    # after-level 2e8, before-level 4e8, each within 4 sds: the OLS level in the last of 12 months has sd
+    # 0.1 sqrt(1/12 + 5.5^2/143) = 0.054, rounded up to 0.06 for the estimated shift
+    assert math.log(guarded.fit.volume_per_month / 2e8) == pytest.approx(0.0, abs=4 * 0.06)
+    assert math.log(guarded.alternative.volume_per_month / 4e8) == pytest.approx(0.0, abs=4 * 0.06)
+    assert guarded.warnings[0].startswith("f: usage dropped by")
+
+
+def test_a_steady_feature_is_fitted_as_it_is() -> None:
+    months = _feature_months(np.random.default_rng(102), drop_from=None)
+    guarded = fit_feature_guarded(months, name="f", first_day=date(2024, 1, 1), last_day=date(2024, 12, 31))
+    assert guarded.shift is not None
+    assert not guarded.shift.found
+    assert guarded.alternative is None
+    assert guarded.warnings == ()
+    assert all(m.level_factor == 1.0 for m in guarded.months)
