@@ -169,8 +169,8 @@ def test_censored_fit_recovers_uncapped_demand_where_the_naive_fit_does_not() ->
     usage (a quarter of the months at the cap), 40 seeded draws. The bias of log median and log p90 is
     measured against its replication standard error (sd / sqrt(40)).
 
-    Measured (this test's draws): naive bias -0.16 (median) and -0.46 (p90) in log terms, 14 and 44
-    standard errors; censored +0.006 and -0.015, under one standard error (docs/quality.md#usage-fits)."""
+    Measured (this test's draws): naive bias -0.17 (median) and -0.47 (p90) in log terms, 12 and 38
+    standard errors; censored -0.008 and -0.030, 0.4 and 1.1 standard errors (docs/quality.md#usage-fits)."""
     replications = 40
     true = (math.log(220), math.log(900))
     naive, censored_fits, reported_se = [], [], []
