@@ -85,8 +85,8 @@ def _design(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """log usage, engineer codes, month offsets from the first month, month codes, the design matrix."""
     y = np.log([m.full_month_usd for m in used])
-    names = sorted({m.engineer for m in used})
-    groups = np.array([names.index(m.engineer) for m in used], dtype=np.intp)
+    codes = {name: code for code, name in enumerate(sorted({m.engineer for m in used}))}
+    groups = np.array([codes[m.engineer] for m in used], dtype=np.intp)
     index = np.array([month_index(m.month) for m in used], dtype=float)
     t = index - index.min()
     months = np.unique(t, return_inverse=True)[1].astype(np.intp)

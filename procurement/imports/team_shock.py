@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
-from procurement.imports.random_effects import CHI2_90, _profile, _stats
+from procurement.imports.random_effects import CHI2_90, _profile, _Stats
 
 RHO = 0.7  # the engine's AR(1) autocorrelation of the team shock (docs/model.md#seat-path)
 # Fewer months than this and the shock is not reported as a scenario field: measured by replication
@@ -85,6 +85,24 @@ def _reml(
     return float(2 * np.log(np.diag(chol)).sum() + np.linalg.slogdet(xtx)[1] + resid @ resid)
 
 
+def _indicator_stats(
+    y: NDArray[np.float64], groups: NDArray[np.intp], months: NDArray[np.intp], count: int
+) -> _Stats:
+    """Per-engineer sufficient statistics of the month-indicator design without building it: an
+    observation's x x' is e_t e_t', so sxx_i = diag(sx_i), sx_i[t] = engineer i's observations in month t
+    (the same numbers random_effects._stats gives on the dense N x T indicators, in O(N) memory)."""
+    m = int(groups.max()) + 1
+    sx = np.zeros((m, count))
+    sxy = np.zeros((m, count))
+    np.add.at(sx, (groups, months), 1.0)
+    np.add.at(sxy, (groups, months), y)
+    sxx = np.zeros((m, count, count))
+    sxx[:, np.arange(count), np.arange(count)] = sx
+    n = np.bincount(groups, minlength=m).astype(np.float64)
+    sy = np.bincount(groups, y, m).astype(np.float64)
+    return _Stats(n, sx, sxx, sy, sxy, np.bincount(groups, y * y, m).astype(np.float64))
+
+
 def fit_month_shock(
     y: NDArray[np.float64],
     groups: NDArray[np.intp],
@@ -100,9 +118,7 @@ def fit_month_shock(
     p = 2 if trend else 1
     if count <= p or y.size <= count:  # no contrast of the month means, or no residual to weigh them by
         return None
-    indicators = np.zeros((y.size, count))
-    indicators[np.arange(y.size), months] = 1.0
-    _, delta, a_inv, sigma2 = _profile(_stats(y, groups, indicators), omega, "reml")
+    _, delta, a_inv, sigma2 = _profile(_indicator_stats(y, groups, months, count), omega, "reml")
     sampling = sigma2 * a_inv
     x = np.column_stack([np.ones(count), t]) if trend else np.ones((count, 1))
     r = ar1_correlation(t)

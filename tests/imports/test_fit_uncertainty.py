@@ -12,6 +12,7 @@ from scipy import stats
 
 from procurement.imports import fit_feature, fit_team, fits_document
 from procurement.imports.random_effects import _stats, fit_random_effects, variance_information
+from procurement.imports.team_shock import _indicator_stats
 from tests.imports.replication import feature_replication, simulate_feature, simulate_team
 
 Z_MC = 3.0  # Monte Carlo allowance in replication standard errors (as in test_team_replication.py)
@@ -148,3 +149,15 @@ def test_one_engineer_over_three_months_gives_finite_fields_and_intervals() -> N
         assert math.isfinite(high)
         assert low <= getattr(fit, key) <= high, key
     assert json.loads(json.dumps(fits_document([fit], [], [])))["teams"][0]["fit"]["intervals"]
+
+
+def test_month_indicator_statistics_equal_the_dense_design() -> None:
+    rng = np.random.default_rng(36)
+    groups = np.repeat(np.arange(7), [1, 3, 4, 2, 5, 3, 4])
+    months = np.concatenate([rng.choice(5, size=k, replace=False) for k in [1, 3, 4, 2, 5, 3, 4]])
+    y = rng.standard_normal(groups.size)
+    dense = np.zeros((groups.size, 5))
+    dense[np.arange(groups.size), months] = 1.0
+    expected, found = _stats(y, groups, dense), _indicator_stats(y, groups, months, 5)
+    for name in ("n", "sx", "sxx", "sy", "sxy", "syy"):
+        assert np.array_equal(getattr(found, name), getattr(expected, name)), name
