@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from procurement.imports.calendar_span import AVERAGE_MONTH_WEEKDAYS
@@ -163,3 +166,33 @@ def test_the_admin_upload_form_takes_plans_and_shows_the_censored_months(
     assert refused.status_code == 400
     assert "no plan &#x27;max_50x&#x27; in the catalog" in refused.content.decode()
     assert UsageImport.objects.count() == 1
+
+
+def test_the_command_reads_plans_from_a_json_file(
+    organization: Organization, blocking_max_5x: PriceCatalog, tmp_path: Path
+) -> None:
+    uploads, plans, at_cap = _team(engineers=20, capped=20)
+    paths = []
+    for item in uploads:
+        paths.append(tmp_path / item.name)
+        paths[-1].write_bytes(item.content)
+    plan_file = tmp_path / "plans.json"
+    plan_file.write_text(json.dumps(plans))
+    out = StringIO()
+    call_command(
+        "import_usage",
+        *map(str, paths),
+        "--org",
+        "acme",
+        "--team",
+        "P",
+        "--plans",
+        str(plan_file),
+        stdout=out,
+    )
+    assert f"P: {at_cap} of 120 engineer-months reached 95%" in out.getvalue()
+    plan_file.write_text('["max_5x"]')
+    with pytest.raises(CommandError, match=r"--plans .*: give a JSON object"):
+        call_command(
+            "import_usage", str(paths[0]), "--org", "acme", "--plans", str(plan_file), stdout=StringIO()
+        )

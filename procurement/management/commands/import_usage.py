@@ -1,4 +1,5 @@
-"""`manage.py import_usage FILE [FILE ...] --org SLUG [--catalog SLUG] [--team NAME] [--output FITS.json]`.
+"""`manage.py import_usage FILE [FILE ...] --org SLUG [--catalog SLUG] [--team NAME] [--plans PLANS.json]
+[--output FITS.json]`.
 
 Imports the files as one usage import (one team of ccusage engineers, or one organization's Admin API
 features), prints the fits in the scenario's field names and the warnings, and optionally writes the fits
@@ -32,6 +33,12 @@ class Command(BaseCommand):
             type=Path,
             help='JSON file: workspace or API key id -> feature name, {"id": "name"}.',
         )
+        parser.add_argument(
+            "--plans",
+            type=Path,
+            help='JSON file: engineer -> seat plan key, {"eng-01": "max_5x"}; months at a blocking plan\'s '
+            "capacity are fitted as censored (docs/usage-import.md#capped-usage).",
+        )
         parser.add_argument("--output", type=Path, help="Write the fits document (JSON) to this file.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,6 +58,7 @@ class Command(BaseCommand):
                 team=options["team"],
                 engineer=options["engineer"],
                 feature_map=_feature_map(options["feature_map"]),
+                plans=_json_object(options["plans"], "--plans", '{"engineer": "plan key"}'),
             )
         except (UsageFileError, ImportOptionError) as error:
             raise CommandError(f"Nothing was imported. {error}") from error
@@ -74,6 +82,19 @@ def _read(path: Path) -> Upload:
         return Upload(name=path.name, content=path.read_bytes())
     except OSError as error:
         raise CommandError(f"{path}: cannot read it ({error.strerror}).") from error
+
+
+def _json_object(path: Path | None, option: str, shape: str) -> dict[str, str] | None:
+    """A JSON object of strings from a file (the --plans mapping)."""
+    if path is None:
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CommandError(f"{option} {path}: not a readable JSON file ({error}).") from error
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise CommandError(f"{option} {path}: give a JSON object {shape}.")
+    return value
 
 
 def _feature_map(path: Path | None) -> dict[str, str] | None:
