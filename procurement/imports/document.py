@@ -15,7 +15,7 @@ from typing import Any
 
 from procurement.imports.feature_fit import FeatureFit
 from procurement.imports.team_fit import TeamFit
-from procurement.imports.team_shock import MIN_SHOCK_MONTHS
+from procurement.imports.team_shock import MIN_SHOCK_ENGINEERS, MIN_SHOCK_MONTHS
 
 
 def _present(fields: dict[str, Any]) -> dict[str, Any]:
@@ -71,8 +71,9 @@ def _shock(fit: TeamFit) -> dict[str, Any]:
     if fit.usage_volatility is not None:
         return found
     why = (
-        f"{fit.shock.months} months identify a month-to-month swing shared by the team too weakly to set "
-        f"it (measured: needs {MIN_SHOCK_MONTHS}); the estimate widens the intervals only"
+        f"{fit.shock.months} months of {fit.engineers} engineers identify a month-to-month swing shared by "
+        f"the team too weakly to set it (measured: needs {MIN_SHOCK_MONTHS} months and "
+        f"{MIN_SHOCK_ENGINEERS} engineers); the estimate widens the intervals only"
     )
     return found | {
         "usage_volatility_note": f"usage_volatility left to the scenario: {why} (docs/usage-import.md#fits)"

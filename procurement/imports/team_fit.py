@@ -8,7 +8,8 @@ month means (`team_shock`). The scenario's fields, in the last month T of the da
 usage_median_usd = e^(mu + g T - V/2) (V the variance of the log level: mean-unbiased in dollars),
 usage_p90_usd = e^(mu + g T + 1.2816 sigma) with the same and sigma's second-order corrections,
 usage_persistence = omega, usage_growth and usage_growth_sd = the posterior of g shrunk toward 0 under
-the prior of growth.py (raw g kept as a diagnostic), usage_volatility = v from MIN_SHOCK_MONTHS months.
+the prior of growth.py (raw g kept as a diagnostic), usage_volatility = v from 12 months of 30
+engineers (team_shock.py).
 Every field has a 90% interval in `intervals`; the shock's covariance is part of the level's and
 growth's. The drift is fitted only with three or more months. A single engineer-month gives a level but
 no spread: usage_p90_usd, the spread's diagnostics and every interval are None / absent (left out of the
@@ -72,7 +73,7 @@ class TeamFit:
     # 90% intervals keyed by scenario field name (usage_median_usd, usage_p90_usd, usage_persistence,
     # usage_growth, and usage_volatility when reported); a field without uncertainty is absent
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
-    usage_volatility: float | None = None  # the team shock, from MIN_SHOCK_MONTHS months (team_shock.py)
+    usage_volatility: float | None = None  # the team shock, when identified (team_shock.py)
     growth: ShrunkGrowth | None = None  # the raw and shrunk growth (diagnostics)
     shock: MonthShock | None = None  # the team shock's estimate and interval (diagnostic)
     log_level_se: float | None = None  # se of ln(median) behind its interval, month shocks included

@@ -15,8 +15,10 @@ With T months and a trend, only T - 2 contrasts of the month means carry v, and 
 largely absorbed by the trend in a short history. Measured by replication (docs/quality.md#usage-fits):
 at 6 months the estimate's RMSE is 0.09-0.13 whatever v is in 0.1-0.2 (its interval runs from 0 to about
 0.35), so it says little beyond "below 0.35"; at 12 months the bias is within -0.02 and the RMSE 0.05-0.08
-(60-120 engineers), with 85-91% interval coverage. Below MIN_SHOCK_MONTHS months v is therefore only a
-diagnostic; it still widens the level's and growth's uncertainty whenever it is fitted.
+(60-120 engineers), with 85-91% interval coverage; 40 engineers over 12 months still give 0.07-0.09, 20
+engineers 0.10-0.14, as weak as 6 months. Below MIN_SHOCK_MONTHS months or MIN_SHOCK_ENGINEERS engineers v
+is therefore only a diagnostic; it still widens the level's and growth's uncertainty whenever it is
+fitted.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ RHO = 0.7  # the engine's AR(1) autocorrelation of the team shock (docs/model.md
 # (module docstring, docs/quality.md#usage-fits), 6 months leave it unidentified in practice (RMSE about
 # 0.1 for any v in 0.1-0.2), 12 months identify it to +-0.05-0.08 without material bias.
 MIN_SHOCK_MONTHS = 12
+# ... and fewer engineers than this: each month mean then carries sampling noise sigma^2 (1 - omega) / m
+# comparable to the shock (measured: 20 engineers x 12 months RMSE 0.10-0.14, 40 engineers 0.07-0.09).
+MIN_SHOCK_ENGINEERS = 30
 # Search bound of v: a shared monthly swing of sd e^2 (7x) in usage is beyond any team's (reasoning, not
 # a measured limit); the interval's upper end is capped there.
 MAX_VOLATILITY = 2.0
@@ -45,7 +50,7 @@ class MonthShock:
     volatility: float  # REML estimate of v, the sd of the shared AR(1) month shock
     interval: tuple[float, float]  # 90% profile-likelihood interval of v
     months: int  # distinct months used
-    identified: bool  # months >= MIN_SHOCK_MONTHS
+    identified: bool  # months >= MIN_SHOCK_MONTHS and engineers >= MIN_SHOCK_ENGINEERS
     # Satterthwaite degrees of freedom of v^2_hat, 2 v^4 / var(v^2_hat) with var from the REML expected
     # information (inf when v_hat = 0: nothing of the shock's estimate enters a variance)
     dof: float = math.inf
@@ -142,7 +147,8 @@ def fit_month_shock(
     # floored at 1, the dof of a variance seen through a single normal contrast: near v = 0 the expected
     # information of v^2 vanishes with v^4 and would make any interval infinite
     dof = max(2 * v**4 * _information(v, x, r, sampling), 1.0) if v > 0 else math.inf
-    return MonthShock(v, (low, high), count, count >= MIN_SHOCK_MONTHS, dof)
+    identified = count >= MIN_SHOCK_MONTHS and int(groups.max()) + 1 >= MIN_SHOCK_ENGINEERS
+    return MonthShock(v, (low, high), count, identified, dof)
 
 
 def shock_covariance(

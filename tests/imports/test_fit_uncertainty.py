@@ -101,7 +101,7 @@ def test_the_fit_document_carries_intervals_and_the_shock_as_diagnostics() -> No
         assert low < doc_team[key] < high, key
     assert diagnostics["usage_volatility_interval"][0] <= diagnostics["usage_volatility_estimate"]
     assert "too weakly" in diagnostics["usage_volatility_note"]
-    assert "needs 12" in diagnostics["usage_volatility_note"]
+    assert "needs 12 months and 30 engineers" in diagnostics["usage_volatility_note"]
     assert set(diagnostics["growth_multiplier_90"]) == {"12", "24"}
     assert diagnostics["growth_raw_se"] > 0
     (doc_feature,) = document["features"]
@@ -132,6 +132,11 @@ def test_twelve_months_put_the_team_shock_into_the_scenario_fields() -> None:
     (doc_team,) = fits_document([team], [], [])["teams"]
     assert doc_team["usage_volatility"] == team.usage_volatility
     assert "usage_volatility_note" not in doc_team["fit"]
+    # 20 engineers over the same 12 months: each month mean is too noisy, the shock stays a diagnostic
+    few = fit_team([m for m in months if int(m.engineer[1:]) < 20], name="t")
+    assert few.shock is not None
+    assert few.usage_volatility is None
+    assert "usage_volatility" not in few.intervals
 
 
 def test_one_engineer_over_three_months_gives_finite_fields_and_intervals() -> None:
