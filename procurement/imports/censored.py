@@ -144,20 +144,26 @@ def _ever_capped(caps: Sequence[Cap]) -> bool:
 
 
 def is_censored(month: EngineerMonth) -> bool:
-    """A fitted month of a capped plan whose usage (as a whole average month) reached CENSOR_SHARE of
-    the plan's capacity."""
-    return month.cap_usd is not None and month.full_month_usd >= CENSOR_SHARE * month.cap_usd
+    """A fitted month of a capped plan whose usage as observed (scaled to a whole average month, before
+    any level scaling of the guard) reached CENSOR_SHARE of the plan's capacity."""
+    return month.cap_usd is not None and _observed_usd(month) >= CENSOR_SHARE * month.cap_usd
+
+
+def _observed_usd(month: EngineerMonth) -> float:
+    """The month's usage as a whole average month, as observed (the plan's cap applies to this)."""
+    return month.cost_usd * month.span.to_average_month
 
 
 def censoring(
     used: Sequence[EngineerMonth], y: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """The log usage to fit (a censored month at its threshold, log(CENSOR_SHARE x capacity)) and which
-    months are censored, for the months `used` with log usage `y`."""
+    """The log usage to fit (a censored month at its threshold, log(CENSOR_SHARE x capacity), times the
+    month's level factor when the guard scaled it) and which months are censored, for the months `used`
+    with log usage `y`."""
     censored = np.array([is_censored(m) for m in used], dtype=bool)
     bounds = np.array(
         [
-            math.log(CENSOR_SHARE * m.cap_usd) if m.cap_usd is not None and c else 0.0
+            math.log(CENSOR_SHARE * m.cap_usd * m.level_factor) if m.cap_usd is not None and c else 0.0
             for m, c in zip(used, censored, strict=True)
         ]
     )
@@ -199,14 +205,14 @@ def _pile_up_warnings(name: str, used: Sequence[EngineerMonth]) -> list[str]:
     below = [m for m in used if m.cap_usd is not None and not is_censored(m)]
     if not below:
         return []
-    top = max(below, key=lambda m: m.full_month_usd)
-    piled = [m for m in below if m.full_month_usd >= (1 - PILE_UP_BAND) * top.full_month_usd]
+    top = max(_observed_usd(m) for m in below)
+    piled = [m for m in below if _observed_usd(m) >= (1 - PILE_UP_BAND) * top]
     if len(piled) < max(PILE_UP_MIN_MONTHS, PILE_UP_MIN_SHARE * len(below)):
         return []
-    cap = top.cap_usd or math.nan
+    cap = max(m.cap_usd or 0.0 for m in piled)
     return [
-        f"{name}: {len(piled)} engineer-months of capped plans sit at about ${top.full_month_usd:,.0f} "
-        f"({top.full_month_usd / cap:.0%} of the catalog capacity ${cap:,.0f}), below the "
+        f"{name}: {len(piled)} engineer-months of capped plans sit at about ${top:,.0f} "
+        f"({top / cap:.0%} of the catalog capacity ${cap:,.0f}), below the "
         f"{CENSOR_SHARE:.0%} that marks a capped month: if that is the plan's real limit, they understate "
         "demand; set the plan's capacity in the price catalog to it (docs/usage-import.md#capped-usage)"
     ]

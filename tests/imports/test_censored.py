@@ -9,6 +9,7 @@ by replication on capped data drawn from the model (the naive fit biased, the ce
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -298,3 +299,14 @@ def test_months_piling_up_below_the_threshold_are_flagged(real_over_catalog: flo
         _, mask = censoring(used, np.log([m.full_month_usd for m in used]))
         hits += any("sit at about" in w for w in censored_warnings("T", used, mask))
     assert hits == flagged
+
+
+def test_a_month_scaled_by_the_guard_is_censored_by_its_observed_usage_at_the_scaled_threshold() -> None:
+    """The plan caps what was used; the guard's level factor scales the month and its bound alike."""
+    whole = MonthSpan("", 21, 0, 21, 9, 0.0).to_average_month
+    month = replace(_month("a", "2026-03", 1_000.0 / whole, 1_000.0), level_factor=0.5)
+    assert month.full_month_usd == pytest.approx(500.0)
+    assert is_censored(month)
+    fitted, mask = censoring([month], np.log([month.full_month_usd]))
+    assert mask.tolist() == [True]
+    assert fitted[0] == pytest.approx(math.log(CENSOR_SHARE * 1_000.0 * 0.5))
