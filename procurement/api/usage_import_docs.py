@@ -27,6 +27,9 @@ USAGE_IMPORT_OPERATIONS = {
     ),
     "create": extend_schema(
         summary="Import usage files and fit them",
+        description="Optional `plans` (JSON: engineer -> seat plan key of the catalog) marks engineers on "
+        "plans that block usage beyond their capacity: their months at 95% of it or more are fitted as "
+        "censored, and the team fit is of uncapped demand (docs/usage-import.md#capped-usage).",
         request={"multipart/form-data": UploadSerializer},
         responses={
             201: UsageImportDetailSerializer,
