@@ -30,6 +30,7 @@ from procurement.imports.censored import (
 )
 from procurement.imports.months import EngineerMonth
 from procurement.imports.random_effects import _profile, _stats, fit_random_effects
+from procurement.imports.team_fit import fit_team
 
 Z90 = 1.2815515655446004
 Z75 = 0.6744897501960817  # standard normal 75th percentile
@@ -310,3 +311,35 @@ def test_a_month_scaled_by_the_guard_is_censored_by_its_observed_usage_at_the_sc
     fitted, mask = censoring([month], np.log([month.full_month_usd]))
     assert mask.tolist() == [True]
     assert fitted[0] == pytest.approx(math.log(CENSOR_SHARE * 1_000.0 * 0.5))
+
+
+@pytest.mark.slow
+def test_fit_team_with_plan_caps_is_mean_unbiased_in_dollars_and_its_intervals_cover() -> None:
+    """The dispatch in `fit_team`: the same capped draws as engineer-months carrying the plan's capacity.
+    Over 40 draws the fitted median and p90 (dollars, mean-unbiased like the uncensored fit's) are within
+    3 replication standard errors of 220 and 900, and the fit's own 90% intervals cover within 3 binomial
+    standard errors of 90% (sqrt(0.09 / 40) = 4.7 points). Measured: median -1.2% (se 1.9%), p90 -1.1%
+    (se 2.4%), coverage 95% and 90%."""
+    replications = 40
+    whole = MonthSpan("", 21, 0, 21, 9, 0.0).to_average_month
+    errors: dict[str, list[float]] = {"usage_median_usd": [], "usage_p90_usd": []}
+    inside: dict[str, list[bool]] = {"usage_median_usd": [], "usage_p90_usd": []}
+    truth = {"usage_median_usd": 220.0, "usage_p90_usd": 900.0}
+    for seed in range(replications):
+        _, capped, groups, t, log_cap = _draw_capped(1_000 + seed)
+        cap = math.exp(log_cap[0])
+        used = [
+            _month(f"e{g}", f"2026-0{int(k) + 1}", math.exp(u) / whole, cap)
+            for g, k, u in zip(groups, t, capped, strict=True)
+        ]
+        fit = fit_team(used, name="T")
+        assert fit.method == "censored-ml"
+        assert fit.censored_months > 0
+        for field, value in truth.items():
+            errors[field].append(getattr(fit, field) / value - 1)
+            low, high = fit.intervals[field]
+            inside[field].append(low <= value <= high)
+    for field in truth:
+        e = np.array(errors[field])
+        assert abs(e.mean()) < 3 * e.std(ddof=1) / math.sqrt(replications), (field, e.mean())
+        assert abs(np.mean(inside[field]) - 0.9) < 3 * math.sqrt(0.09 / replications), field
