@@ -311,7 +311,11 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
             scenario, target = form.cleaned_data["scenario"], form.cleaned_data["target"]
             where = {"team": target} if kind == "teams" else {"feature": target}
             try:
-                if "_confirm" not in request.POST:  # step 1: the preview, nothing written
+                # Step 1, the preview, writes nothing. Its Apply carries the scenario's updated_at as it was
+                # previewed: a scenario changed since then is previewed again rather than applied unseen.
+                if request.POST.get("previewed") != _stamp(scenario):
+                    if "_confirm" in request.POST:
+                        messages.warning(request, "The scenario changed since the preview: check it again.")
                     preview = self.fit_preview(usage_import, scenario, fit=fit, **where)
                     return self._render_preview(request, usage_import, form, preview)
                 revision = record_fit(usage_import, scenario, fit=fit, user=request.user, **where)
@@ -342,7 +346,10 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
             "title": f"Preview: apply a fit of {usage_import}",
             "form": form,
             "original": usage_import,
-            "choice": {name: form.data[name] for name in ("fit", "scenario", "target")},
+            "choice": {
+                **{name: form.data[name] for name in ("fit", "scenario", "target")},
+                "previewed": _stamp(form.cleaned_data["scenario"]),
+            },
             "changes": [
                 (c.path, _before_after(c.before), _before_after(c.after), _interval_shown(c.interval))
                 for c in plan.changes
@@ -409,6 +416,11 @@ def _pairs(values: dict[str, Any]) -> SafeString:
 def _before_after(value: Any) -> str:
     """A preview's value: "—" for none (a preset's numbers, a field left to its default)."""
     return "—" if value is None else _shown(value)
+
+
+def _stamp(scenario: Scenario) -> str:
+    """The scenario's version as the preview saw it (its updated_at, which every change bumps)."""
+    return scenario.updated_at.isoformat()
 
 
 def _interval_shown(interval: tuple[float, float] | None) -> str:

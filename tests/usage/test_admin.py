@@ -3,6 +3,7 @@ feature of a scenario; viewers read only; another organization's imports do not 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -66,7 +67,10 @@ def test_apply_view_writes_the_fit_into_the_named_team(
     assert preview.status_code == 200
     assert 'id="fit-changes"' in preview.content.decode()
     assert scenario.teams.get(name="Web").usage_preset == "light"
-    response = client.post(usageimport_url("apply", team_import.pk), {**choice, "_confirm": "Apply"})
+    previewed = re.search(r'name="previewed" value="([^"]+)"', preview.content.decode())
+    assert previewed  # the scenario's version the preview showed, sent back by its Apply
+    confirm = {**choice, "_confirm": "Apply", "previewed": previewed.group(1)}
+    response = client.post(usageimport_url("apply", team_import.pk), confirm)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:procurement_scenario_change", args=[scenario.pk])
     web = scenario.teams.get(name="Web")

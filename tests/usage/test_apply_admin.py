@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from procurement.models import Organization, Scenario, ScenarioRevision
 from procurement.services import scenario_to_document
+from procurement.usage.applying import record_fit
 from tests.procurement.admin_forms import logged_in
 from tests.usage.conftest import usageimport_url
 from tests.usage.test_preview import fits_import, team_fit
@@ -33,6 +34,19 @@ def choice(organization: Organization, scenario: Scenario) -> dict[str, Any]:
 def post_choice(client: Any, choice: dict[str, Any], **extra: str) -> Any:
     form = {key: value for key, value in choice.items() if key != "import"}
     return client.post(usageimport_url("apply", choice["import"].pk), {**form, **extra})
+
+
+def previewed_stamp(preview: Any) -> str:
+    """The hidden field the preview page's Apply sends back: the scenario's version it previewed."""
+    match = re.search(r'name="previewed" value="([^"]+)"', preview.content.decode())
+    assert match, "the preview page carries the scenario's version"
+    return match.group(1)
+
+
+def apply_from_preview(client: Any, choice: dict[str, Any]) -> Any:
+    """Preview, then press its Apply."""
+    preview = post_choice(client, choice)
+    return post_choice(client, choice, _confirm="Apply", previewed=previewed_stamp(preview))
 
 
 def test_the_preview_page_shows_changes_flags_and_cost_and_writes_nothing(
@@ -61,7 +75,7 @@ def test_apply_from_the_preview_writes_and_undo_puts_it_back(
 ) -> None:
     client = logged_in(editor)
     before = scenario_to_document(scenario)
-    applied = post_choice(client, choice, _confirm="Apply")
+    applied = apply_from_preview(client, choice)
     assert applied.status_code == 302
     revision = ScenarioRevision.objects.get()
     assert scenario.teams.get(name="Web").usage_median_usd == 90.0
@@ -96,7 +110,7 @@ def test_a_viewer_may_not_preview_apply_or_undo(
 ) -> None:
     assert post_choice(logged_in(viewer), choice).status_code == 403
     assert post_choice(logged_in(viewer), choice, _confirm="Apply").status_code == 403
-    post_choice(logged_in(editor), choice, _confirm="Apply")
+    apply_from_preview(logged_in(editor), choice)
     revision = ScenarioRevision.objects.get()
     client = logged_in(viewer)
     page = client.get(revision_url("change", revision.pk))
@@ -104,3 +118,20 @@ def test_a_viewer_may_not_preview_apply_or_undo(
     assert 'id="revision-undo"' not in page.content.decode()
     assert client.post(revision_url("undo", revision.pk)).status_code == 403
     assert ScenarioRevision.objects.count() == 1
+
+
+def test_an_apply_whose_scenario_changed_since_the_preview_is_previewed_again(
+    editor: Any, scenario: Scenario, choice: dict[str, Any]
+) -> None:
+    client = logged_in(editor)
+    stamp = previewed_stamp(post_choice(client, choice))
+    other = fits_import(scenario.organization, teams=[team_fit("Platform", usage_median_usd=170.0)])
+    record_fit(other, scenario, team="Platform")  # someone else changes the scenario meanwhile
+    changed = scenario_to_document(Scenario.objects.get(pk=scenario.pk))
+    again = post_choice(client, choice, _confirm="Apply", previewed=stamp)
+    assert again.status_code == 200
+    assert "The scenario changed since the preview" in again.content.decode()
+    assert 'id="fit-changes"' in again.content.decode()
+    assert scenario_to_document(Scenario.objects.get(pk=scenario.pk)) == changed  # nothing applied
+    assert post_choice(client, choice, _confirm="Apply").status_code == 200  # no stamp: a preview too
+    assert apply_from_preview(client, choice).status_code == 302
