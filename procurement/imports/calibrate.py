@@ -130,11 +130,18 @@ def import_warnings(
     feature_map: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Every warning about the files themselves: parse notes, mixed formats, duplicates, guards."""
-    checks = history_checks(files, prices, feature_map=feature_map)
+    e_histories = engineer_histories(files, prices)
+    histories = e_histories + feature_histories(files, prices, feature_map=feature_map)
+    return _file_warnings(files, e_histories, [check_history(h) for h in histories])
+
+
+def _file_warnings(
+    files: Sequence[ParsedUsageFile], e_histories: Sequence[SubjectHistory], checks: Sequence[HistoryCheck]
+) -> list[str]:
     return [
         *(w for f in files for w in f.warnings),
         *mix_warnings(files),
-        *duplicate_warnings(engineer_histories(files, prices)),
+        *duplicate_warnings(e_histories),
         *check_warnings(checks),
     ]
 
@@ -156,15 +163,18 @@ def calibrate(
     `plans` (engineer -> plan key) with `plan_caps` (plan key -> its caps, `censored.plan_caps`) sets each
     engineer's months' `cap_usd`: months at a blocking plan's cap are fitted as censored
     (docs/usage-import.md#capped-usage)."""
-    e_months = engineer_months(files, prices)
+    e_histories = engineer_histories(files, prices)
+    f_histories = feature_histories(files, prices, feature_map=feature_map)
+    checks = [check_history(h) for h in [*e_histories, *f_histories]]
+    e_months = engineer_months(files, prices, histories=e_histories)
     e_months, plan_notes = assign_caps(e_months, plans or {}, plan_caps or {})
-    f_months = feature_months(files, prices, feature_map=feature_map)
-    warnings = import_warnings(files, prices, feature_map=feature_map) + plan_notes
+    f_months = feature_months(files, prices, feature_map=feature_map, histories=f_histories)
+    warnings = _file_warnings(files, e_histories, checks) + plan_notes
     engineers = sorted({m.engineer for m in e_months})
     groups = dict(teams) if teams is not None else ({DEFAULT_TEAM: engineers} if engineers else {})
     warnings += _membership_warnings(groups, engineers)
-    e_ranges = _ranges(engineer_histories(files, prices))
-    f_ranges = _ranges(feature_histories(files, prices, feature_map=feature_map))
+    e_ranges = _ranges(e_histories)
+    f_ranges = _ranges(f_histories)
     teams_done = _team_fits(e_months, groups, e_ranges, method, warnings)
     features_done = _feature_fits(f_months, f_ranges, input_tokens_per_request or {}, warnings)
     fitted_months = {(m.engineer, m.month): m for g in teams_done for m in reversed(g.months)}
@@ -172,7 +182,7 @@ def calibrate(
     return Calibration(
         engineer_months=tuple(fitted_months.get((m.engineer, m.month), m) for m in e_months),
         feature_months=tuple(fitted_features.get((m.feature, m.month), m) for m in f_months),
-        checks=tuple(history_checks(files, prices, feature_map=feature_map)),
+        checks=tuple(checks),
         team_fits=tuple(g.fit for g in teams_done),
         feature_fits=tuple(g.fit for g in features_done),
         warnings=tuple(dict.fromkeys(warnings)),

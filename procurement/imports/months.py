@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -181,14 +181,18 @@ def _engineer_months(history: SubjectHistory) -> list[EngineerMonth]:
 
 
 def engineer_months(
-    files: Iterable[ParsedUsageFile], prices: Mapping[str, ModelPrice]
+    files: Iterable[ParsedUsageFile],
+    prices: Mapping[str, ModelPrice],
+    *,
+    histories: Sequence[SubjectHistory] | None = None,
 ) -> list[EngineerMonth]:
     """Every month of every engineer's history (ccusage and Analytics files), sorted by engineer, month.
+    `histories`: the files' `engineer_histories`, when the caller has them already.
 
     Raises `UsageFileError` naming the file and row of a model missing from `prices`.
     """
     months: list[EngineerMonth] = []
-    for history in engineer_histories(list(files), prices):
+    for history in engineer_histories(list(files), prices) if histories is None else histories:
         months.extend(_engineer_months(history))
     return months
 
@@ -239,14 +243,18 @@ def feature_months(
     prices: Mapping[str, ModelPrice],
     *,
     feature_map: Mapping[str, str] | None = None,
+    histories: Sequence[SubjectHistory] | None = None,
 ) -> list[FeatureMonth]:
     """Every month of every feature's history (Admin usage and cost reports), sorted by feature, month.
 
     A feature is an API key or a workspace; `feature_map` maps API key or workspace ids to feature names
-    (several ids may share a name, and are then added together).
+    (several ids may share a name, and are then added together). `histories`: the files'
+    `feature_histories` with the same map, when the caller has them already.
     """
     months: list[FeatureMonth] = []
-    for history in feature_histories(list(files), prices, feature_map=feature_map):
+    if histories is None:
+        histories = feature_histories(list(files), prices, feature_map=feature_map)
+    for history in histories:
         sums = _feature_sums(history, prices)
         months.extend(
             _feature_month(history, span, sums.get(span.month, {})) for span in _subject_spans(history)
