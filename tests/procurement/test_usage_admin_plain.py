@@ -90,10 +90,10 @@ def test_the_upload_form_is_in_the_admins_markup(editor: Any) -> None:
     page = logged_in(editor).get(usageimport_url("upload")).content.decode()
     assert '<fieldset class="module aligned ">' in page
     rows = _form_rows(page).rows
-    fields = ["organization", "usage_files", "team", "engineer", "feature_map", "catalog"]
+    fields = ["organization", "usage_files", "team", "engineer", "feature_map", "plans", "catalog"]
     assert [re.search(r"field-(\w+)", row).group(1) for row in rows] == fields  # type: ignore[union-attr]
     assert all("errors" not in row.split() for row in rows)  # an unposted form has no errors
-    assert page.count('<div class="help"') == 5  # every field but the organization has help
+    assert page.count('<div class="help"') == 6  # every field but the organization has help
     assert '<div class="help" id="id_team_helptext">' in page
     assert 'class="helptext"' not in page  # not the plain form's help markup
     assert '<label class="required" for="id_organization">Organization:</label>' in page
