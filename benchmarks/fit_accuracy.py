@@ -141,10 +141,10 @@ def main() -> None:
     args = parser.parse_args()
     table = prices()
     print(f"{args.replications} replications per case, seed {args.seed}")
-    for index, key in enumerate(args.cases):
+    for key in args.cases:
         case = CASES[key]
         started = time.perf_counter()
-        rows = replicate(case, args.replications, args.seed * 100 + index, table)
+        rows = replicate(case, args.replications, args.seed * 100 + list(CASES).index(key), table)
         t = case.truth
         path = "daily ccusage files, calibrate" if case.files else "engineer-months, fit_team_guarded"
         print(

@@ -8,12 +8,16 @@ warning gives the day, both levels and what the guard changed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from forecasting.engine.inputs import ModelPrice
+from procurement.imports.calendar_span import month_index
 from procurement.imports.censored import Cap, assign_caps
 from procurement.imports.document import feature_document, fits_document, team_document
 from procurement.imports.feature_fit import FeatureFit, fit_feature
@@ -90,6 +94,35 @@ def _scaled(months: Sequence[EngineerMonth], factors: Mapping[str, float]) -> li
     return [replace(m, level_factor=factors.get(m.month, 1.0)) for m in months]
 
 
+Z95 = 1.6448536269514722  # standard normal 95th percentile: the half-width of a 90% interval, in sds
+
+
+def _with_shift_uncertainty(fit: TeamFit, shift: LevelShift) -> TeamFit:
+    """The fit with its median and p90 intervals widened for the estimated shift. The months before the
+    shift were scaled by the estimated ratio, so the fitted log level carries about (the history's share
+    before the shift) x the error of the log ratio, and its growth the slope of that share over the months
+    x the same error, each added in quadrature on the log scale around the same centre. Without it the
+    intervals of a shifted team cover 80-84% instead of 90% (docs/quality.md#usage-fits)."""
+    t = np.array([month_index(m) for m, _ in shift.month_shares], dtype=float)
+    before = 1 - np.array([f for _, f in shift.month_shares])
+    # the growth (log scale) moves with the scaled months by the slope of `before` on t
+    slope = float(np.cov(t, before)[0, 1] / t.var(ddof=1)) if t.size > 1 else 0.0
+    extras = {
+        "usage_median_usd": Z95 * float(before.mean()) * shift.log_shift_se,
+        "usage_p90_usd": Z95 * float(before.mean()) * shift.log_shift_se,
+        "usage_growth": Z95 * abs(slope) * shift.log_shift_se,
+    }
+    intervals = dict(fit.intervals)
+    for key, extra in extras.items():
+        if key not in intervals:
+            continue
+        to_log, from_log = (math.log1p, math.expm1) if key == "usage_growth" else (math.log, math.exp)
+        low, high = (to_log(v) for v in intervals[key])
+        centre, wide = (low + high) / 2, math.hypot((high - low) / 2, extra)
+        intervals[key] = (from_log(centre - wide), from_log(centre + wide))
+    return replace(fit, intervals=intervals)
+
+
 def fit_team_guarded(
     months: Sequence[EngineerMonth], *, name: str, first_day: date, last_day: date, method: Method = "reml"
 ) -> GuardedTeamFit:
@@ -99,8 +132,10 @@ def fit_team_guarded(
     if shift is None or not shift.found:
         return GuardedTeamFit(fit_team(months, name=name, method=method), shift, None, tuple(months), ())
     after = _scaled(months, shift.factors("after"))
-    fit = fit_team(after, name=name, method=method)
-    alternative = fit_team(_scaled(months, shift.factors("before")), name=name, method=method)
+    fit = _with_shift_uncertainty(fit_team(after, name=name, method=method), shift)
+    alternative = _with_shift_uncertainty(
+        fit_team(_scaled(months, shift.factors("before")), name=name, method=method), shift
+    )
     unguarded = fit_team(months, name=name, method=method)
     warning = shift_warning(
         shift,
