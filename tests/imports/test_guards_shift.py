@@ -191,3 +191,23 @@ def test_a_steady_feature_is_fitted_as_it_is() -> None:
     assert guarded.alternative is None
     assert guarded.warnings == ()
     assert all(m.level_factor == 1.0 for m in guarded.months)
+
+
+def test_a_shifted_team_is_fitted_at_its_new_level_and_its_intervals_cover() -> None:
+    # 60 teams of 100 engineers x 6 months whose usage drops 30% 45 days before the end: the fitted
+    # median is mean-unbiased for the level after the shift (within 3 replication ses) and its own 90%
+    # interval covers within [0.85 - 3 s, 0.95 + 3 s], s = sqrt(0.9 x 0.1 / 60) = 3.9 points.
+    truth = Truth(220.0, 900.0, 0.7, shift_factor=0.7, shift_days_before_end=45)
+    errors, covered = [], []
+    for r in range(60):
+        usage = daily_usage(np.random.default_rng([111, r]), truth, engineers=100, months=6)
+        fit = fit_team_guarded(
+            usage.engineer_months(), name="t", first_day=usage.days[0], last_day=usage.days[-1]
+        ).fit
+        errors.append(fit.usage_median_usd / 154.0 - 1)
+        low, high = fit.intervals["usage_median_usd"]
+        covered.append(low <= 154.0 <= high)
+    values = np.array(errors)
+    assert abs(values.mean()) <= 3 * values.std(ddof=1) / math.sqrt(values.size)
+    s = math.sqrt(0.9 * 0.1 / 60)
+    assert 0.85 - 3 * s <= np.mean(covered) <= 0.95 + 3 * s
