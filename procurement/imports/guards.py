@@ -11,17 +11,19 @@ a feature -- and judged by the fitted model's own month-to-month variation, neve
    share of month t's observed effective days on or after a candidate first day c. Candidates are every
    7th day back from the history's last day over the last SHIFT_WINDOW_DAYS days. Each candidate gets
    the score statistic z_c of theta = 0 (GLS with covariance S for a team, OLS standardised by the null
-   fit's residual sd for a feature): the best-invariant test against a step at a known day.
-3. The p-value of max_c |z_c| is exact for the scan: under the null the z_c are linear (team) or
-   scale-free (feature) functions of one Gaussian vector, so the maximum is simulated from that vector
-   (SCAN_DRAWS draws, a fixed seed: the same data always give the same answer).
+   fit's residual sd for a feature): the score test of a step at a known day.
+3. The p-values of the largest drop (min_c z_c) and of the largest rise (max_c z_c) are exact for the
+   scan: under the null the z_c are linear (team) or scale-free (feature) functions of one Gaussian
+   vector, so their extremes are simulated from that vector (SCAN_DRAWS draws, a fixed seed: the same
+   data always give the same answer). A shift is found when the drop's p-value is below
+   SHIFT_ALPHA_DROP or the rise's below SHIFT_ALPHA_RISE.
 
 A team shock (the engine's usage_volatility) is not part of the null: with a shared monthly swing the
 scan reads some swings as shifts (measured in docs/quality.md#usage-fits). An engineer's own month, high
 or low, never raises the guard: it is part of the model's spread.
 
-When a shift is found (`SHIFT_ALPHA_DROP`, `SHIFT_ALPHA_RISE`) the level after it is fitted (as cloud
-commitment recommenders take the recent level) and the level before it is offered:
+When a shift is found the level after it is fitted (as cloud commitment recommenders take the recent
+level) and the level before it is offered:
 `LevelShift.factors` gives each month's factor that puts the whole history at one level, so the fit is
 neither pulled by the old level nor reads the step as a trend.
 
