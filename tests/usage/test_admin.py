@@ -35,7 +35,7 @@ def test_upload_form_imports_several_files_and_shows_the_fits_and_warnings(
     assert 'id="usage-fits"' in page
     assert "Platform" in page
     assert "usage_median_usd" in page
-    assert "eng-07: the last 30 days" in page  # a guard shown to the user
+    assert "eng-02: no usage on any working day" in page  # a guard shown to the user
     assert "Apply a fit to a scenario" in page
     assert usage_import.files.count() == 3
     assert usage_import.created_by == editor
