@@ -18,9 +18,13 @@ a feature -- and judged by the fitted model's own month-to-month variation, neve
    data always give the same answer). A shift is found when the drop's p-value is below
    SHIFT_ALPHA_DROP or the rise's below SHIFT_ALPHA_RISE.
 
-A team shock (the engine's usage_volatility) is not part of the null: with a shared monthly swing the
-scan reads some swings as shifts (measured in docs/quality.md#usage-fits). An engineer's own month, high
-or low, never raises the guard: it is part of the model's spread.
+A team shock (the engine's usage_volatility, an AR(1) of autocorrelation 0.7 shared by the team) joins
+the null when the data can estimate it without the shift being estimated as shock: its sd is fitted by
+REML from the month means wholly before the scan's window (where no candidate shift can be), when those
+leave MIN_SHOCK_CONTRASTS contrasts, and its covariance is added to S. A short history (6 months) has
+no such months, so there the null has no shock, and a shared monthly swing can read as a shift
+(measured in docs/quality.md#usage-fits). An engineer's own month, high or low, never raises the guard:
+it is part of the model's spread.
 
 When a shift is found the level after it is fitted (as cloud commitment recommenders take the recent
 level) and the level before it is offered:
@@ -41,7 +45,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import optimize, stats
 
 from procurement.imports.calendar_span import month_index, weekdays_between
 from procurement.imports.months import EngineerMonth, FeatureMonth
@@ -202,6 +206,12 @@ SHIFT_ALPHA_RISE = 0.01
 SHIFT_ALPHA = SHIFT_ALPHA_DROP + SHIFT_ALPHA_RISE
 SCAN_DRAWS = 20_000  # Monte Carlo draws of the scan's null maxima: p-value error <= 0.0015 near 0.04
 SCAN_SEED = 13  # fixed, so that one import always gets the same p-value
+TEAM_SHOCK_RHO = 0.7  # docs/model.md#seat-path: the team shock's AR(1) autocorrelation
+# The team shock enters the null only when the months wholly before the scan's window leave at least 5
+# contrasts once a level and a drift are fitted (about 10 months of history): a variance from fewer has a
+# relative sd above sqrt(2/5) = 63% (project choice; measured effect in docs/quality.md#usage-fits).
+MIN_SHOCK_CONTRASTS = 5
+MAX_SHOCK_SD = 2.0  # search bound of the shock's sd: a shared swing of e^2 (7x) is beyond any team's
 MIN_FEATURE_RESIDUAL_DOF = 2  # a feature's residual sd from fewer contrasts is too rough to scale by
 
 
@@ -410,10 +420,11 @@ def _level_shift(
 
 
 def team_level_shift(
-    months: Sequence[EngineerMonth], *, name: str, first_day: date, last_day: date
+    months: Sequence[EngineerMonth], *, name: str, first_day: date, last_day: date, team_shock: bool = True
 ) -> LevelShift | None:
     """Scan a team's engineer-months (its history runs from `first_day` to `last_day`) for a level shift
-    in the last SHIFT_WINDOW_DAYS days. None when the data cannot be scanned (one month, no spread)."""
+    in the last SHIFT_WINDOW_DAYS days, the team shock in the null when it can be estimated (`team_shock`
+    False: never). None when the data cannot be scanned (one month, no spread)."""
     used = [m for m in months if m.fitted]
     keys = sorted({m.month for m in used})
     if len(keys) < 2:
@@ -427,9 +438,47 @@ def team_level_shift(
     if fit.beta_cov is None:
         return None
     weight = float(np.mean([m.span.weekend_weight for m in used]))
-    return _level_shift(
-        name, "team", keys, np.array(fit.beta), np.array(fit.beta_cov), first_day, last_day, weight
+    d, cov = np.array(fit.beta), np.array(fit.beta_cov)
+    shock = _window_free_shock(keys, d, cov, first_day, last_day) if team_shock else 0.0
+    if shock > 0:
+        t = np.array([month_index(k) for k in keys], dtype=float)
+        cov = cov + shock**2 * TEAM_SHOCK_RHO ** np.abs(t[:, None] - t[None, :])
+    return _level_shift(name, "team", keys, d, cov, first_day, last_day, weight)
+
+
+def _window_free_shock(
+    keys: Sequence[str], d: NDArray[np.float64], s: NDArray[np.float64], first_day: date, last_day: date
+) -> float:
+    """The team shock's sd (REML, as `team_shock` fits it) from the month means wholly before the scan's
+    window, where no candidate shift can be; 0 with fewer than MIN_SHOCK_CONTRASTS contrasts there."""
+    days = candidate_days(first_day, last_day)
+    if not days:
+        return 0.0
+    earliest = min(days)
+    before = [k for k, key in enumerate(keys) if _month_end(key) < earliest]
+    t = np.array([month_index(keys[k]) for k in before], dtype=float)
+    x = _null_design(t)
+    if len(before) - x.shape[1] < MIN_SHOCK_CONTRASTS:
+        return 0.0
+    sub_d, sub_s = d[before], s[np.ix_(before, before)]
+    r = TEAM_SHOCK_RHO ** np.abs(t[:, None] - t[None, :])
+
+    def m2ll(v: float) -> float:
+        chol = np.linalg.cholesky(v * v * r + sub_s)
+        wx, wd = np.linalg.solve(chol, x), np.linalg.solve(chol, sub_d)
+        xtx = wx.T @ wx
+        resid = wd - wx @ np.linalg.solve(xtx, wx.T @ wd)
+        return float(2 * np.log(np.diag(chol)).sum() + np.linalg.slogdet(xtx)[1] + resid @ resid)
+
+    found = optimize.minimize_scalar(
+        m2ll, bounds=(0.0, MAX_SHOCK_SD), method="bounded", options={"xatol": 1e-6}
     )
+    return min((float(found.x), 0.0), key=m2ll)
+
+
+def _month_end(key: str) -> date:
+    year, number = int(key[:4]), int(key[5:7])
+    return date(year, number, calendar.monthrange(year, number)[1])
 
 
 def feature_level_shift(

@@ -27,7 +27,7 @@ class GuardCase:
 
 # The stationary team (120 x 6, median 220, p90 900, persistence 0.7) and a 100-engineer team of
 # the same usage, stationary, with the engine's team shock at 0.1, growing 5%/month, and with the task's
-# 30% drop in the last 45 days.
+# 30% drop in the last 45 days; over 6 months and over 12.
 TYPICAL = Truth(220.0, 900.0, 0.7)
 GUARD_CASES = {
     "stationary_120x6": GuardCase("stationary, 120 engineers x 6 months", TYPICAL, 120, 6, False),
@@ -43,6 +43,18 @@ GUARD_CASES = {
         Truth(220.0, 900.0, 0.7, shift_factor=0.7, shift_days_before_end=45),
         100,
         6,
+        True,
+    ),
+    # 12 months: the team shock is estimated from the months before the scan's window and joins the null
+    "stationary_100x12": GuardCase("stationary, 100 x 12", TYPICAL, 100, 12, False),
+    "shock_100x12": GuardCase(
+        "team shock 0.1 (AR(1) 0.7), 100 x 12", Truth(220.0, 900.0, 0.7, team_shock=0.1), 100, 12, False
+    ),
+    "drop30_100x12": GuardCase(
+        "30% drop in the last 45 days, 100 x 12",
+        Truth(220.0, 900.0, 0.7, shift_factor=0.7, shift_days_before_end=45),
+        100,
+        12,
         True,
     ),
 }

@@ -19,6 +19,7 @@ from procurement.imports.guards import (
     LevelShift,
     _null_design,
     _scan,
+    _window_free_shock,
     candidate_days,
     month_shares,
 )
@@ -211,3 +212,33 @@ def test_a_shifted_team_is_fitted_at_its_new_level_and_its_intervals_cover() -> 
     assert abs(values.mean()) <= 3 * values.std(ddof=1) / math.sqrt(values.size)
     s = math.sqrt(0.9 * 0.1 / 60)
     assert 0.85 - 3 * s <= np.mean(covered) <= 0.95 + 3 * s
+
+
+def test_the_team_shock_joins_the_null_only_when_months_before_the_window_can_estimate_it() -> None:
+    # 6 months: the months wholly before the 11-week window leave one contrast: no shock estimated.
+    six = daily_usage(
+        np.random.default_rng(121), Truth(220.0, 900.0, 0.7, team_shock=0.3), engineers=50, months=6
+    )
+    months = sorted({m.month for m in six.engineer_months()})
+    d = np.zeros(len(months))
+    assert _window_free_shock(months, d, np.eye(len(months)) * 1e-4, six.days[0], six.days[-1]) == 0.0
+    # 24 months of 200 engineers with a shock of sd 0.2: estimated from 21 months before the window.
+    # Over 20 draws the mean estimate is within 3 replication ses of 0.2 (REML of an sd from 19
+    # contrasts of an AR(1): its sd is about 0.04).
+    estimates = []
+    for r in range(20):
+        usage = daily_usage(
+            np.random.default_rng([122, r]),
+            Truth(220.0, 900.0, 0.7, team_shock=0.2),
+            engineers=200,
+            months=24,
+        )
+        rows = usage.engineer_months()
+        keys = sorted({m.month for m in rows})
+        log_u = np.log([m.full_month_usd for m in rows]).reshape(200, 24)
+        # balanced team: the month means of logs, with the within-engineer sampling covariance
+        sigma_e2 = log_u.var(axis=1, ddof=1).mean()
+        cov = sigma_e2 / 200 * np.eye(24)
+        estimates.append(_window_free_shock(keys, log_u.mean(axis=0), cov, usage.days[0], usage.days[-1]))
+    values = np.array(estimates)
+    assert abs(values.mean() - 0.2) <= 3 * values.std(ddof=1) / math.sqrt(values.size)
