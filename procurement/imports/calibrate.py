@@ -18,7 +18,6 @@ import numpy as np
 
 from forecasting.engine.inputs import ModelPrice
 from procurement.imports.calendar_span import month_index
-from procurement.imports.censored import Cap, assign_caps
 from procurement.imports.document import feature_document, fits_document, team_document
 from procurement.imports.feature_fit import FeatureFit, fit_feature
 from procurement.imports.guards import (
@@ -33,6 +32,7 @@ from procurement.imports.guards import (
     team_level_shift,
 )
 from procurement.imports.months import EngineerMonth, FeatureMonth, engineer_months, feature_months
+from procurement.imports.plan_caps import Cap, assign_caps
 from procurement.imports.random_effects import Method
 from procurement.imports.records import ParsedUsageFile
 from procurement.imports.subjects import SubjectHistory, engineer_histories, feature_histories
@@ -195,7 +195,7 @@ def calibrate(
     """Fit every team (`teams` maps a team name to its engineers; by default all engineers form one team)
     and every feature (named by `feature_map`, see `feature_months`). A team or feature with nothing to
     fit is skipped with a warning; a bad file raises `UsageFileError` before anything is fitted.
-    `plans` (engineer -> plan key) with `plan_caps` (plan key -> its caps, `censored.plan_caps`) sets each
+    `plans` (engineer -> plan key) with `plan_caps` (plan key -> its caps, `plan_caps.plan_caps`) sets each
     engineer's months' `cap_usd`: months at a blocking plan's cap are fitted as censored
     (docs/usage-import.md#capped-usage)."""
     e_histories = engineer_histories(files, prices)

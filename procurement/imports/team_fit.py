@@ -26,9 +26,10 @@ import numpy as np
 from scipy import stats
 
 from procurement.imports.calendar_span import month_index
-from procurement.imports.censored import censored_warnings, censoring, fit_censored
+from procurement.imports.censored import fit_censored
 from procurement.imports.growth import SHORT_HISTORY_MONTHS, TEAM_GROWTH_PRIOR_SD, ShrunkGrowth, shrink_growth
 from procurement.imports.months import MIN_FIT_COVERAGE, EngineerMonth
+from procurement.imports.plan_caps import censored_warnings, censoring
 from procurement.imports.random_effects import (
     Z95,
     Method,

@@ -31,8 +31,8 @@ from procurement.imports import (
     parse_usage_file,
     parse_zip,
 )
-from procurement.imports.censored import Cap, plan_caps
 from procurement.imports.months import TOKEN_FIELDS, EngineerMonth, FeatureMonth
+from procurement.imports.plan_caps import Cap, plan_caps
 from procurement.imports.records import ENGINEER_FORMATS
 from procurement.limits import MAX_NAME_CHARS
 from procurement.models import Organization, PriceCatalog, catalog_snapshot

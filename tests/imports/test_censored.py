@@ -16,19 +16,18 @@ import pytest
 from scipy import integrate, stats
 
 from procurement.imports.calendar_span import MonthSpan
-from procurement.imports.censored import (
+from procurement.imports.censored import fit_censored, log_likelihood
+from procurement.imports.months import EngineerMonth
+from procurement.imports.plan_caps import (
     CENSOR_SHARE,
     Cap,
     assign_caps,
     cap_for,
     censored_warnings,
     censoring,
-    fit_censored,
     is_censored,
-    log_likelihood,
     plan_caps,
 )
-from procurement.imports.months import EngineerMonth
 from procurement.imports.random_effects import _profile, _stats, fit_random_effects
 from procurement.imports.team_fit import fit_team
 

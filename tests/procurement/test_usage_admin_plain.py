@@ -192,7 +192,8 @@ def test_the_apply_page_is_in_the_admins_markup(editor: Any, team_import: UsageI
     ]
     assert page.count('<div class="help"') == 2  # fit and target
     # the form previews first (tests/usage/test_apply_admin.py); the preview page's button applies
-    assert '<div class="submit-row"><input type="submit" value="Preview" class="default" name="_save">' in page
+    submit = '<div class="submit-row"><input type="submit" value="Preview" class="default" name="_save">'
+    assert submit in page
     breadcrumbs = page[page.index('<div class="breadcrumbs">') :].split("</div>", 1)[0]
     assert f'<a href="{usageimport_url("change", team_import.pk)}">{team_import}</a>' in breadcrumbs
     assert breadcrumbs.rstrip().endswith("Apply a fit")

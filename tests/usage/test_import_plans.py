@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from procurement.imports.calendar_span import AVERAGE_MONTH_WEEKDAYS
-from procurement.imports.censored import CENSOR_SHARE
+from procurement.imports.plan_caps import CENSOR_SHARE
 from procurement.models import Organization, PriceCatalog
 from procurement.models.usage import UsageImport
 from procurement.usage.importing import ImportOptionError, Upload, import_usage
