@@ -22,12 +22,14 @@ from procurement.imports.document import feature_document, fits_document, team_d
 from procurement.imports.feature_fit import FeatureFit, fit_feature
 from procurement.imports.guards import (
     HistoryCheck,
-    LevelShift,
     check_history,
     check_warnings,
     duplicate_warnings,
-    feature_level_shift,
     mix_warnings,
+)
+from procurement.imports.level_shift import (
+    LevelShift,
+    feature_level_shift,
     shift_warning,
     team_level_shift,
 )

@@ -1,7 +1,7 @@
 """The level-shift guard's false-alarm rate and power by simulation (docs/quality.md#usage-fits).
 
 Each replication draws a team from `generate.daily_usage` (daily usage from the engine's model, built
-into the importer's engineer-months) and runs the team scan `guards.team_level_shift`; the rate of
+into the importer's engineer-months) and runs the team scan `level_shift.team_level_shift`; the rate of
 shifts found is a binomial proportion, reported with its standard error sqrt(p (1 - p) / n).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from procurement.imports.guards import team_level_shift
+from procurement.imports.level_shift import team_level_shift
 from tests.imports.generate import Truth, daily_usage
 
 

@@ -14,7 +14,7 @@ from forecasting.engine.inputs import ModelPrice
 from procurement.imports import FeatureMonth, parse_usage_file
 from procurement.imports.calendar_span import spans
 from procurement.imports.calibrate import calibrate, fit_feature_guarded, fit_team_guarded
-from procurement.imports.guards import (
+from procurement.imports.level_shift import (
     SHIFT_ALPHA,
     LevelShift,
     _null_design,
