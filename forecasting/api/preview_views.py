@@ -81,6 +81,9 @@ class FitPreviewSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text="`team` or `feature`: which the fit is.")
     target = serializers.CharField(help_text="The scenario's team or feature, as the scenario spells it.")
     fit = serializers.CharField(help_text="The import's fit.")
+    level = serializers.CharField(
+        help_text="`after` (the fit) or `before` (the level before the shift the guard found)."
+    )
     changes = _ChangeSerializer(many=True)
     flags = _FlagSerializer(many=True, help_text="Implausible fitted values: a warning, not a refusal.")
     warnings = serializers.ListField(child=serializers.CharField(), help_text="The import's warnings.")
@@ -114,7 +117,12 @@ class FitPreviewApi(JsonApiMixin, APIView):
         body = apply_body(request.data)
         scenario = apply_target(request, usage_import, body)
         preview = preview_fit(
-            usage_import, scenario, team=body.get("team"), feature=body.get("feature"), fit=body.get("fit")
+            usage_import,
+            scenario,
+            team=body.get("team"),
+            feature=body.get("feature"),
+            fit=body.get("fit"),
+            level=body.get("level") or "after",
         )
         return Response(preview_representation(preview))
 
@@ -127,6 +135,7 @@ def preview_representation(preview: FitPreview) -> dict[str, Any]:
         "kind": plan.noun,
         "target": plan.target,
         "fit": plan.fit_name,
+        "level": plan.level,
         "changes": [
             {
                 "path": c.path,

@@ -67,12 +67,13 @@ def preview_fit(
     team: str | None = None,
     feature: str | None = None,
     fit: str | None = None,
+    level: str = "after",
 ) -> FitPreview:
     """What applying the fit would change, and what it would cost, without writing anything.
 
     Refusals are `plan_fit`'s (ScenarioValidationError with field paths)."""
     started = time.perf_counter()
-    plan = plan_fit(usage_import, scenario, team=team, feature=feature, fit=fit)
+    plan = plan_fit(usage_import, scenario, team=team, feature=feature, fit=fit, level=level)
     before = quick_forecast(plan.previous_document, scenario)
     after = quick_forecast(plan.document, scenario)
     subject_before, label = _subject_cost(before, plan)

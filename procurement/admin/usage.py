@@ -189,6 +189,7 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
             kind, fit = form.cleaned_data["fit"].split(":", 1)
             scenario, target = form.cleaned_data["scenario"], form.cleaned_data["target"]
             where = {"team": target} if kind == "teams" else {"feature": target}
+            where["level"] = form.cleaned_data.get("level") or "after"
             try:
                 # Step 1, the preview, writes nothing. Its Apply carries the scenario's updated_at as it was
                 # previewed: a scenario changed since then is previewed again rather than applied unseen.
@@ -227,6 +228,7 @@ class UsageImportAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: igno
             "original": usage_import,
             "choice": {
                 **{name: form.data[name] for name in ("fit", "scenario", "target")},
+                "level": form.cleaned_data.get("level") or "after",
                 "previewed": _stamp(form.cleaned_data["scenario"]),
             },
             "changes": [

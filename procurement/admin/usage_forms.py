@@ -115,6 +115,18 @@ class ApplyForm(forms.Form):
         help_text="The scenario's team (for a team fit) or feature (for a feature fit) to update.",
     )
 
+    level = forms.ChoiceField(
+        choices=[
+            ("after", "The fit (after a level shift, if the import found one)"),
+            ("before", "The level before the shift (for a fit whose import found one)"),
+        ],
+        initial="after",
+        required=False,  # not sent: the fit itself
+        label="Level",
+        help_text="The stale-data guard fits the level after a shift it finds and offers the level "
+        "before it; the import's page shows any shift, with its date and both levels.",
+    )
+
     def __init__(self, *args: Any, usage_import: UsageImport, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [
@@ -123,6 +135,9 @@ class ApplyForm(forms.Form):
             for fit in usage_import.fits.get(kind, [])
         ]
         self.fields["fit"].choices = choices  # type: ignore[attr-defined]
+        fits = [fit for kind in ("teams", "features") for fit in usage_import.fits.get(kind, [])]
+        if not any("alternative" in fit for fit in fits):
+            del self.fields["level"]  # no level shift found: only the fit itself to apply
         scenarios = Scenario.objects.editable_by(user).filter(organization=usage_import.organization)
         self.fields["scenario"].queryset = scenarios  # type: ignore[attr-defined]
         self.fields["scenario"].initial = _only(scenarios)

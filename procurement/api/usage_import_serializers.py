@@ -150,3 +150,9 @@ class ApplySerializer(serializers.Serializer[Any]):
     team = _optional_name("The scenario's team to update.")
     feature = _optional_name("The scenario's feature to update.")
     fit = _optional_name("The import's team or feature fit (optional when it has one).")
+    level = serializers.ChoiceField(
+        choices=["after", "before"],
+        required=False,
+        help_text="`after` (default): the fit, at the level after a shift the stale-data guard found; "
+        "`before`: the level before that shift (the fit's `alternative`; only for a fit that has one).",
+    )

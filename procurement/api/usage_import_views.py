@@ -160,6 +160,7 @@ class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
             team=body.get("team"),
             feature=body.get("feature"),
             fit=body.get("fit"),
+            level=body.get("level") or "after",
             user=request.user,
         )
         return Response(scenario_representation(Scenario.objects.get(pk=scenario.pk), request))
@@ -214,11 +215,11 @@ def apply_body(data: Any) -> dict[str, Any]:
     """An apply (or preview) body, checked: 400 by field."""
     if not isinstance(data, dict):
         raise InvalidInput("Nothing was applied.", errors={"document": ["must be a JSON object"]})
-    unknown = sorted(set(data) - {"scenario", "team", "feature", "fit"})
+    unknown = sorted(set(data) - {"scenario", "team", "feature", "fit", "level"})
     errors = {name: ["unknown field"] for name in unknown}
     if isinstance(data.get("scenario"), bool) or not isinstance(data.get("scenario", 0), int):
         errors["scenario"] = ["must be a scenario id (an integer)"]
-    for name in ("team", "feature", "fit"):
+    for name in ("team", "feature", "fit", "level"):
         if name in data and not isinstance(data[name], str):
             errors[name] = ["must be a string"]
     if errors:

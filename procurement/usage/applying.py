@@ -94,6 +94,7 @@ class FitPlan:
     index: int  # the row's position in the scenario document's list
     target: str  # the row's name as the scenario spells it
     fit_name: str
+    level: str  # "after" (the default fit) or "before" (the level before a shift the guard found)
     previous_document: dict[str, Any]
     document: dict[str, Any]  # normalised, the fit in place
     fitted: dict[str, Any]  # the fit's values written (normalised)
@@ -107,9 +108,10 @@ class FitPlan:
 
     @property
     def reason(self) -> str:
+        level = " at the level before its shift" if self.level == "before" else ""
         return (
-            f"applied {self.noun} fit “{self.fit_name}” of usage import #{self.usage_import.pk} "
-            f"to “{self.target}”"
+            f"applied {self.noun} fit “{self.fit_name}”{level} "
+            f"of usage import #{self.usage_import.pk} to “{self.target}”"
         )
 
 
@@ -120,10 +122,13 @@ def plan_fit(
     team: str | None = None,
     feature: str | None = None,
     fit: str | None = None,
+    level: str = "after",
 ) -> FitPlan:
     """What applying the fit would change (the preview's inputs): nothing is written.
 
-    `fit` names the team or feature fit of the import (optional when there is one). Raises
+    `fit` names the team or feature fit of the import (optional when there is one). `level` is "after"
+    (the default fit: the level after a shift the stale-data guard found) or "before" (the alternative the
+    guard offers, the level before the shift; refused for a fit without one). Raises
     ScenarioValidationError with field paths (`team`, `fit`, `teams[0].usage_growth`) when the fit cannot
     be applied, ValueError when the scenario is another organization's.
     """
@@ -135,6 +140,7 @@ def plan_fit(
     chosen = usage_import.fit(kind, fit)
     if chosen is None:
         raise ScenarioValidationError({"fit": [_fit_choices(usage_import, kind, fit)]})
+    chosen = _at_level(chosen, level)
     fields = TEAM_FIT_FIELDS if kind == "teams" else FEATURE_FIT_FIELDS
     fitted = {key: chosen[key] for key in fields if chosen.get(key) is not None}
     previous = scenario_to_document(scenario)
@@ -158,6 +164,7 @@ def plan_fit(
         index=index,
         target=previous[kind][index]["name"],
         fit_name=str(chosen.get("name")),
+        level=level,
         previous_document=previous,
         document=normalised,
         fitted=written,
@@ -222,6 +229,7 @@ def record_fit(
     team: str | None = None,
     feature: str | None = None,
     fit: str | None = None,
+    level: str = "after",
     user: Any = None,
 ) -> ScenarioRevision:
     """Write the fit into the scenario's team (or feature) row, bump the scenario's `updated_at` and
@@ -229,7 +237,7 @@ def record_fit(
     then nothing is written. A team given fitted usage numbers stops using a usage preset."""
     with transaction.atomic():
         locked = Scenario.objects.select_for_update().get(pk=scenario.pk)
-        plan = plan_fit(usage_import, locked, team=team, feature=feature, fit=fit)
+        plan = plan_fit(usage_import, locked, team=team, feature=feature, fit=fit, level=level)
         rows: list[Team | Feature] = list(
             (locked.teams if plan.kind == "teams" else locked.features).order_by("position", "id")
         )
@@ -260,10 +268,11 @@ def apply_fit(
     team: str | None = None,
     feature: str | None = None,
     fit: str | None = None,
+    level: str = "after",
     user: Any = None,
 ) -> dict[str, Any]:
     """`record_fit`, returning the scenario's new document."""
-    revision = record_fit(usage_import, scenario, team=team, feature=feature, fit=fit, user=user)
+    revision = record_fit(usage_import, scenario, team=team, feature=feature, fit=fit, level=level, user=user)
     document: dict[str, Any] = revision.document
     return document
 
@@ -344,6 +353,25 @@ def _interval(value: Any) -> tuple[float, float] | None:
     if isinstance(value, list | tuple) and len(value) == 2:
         return float(value[0]), float(value[1])
     return None
+
+
+LEVELS = ("after", "before")
+
+
+def _at_level(chosen: dict[str, Any], level: str) -> dict[str, Any]:
+    """The fit at the level asked: itself ("after"), or its alternative at the level before the shift the
+    stale-data guard found ("before", docs/usage-import.md#guards), in the same field names."""
+    if level not in LEVELS:
+        raise ScenarioValidationError({"level": [f"must be one of {', '.join(LEVELS)}"]})
+    if level == "after":
+        return chosen
+    alternative = chosen.get("alternative")
+    if not isinstance(alternative, dict):
+        message = (
+            f"the fit {chosen.get('name')!r} found no level shift: there is no level before one to apply"
+        )
+        raise ScenarioValidationError({"level": [message]})
+    return {**chosen, **alternative, "name": chosen.get("name")}
 
 
 def _fit_choices(usage_import: UsageImport, kind: str, fit: str | None) -> str:

@@ -135,3 +135,24 @@ def test_an_apply_whose_scenario_changed_since_the_preview_is_previewed_again(
     assert scenario_to_document(Scenario.objects.get(pk=scenario.pk)) == changed  # nothing applied
     assert post_choice(client, choice, _confirm="Apply").status_code == 200  # no stamp: a preview too
     assert apply_from_preview(client, choice).status_code == 302
+
+
+def test_the_admin_applies_the_level_before_a_shift_when_chosen(
+    editor: Any, organization: Organization, scenario: Scenario
+) -> None:
+    fit = team_fit("Web", usage_median_usd=90.0, usage_p90_usd=360.0)
+    fit["level_shift"] = {"day": "2026-05-18", "ratio": 0.6}
+    fit["alternative"] = {"basis": "level before the shift", **team_fit("Web", usage_median_usd=150.0)}
+    chosen = {"import": fits_import(organization, teams=[fit]), "fit": "teams:Web", "scenario": scenario.pk}
+    chosen |= {"target": "web", "level": "before"}
+    client = logged_in(editor)
+    preview = post_choice(client, chosen)
+    assert re.search(
+        r"usage_median_usd</code></td><td>40</td><td><strong>150</strong>", preview.content.decode()
+    )
+    assert '<input type="hidden" name="level" value="before">' in preview.content.decode()
+    applied = apply_from_preview(client, chosen)
+    assert applied.status_code == 302
+    assert Scenario.objects.get(pk=scenario.pk).teams.get(name="Web").usage_median_usd == 150.0
+    (revision,) = ScenarioRevision.objects.all()
+    assert "at the level before its shift" in revision.reason
