@@ -73,6 +73,15 @@ class _SimulationSerializer(serializers.Serializer[Any]):
     seconds = serializers.FloatField(help_text="Wall-clock seconds of the preview (both forecasts).")
 
 
+class _TermGrowthSerializer(serializers.Serializer[Any]):
+    months = serializers.IntegerField(help_text="The scenario's term.")
+    multiplier = serializers.FloatField(
+        help_text="Usage in the term's last month / its first, (1 + g)^(T - 1)."
+    )
+    low = serializers.FloatField(help_text="The multiplier at the 5th percentile of the growth.")
+    high = serializers.FloatField(help_text="The multiplier at the 95th percentile of the growth.")
+
+
 class FitPreviewSerializer(serializers.Serializer[Any]):
     """The response of a preview (documentation: the view builds the body)."""
 
@@ -87,6 +96,10 @@ class FitPreviewSerializer(serializers.Serializer[Any]):
     changes = _ChangeSerializer(many=True)
     flags = _FlagSerializer(many=True, help_text="Implausible fitted values: a warning, not a refusal.")
     warnings = serializers.ListField(child=serializers.CharField(), help_text="The import's warnings.")
+    growth_over_term = _TermGrowthSerializer(
+        allow_null=True,
+        help_text="The applied growth compounded over the term, with its 90% interval (null: no growth).",
+    )
     subject_cost = _CostSerializer(help_text="The team's seat cost or the feature's list API spend.")
     total_cost = _CostSerializer()
     api_commitments = _CommitmentsSerializer(help_text="The recommended API commitment per period, USD.")
@@ -151,6 +164,14 @@ def preview_representation(preview: FitPreview) -> dict[str, Any]:
             for f in plan.flags
         ],
         "warnings": list(plan.warnings),
+        "growth_over_term": None
+        if (g := plan.growth_over_term) is None
+        else {
+            "months": g.months,
+            "multiplier": g.multiplier,
+            "low": g.low,
+            "high": g.high,
+        },
         "subject_cost": _cost(preview.subject),
         "total_cost": _cost(preview.total),
         "api_commitments": {

@@ -15,12 +15,16 @@ a fit outside the scenario's bounds is refused with its field path.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
+from forecasting.engine.api_path import MIN_GROWTH_FACTOR as FEATURE_GROWTH_FLOOR
+from forecasting.engine.seats.model import MIN_GROWTH_FACTOR as TEAM_GROWTH_FLOOR
+from procurement.imports.random_effects import Z95
 from procurement.models import Feature, Scenario, ScenarioRevision, Team, UsagePreset
 from procurement.models.usage import UsageImport
 from procurement.scenario_document import ScenarioValidationError
@@ -85,6 +89,38 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class TermGrowth:
+    """What the applied growth does over the scenario's term: the usage level at the term's last month
+    relative to its first, (1 + g)^(T - 1), at the fitted growth and at the ends of its 90% interval
+    (g ~ Normal(growth, growth_sd) as the engine draws it, docs/model.md#seat-path; the map is monotone,
+    so quantiles of g map to quantiles of the multiplier)."""
+
+    months: int
+    multiplier: float
+    low: float
+    high: float
+
+
+def term_growth(growth: Any, growth_sd: Any, term_months: int, floor: float) -> TermGrowth | None:
+    """The term's growth multiplier and its 90% interval, or None without a growth; 1 + g is floored at
+    `floor` as the engine floors it."""
+    if not isinstance(growth, int | float) or term_months < 2:
+        return None
+    sd = float(growth_sd) if isinstance(growth_sd, int | float) else 0.0
+    steps = term_months - 1
+
+    def multiplier(g: float) -> float:
+        return math.exp(steps * math.log(max(1.0 + g, floor)))
+
+    return TermGrowth(
+        term_months,
+        multiplier(float(growth)),
+        multiplier(float(growth) - Z95 * sd),
+        multiplier(float(growth) + Z95 * sd),
+    )
+
+
+@dataclass(frozen=True)
 class FitPlan:
     """What applying one fit would do, computed without writing anything."""
 
@@ -101,6 +137,7 @@ class FitPlan:
     changes: tuple[FieldChange, ...]
     flags: tuple[Flag, ...]
     warnings: tuple[str, ...]  # the import's warnings
+    growth_over_term: TermGrowth | None = None  # the applied growth compounded over the term
 
     @property
     def noun(self) -> str:
@@ -173,7 +210,15 @@ def plan_fit(
         ),
         flags=tuple(plausibility_flags(kind, chosen)),
         warnings=tuple(usage_import.warnings),
+        growth_over_term=_growth_over_term(kind, normalised, index),
     )
+
+
+def _growth_over_term(kind: str, document: Mapping[str, Any], index: int) -> TermGrowth | None:
+    row = document[kind][index]
+    prefix, floor = ("usage_", TEAM_GROWTH_FLOOR) if kind == "teams" else ("", FEATURE_GROWTH_FLOOR)
+    growth, sd = row.get(f"{prefix}growth"), row.get(f"{prefix}growth_sd")
+    return term_growth(growth, sd, int(document["term_months"]), floor)
 
 
 def plausibility_flags(kind: str, fit: Mapping[str, Any]) -> list[Flag]:

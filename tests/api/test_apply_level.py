@@ -67,6 +67,8 @@ def test_the_api_previews_and_applies_the_level_before_the_shift(
     preview = editor.call("POST", url(usage_import, "preview"), body)
     assert preview.status_code == 200, preview.content
     assert preview.json()["level"] == "before"
+    growth = preview.json()["growth_over_term"]  # the alternative's growth (0) over the term: flat
+    assert (growth["months"], growth["multiplier"]) == (scenario_a.term_months, 1.0)
     changes = {c["path"]: c["after"] for c in preview.json()["changes"]}
     assert changes["teams[1].usage_median_usd"] == 150.0
     applied = editor.call("POST", url(usage_import, "apply"), body)
