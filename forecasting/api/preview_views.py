@@ -27,7 +27,7 @@ from procurement.api.access import require_edit
 from procurement.api.base import JsonApiMixin
 from procurement.api.docs import error_responses
 from procurement.api.usage_import_serializers import ApplySerializer
-from procurement.api.usage_import_views import apply_body, apply_target
+from procurement.api.usage_import_views import apply_body, apply_target, fit_choice
 from procurement.models.usage import UsageImport
 
 
@@ -129,14 +129,7 @@ class FitPreviewApi(JsonApiMixin, APIView):
         require_edit(request.user, usage_import.organization)
         body = apply_body(request.data)
         scenario = apply_target(request, usage_import, body)
-        preview = preview_fit(
-            usage_import,
-            scenario,
-            team=body.get("team"),
-            feature=body.get("feature"),
-            fit=body.get("fit"),
-            level=body.get("level") or "after",
-        )
+        preview = preview_fit(usage_import, scenario, **fit_choice(body))
         return Response(preview_representation(preview))
 
 

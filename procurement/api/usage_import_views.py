@@ -154,15 +154,7 @@ class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
             raise InvalidInput(message, errors={"preview": [message]})
         body = apply_body(request.data)
         scenario = apply_target(request, usage_import, body)
-        apply_fit(
-            usage_import,
-            scenario,
-            team=body.get("team"),
-            feature=body.get("feature"),
-            fit=body.get("fit"),
-            level=body.get("level") or "after",
-            user=request.user,
-        )
+        apply_fit(usage_import, scenario, **fit_choice(body), user=request.user)
         return Response(scenario_representation(Scenario.objects.get(pk=scenario.pk), request))
 
 
@@ -209,6 +201,16 @@ def apply_target(request: Request, usage_import: UsageImport, body: dict[str, An
     """The body's scenario: one of the import's organization the caller can see, else a 404."""
     scenarios = Scenario.objects.visible_to(request.user).filter(organization=usage_import.organization)
     return get_object_or_404(scenarios, pk=body["scenario"])
+
+
+def fit_choice(body: dict[str, Any]) -> dict[str, Any]:
+    """Which fit an apply (or preview) body names, and where: the keywords of `plan_fit`."""
+    return {
+        "team": body.get("team"),
+        "feature": body.get("feature"),
+        "fit": body.get("fit"),
+        "level": body.get("level") or "after",
+    }
 
 
 def apply_body(data: Any) -> dict[str, Any]:

@@ -99,6 +99,19 @@ class TeamCase:
     months: int
     volatility: float = 0.0
 
+    def simulate(self, rng: np.random.Generator) -> list[EngineerMonth]:
+        """One draw of this case's engineer-months."""
+        return simulate_team(
+            rng,
+            median=self.median,
+            p90=self.p90,
+            persistence=self.persistence,
+            growth=self.growth,
+            engineers=self.engineers,
+            months=self.months,
+            volatility=self.volatility,
+        )
+
 
 # Team sizes and histories a real import has (30-120 engineers, 3-12 months); the parameters are the
 # task's cases (issue 13): typical is the "typical" usage preset (docs/pricing.md#usage-presets).
@@ -181,19 +194,7 @@ def team_replication(case: str | TeamCase, replications: int, rng: np.random.Gen
     estimates: dict[str, list[float]] = {key: [] for key in truths}
     intervals: dict[str, list[tuple[float, float]]] = {key: [] for key in truths}
     for _ in range(replications):
-        fit = fit_team(
-            simulate_team(
-                rng,
-                median=spec.median,
-                p90=spec.p90,
-                persistence=spec.persistence,
-                growth=spec.growth,
-                engineers=spec.engineers,
-                months=spec.months,
-                volatility=spec.volatility,
-            ),
-            name="t",
-        )
+        fit = fit_team(spec.simulate(rng), name="t")
         values: dict[str, tuple[float | None, tuple[float, float] | None]] = {
             "usage_median_usd": (fit.usage_median_usd, fit.intervals.get("usage_median_usd")),
             "usage_p90_usd": (fit.usage_p90_usd, fit.intervals.get("usage_p90_usd")),

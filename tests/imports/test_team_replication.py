@@ -78,16 +78,7 @@ def test_shrunk_growth_stays_within_its_se_of_a_real_trend_on_a_long_history() -
     rng = np.random.default_rng([13, 4])
     errors, ses = [], []
     for _ in range(40):
-        months = simulate_team(
-            rng,
-            median=spec.median,
-            p90=spec.p90,
-            persistence=spec.persistence,
-            growth=spec.growth,
-            engineers=spec.engineers,
-            months=spec.months,
-        )
-        fit = fit_team(months, name="t")
+        fit = fit_team(spec.simulate(rng), name="t")
         assert fit.growth is not None
         assert fit.usage_growth is not None
         errors.append(fit.usage_growth - spec.growth)
