@@ -172,9 +172,10 @@ def _api_sensitivity(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> tu
         ApiVariant("growth:high", growth_shift=GROWTH_SHIFT),
         ApiVariant("tokens:low", tokens_scale=1 - TOKENS_SCALE),
         ApiVariant("tokens:high", tokens_scale=1 + TOKENS_SCALE),
-        # A lower cache hit rate costs more, so "low" (the cheaper side) is the higher hit rate.
-        ApiVariant("cache_hit_rate:low", cost_per_request_usd=cache_costs(-CACHE_HIT_SHIFT)),
-        ApiVariant("cache_hit_rate:high", cost_per_request_usd=cache_costs(CACHE_HIT_SHIFT)),
+        # A lower cache hit rate costs more, so "low" (the cheaper side, labelled "+10 pp" in
+        # analyses.DRIVER_MOVES) is the higher hit rate (tests/engine/test_sensitivity_direction.py).
+        ApiVariant("cache_hit_rate:low", cost_per_request_usd=cache_costs(CACHE_HIT_SHIFT)),
+        ApiVariant("cache_hit_rate:high", cost_per_request_usd=cache_costs(-CACHE_HIT_SHIFT)),
     )
 
 
