@@ -11,13 +11,18 @@ from procurement.api_docs import RedocView, SwaggerView
 from procurement.health import healthz
 from procurement.home import home
 from procurement.limits import ID_PATTERN
-from reports.api import ForecastBriefPdfApi
+from reports.api import ForecastBriefPdfApi, ForecastResultXlsxApi
 
 # reports builds on forecasting, which builds on procurement: the project URLconf is where they meet.
 brief = re_path(
     rf"^forecasts/(?P<run_id>{ID_PATTERN})/brief\.pdf$", ForecastBriefPdfApi.as_view(), name="forecast-brief"
 )
-api_v1 = [*procurement_api.urlpatterns, brief, *forecasting_api.urlpatterns]
+workbook = re_path(
+    rf"^forecasts/(?P<run_id>{ID_PATTERN})/result\.xlsx$",
+    ForecastResultXlsxApi.as_view(),
+    name="forecast-result-xlsx",
+)
+api_v1 = [*procurement_api.urlpatterns, brief, workbook, *forecasting_api.urlpatterns]
 
 urlpatterns = [
     path("", home, name="home"),

@@ -29,8 +29,15 @@ from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_
 from procurement.models import Membership, Scenario
 from procurement.scenario_document import ScenarioValidationError
 from reports import admin_compare, admin_results
+from reports.api import XLSX
 from reports.brief_data import stored_result
-from reports.services import brief_filename, brief_pdf_for, not_ready_message
+from reports.services import (
+    brief_filename,
+    brief_pdf_for,
+    not_ready_message,
+    workbook_filename,
+    workbook_for,
+)
 
 POLL_SECONDS = 3  # how often a running run's page asks for its status; a block of trials takes seconds
 
@@ -47,6 +54,11 @@ class ForecastRunResultsMixin:
                 name="forecasting_forecastrun_status",
             ),
             path("<path:object_id>/brief.pdf", view(self.brief_view), name="forecasting_forecastrun_brief"),
+            path(
+                "<path:object_id>/result.xlsx",
+                view(self.workbook_view),
+                name="forecasting_forecastrun_workbook",
+            ),
             path("compare/", view(self.compare_view), name="forecasting_forecastrun_compare"),
         ]
         return own + super().get_urls()  # type: ignore[misc, no-any-return]
@@ -74,6 +86,13 @@ class ForecastRunResultsMixin:
             return HttpResponseRedirect(reverse("admin:forecasting_forecastrun_change", args=[quote(run.pk)]))
         return pdf_response(brief_pdf_for(run), brief_filename(run))
 
+    def workbook_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        run = self._visible_run(request, object_id)
+        if run.status != ForecastRun.Status.SUCCEEDED:
+            messages.warning(request, not_ready_message(run).replace("brief", "workbook"))
+            return HttpResponseRedirect(reverse("admin:forecasting_forecastrun_change", args=[quote(run.pk)]))
+        return download_response(workbook_for(run), workbook_filename(run), XLSX)
+
     def compare_view(self, request: HttpRequest) -> HttpResponse:
         return admin_compare.compare_page(self, request)  # type: ignore[arg-type]
 
@@ -86,10 +105,15 @@ class ForecastRunResultsMixin:
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     """A PDF download; `filename` must be ASCII (see `reports.services.brief_filename`)."""
-    response = HttpResponse(pdf, content_type="application/pdf")
+    return download_response(pdf, filename, "application/pdf")
+
+
+def download_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A file download of the organization's figures; `filename` must be ASCII."""
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Length"] = str(len(pdf))
-    add_never_cache_headers(response)  # a brief is the organization's: no shared or stored copies
+    response["Content-Length"] = str(len(content))
+    add_never_cache_headers(response)  # the organization's: no shared or stored copies
     return response
 
 
@@ -115,6 +139,7 @@ def run_page_context(run: ForecastRun) -> dict[str, Any]:
         "poll_seconds": POLL_SECONDS,
         "status_url": reverse("admin:forecasting_forecastrun_status", args=[quote(run.pk)]),
         "brief_url": reverse("admin:forecasting_forecastrun_brief", args=[quote(run.pk)]),
+        "workbook_url": reverse("admin:forecasting_forecastrun_workbook", args=[quote(run.pk)]),
     }
     if run.status == ForecastRun.Status.SUCCEEDED and run.result is not None:
         result = stored_result(run.result)

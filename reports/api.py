@@ -1,4 +1,5 @@
-"""`GET /api/v1/forecasts/{id}/brief.pdf` (routed in procurement.urls): a succeeded run's PDF brief.
+"""`GET /api/v1/forecasts/{id}/brief.pdf` and `.../result.xlsx` (routed in procurement.urls): a succeeded
+run's PDF brief, and its result as an Excel workbook (reports/workbook.py).
 
 Same visibility as reading the run: any member (viewers included) of the run's organization; another
 organization's run is a 404 exactly like a missing one. A run without a result (queued, running, failed)
@@ -22,7 +23,15 @@ from forecasting.models import ForecastRun
 from procurement.api.base import JsonApiMixin
 from procurement.api.docs import error_responses
 from procurement.api.serializers import ErrorSerializer
-from reports.services import BriefNotReady, brief_filename, brief_pdf_for
+from reports.services import (
+    BriefNotReady,
+    brief_filename,
+    brief_pdf_for,
+    workbook_filename,
+    workbook_for,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class BriefNotReadyConflict(APIException):
@@ -60,4 +69,36 @@ class ForecastBriefPdfApi(JsonApiMixin, APIView):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{brief_filename(run)}"'
         add_never_cache_headers(response)  # a brief is the organization's: no shared or stored copies
+        return response
+
+
+class ForecastResultXlsxApi(JsonApiMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="forecasts_result_xlsx",
+        tags=["forecasts"],
+        summary="Download a succeeded forecast run's result as an Excel workbook",
+        description="Sheets: Decision, Periods, Seats, Asks, Levers, Sensitivity; every number is the "
+        "stored result's own, unrounded, as a number cell. Any member of the run's organization may "
+        "download.",
+        responses={
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The workbook."),
+            **error_responses(401, 404),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The run has not succeeded (queued, running or failed)."
+            ),
+        },
+    )
+    def get(self, request: Request, run_id: str) -> HttpResponse:
+        run = get_object_or_404(
+            ForecastRun.objects.visible_to(request.user).select_related("organization"), pk=run_id
+        )
+        try:
+            workbook = workbook_for(run)
+        except BriefNotReady as error:
+            raise BriefNotReadyConflict(str(error)) from error
+        response = HttpResponse(workbook, content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{workbook_filename(run)}"'
+        add_never_cache_headers(response)  # the organization's figures: no shared or stored copies
         return response

@@ -17,8 +17,17 @@ from typing import Any
 from forecasting.models import ForecastRun
 from reports.brief import render_brief
 from reports.brief_data import BriefData, stored_result
+from reports.workbook import result_workbook
 
-__all__ = ["BriefNotReady", "brief_data_for", "brief_filename", "brief_pdf_for", "write_brief_for_document"]
+__all__ = [
+    "BriefNotReady",
+    "brief_data_for",
+    "brief_filename",
+    "brief_pdf_for",
+    "workbook_filename",
+    "workbook_for",
+    "write_brief_for_document",
+]
 
 
 class BriefNotReady(Exception):
@@ -57,6 +66,19 @@ def brief_data_for(run: ForecastRun) -> BriefData:
 def brief_pdf_for(run: ForecastRun) -> bytes:
     """The run's brief as PDF bytes (the same bytes every time for the same run)."""
     return render_brief(brief_data_for(run))
+
+
+def workbook_for(run: ForecastRun) -> bytes:
+    """The run's result as an .xlsx workbook (reports/workbook.py); `BriefNotReady` unless it succeeded."""
+    data = brief_data_for(run)
+    return result_workbook(
+        data.result, organization_name=data.organization_name, scenario_name=data.scenario_name, run_id=run.pk
+    )
+
+
+def workbook_filename(run: ForecastRun) -> str:
+    """`result-run-42.xlsx` (ASCII only, like the brief's)."""
+    return f"result-run-{run.pk}.xlsx"
 
 
 def brief_filename(run: ForecastRun) -> str:

@@ -1,0 +1,112 @@
+"""The result workbook (reports/workbook.py): built from a result the engine produced (fixed seed), opened
+with openpyxl, every number equal to the result JSON's; downloaded through the API and the admin by
+members only."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from forecasting.engine.contract import to_json
+from forecasting.engine.forecast import run_forecast
+from procurement.models import Organization
+from reports.api import XLSX
+from reports.brief_data import stored_result
+from reports.result_view import driver_label, humanize, plan_label
+from reports.workbook import SHEETS, result_workbook
+from tests.engine.test_forecast import small_input
+from tests.procurement.admin_forms import logged_in
+from tests.reports.run_rows import succeeded_run
+
+
+@pytest.fixture(scope="module")
+def engine_result() -> dict[str, Any]:
+    """A result as a run stores it: the engine's output through the contract's to_json (seed 7)."""
+    data: dict[str, Any] = json.loads(json.dumps(to_json(run_forecast(small_input(trials=1_000)))))
+    return data
+
+
+def rows(sheet: Worksheet) -> list[tuple[Any, ...]]:
+    """A sheet's rows below its header."""
+    return [tuple(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def xl(value: Any) -> Any:
+    """A result value as the workbook can hold it: a float to 1e-12 relative (openpyxl writes about 15
+    significant digits, the xlsx format's precision); other values exactly."""
+    if isinstance(value, float):
+        return pytest.approx(value, rel=1e-12)
+    if isinstance(value, tuple | list):
+        return type(value)(xl(v) for v in value)
+    return value
+
+
+def test_every_sheet_holds_the_results_own_numbers(engine_result: dict[str, Any]) -> None:
+    result = stored_result(engine_result)
+    book = load_workbook(io.BytesIO(result_workbook(result, organization_name="Acme", run_id=7)))
+    assert tuple(book.sheetnames) == SHEETS
+    decision = dict(rows(book["Decision"]))
+    assert decision["Organization"] == "Acme"
+    assert decision["Total expected cost over the term"] == xl(result["total"]["expected_cost"])
+    assert decision["Total cost, 95th percentile"] == xl(result["total"]["cost"]["p95"])
+    assert decision["Seats expected cost over the term"] == xl(result["seats"]["expected_cost"])
+    periods = result["api"]["periods"]
+    assert len(periods) == 2  # small_input: 12 months in periods of 6
+    for p in periods:
+        label = f"Period {p['index'] + 1} ({p['start_month']}, {p['months']} months)"
+        assert decision[f"{label}: commit"] == xl(p["recommended"]["commitment"])
+        assert decision[f"{label}: chance some commitment goes unused"] == xl(
+            p["recommended"]["probability_unused"]
+        )
+    by_period = rows(book["Periods"])
+    assert [r[0] for r in by_period] == [1, 2]
+    for row, p in zip(by_period, periods, strict=True):
+        assert row[3:8] == xl(
+            (
+                p["spend"]["mean"],
+                p["spend"]["p5"],
+                p["spend"]["p50"],
+                p["spend"]["p95"],
+                p["recommended"]["commitment"],
+            )
+        )
+        assert row[13] == xl(p["baselines"]["no_commitment"]["expected_cost"])
+    seats = rows(book["Seats"])
+    expected_seats = [
+        (team["name"], plan_label(s["plan"]), s["share"], s["annual_seats"], s["expected_monthly_seats"])
+        for team in result["seats"]["teams"]
+        for s in team["mix"]
+    ]
+    assert [r[:5] for r in seats] == [xl(row) for row in expected_seats]
+    assert [r[:3] for r in rows(book["Asks"])] == [
+        xl((humanize(c["name"]), c["description"], c["expected_saving"])) for c in result["concessions"]
+    ]
+    assert [r[2] for r in rows(book["Levers"])] == [
+        xl(lever["expected_saving"]) for lever in result["token_levers"]
+    ]
+    labels = {driver_label(s["driver"]) for s in result["sensitivity"]}
+    sensitivity = [r for r in rows(book["Sensitivity"]) if r[0] in labels]
+    assert [r[3:5] for r in sensitivity] == [
+        xl((s["expected_cost_low"], s["expected_cost_high"])) for s in result["sensitivity"]
+    ]
+    assert book["Periods"]["H2"].number_format == '"$"#,##0'  # numbers stay numbers, shown as dollars
+
+
+@pytest.mark.django_db
+def test_the_run_page_links_the_workbook_and_serves_it(
+    editor: Any, organization: Organization, engine_result: dict[str, Any]
+) -> None:
+    run = succeeded_run(organization, result=engine_result)
+    client = logged_in(editor)
+    page = client.get(f"/admin/forecasting/forecastrun/{run.pk}/change/").content.decode()
+    url = f"/admin/forecasting/forecastrun/{run.pk}/result.xlsx"
+    assert f'href="{url}"' in page
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download["Content-Type"] == XLSX
+    assert load_workbook(io.BytesIO(download.content)).sheetnames == list(SHEETS)
