@@ -137,7 +137,7 @@ def main_charts(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Char
         drawings.append((title, charts.commitment_curve(period)))
     drawings += [
         ("API list spend by feature", charts.feature_spend(result)),
-        ("Plan cost per engineer-month against usage", charts.plan_break_even(catalog)),
+        ("Plan cost per engineer-month against typical usage", charts.plan_break_even(result, catalog)),
     ]
     if result["sensitivity"]:
         drawings.append(("Sensitivity of the total expected cost", charts.tornado(result)))

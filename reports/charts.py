@@ -18,10 +18,11 @@ from reports import plotting as plot
 from reports.formatting import display_text, money, money_tick, month, percent
 from reports.plotting import CHART_WIDTH, LEFT, RIGHT
 from reports.result_view import sorted_curve
-from reports.seat_charts import plan_break_even
+from reports.seat_charts import charted_team, plan_break_even
 from reports.sensitivity_charts import tornado
 
 __all__ = [
+    "charted_team",
     "commitment_curve",
     "feature_spend",
     "monthly_spend_fan",

@@ -160,11 +160,33 @@ class PlanCost(TypedDict):
 
 
 class BreakEven(TypedDict):
-    """The monthly usage at which the next plan becomes cheaper."""
+    """The typical monthly usage (month-0 median of an engineer at that persistent level) at which the next
+    plan's expected cost per engineer-month becomes lower."""
 
     from_plan: str
     to_plan: str
     monthly_usage_usd: Usd
+
+
+class PlanCostLine(TypedDict):
+    """One plan's expected cost per active engineer-month along `PlanCostCurve.usage_usd`."""
+
+    plan: str
+    seat_price_usd: Annotated[
+        float,
+        "The seat price the decision compared, USD per seat-month (annual where annual seats are bought).",
+    ]
+    capacity_usd: Annotated[float, "The plan's median capacity, API-equivalent USD per month."]
+    cost_per_engineer_month: list[Usd]
+
+
+class PlanCostCurve(TypedDict):
+    """The curves the plan mix is cut from: they cross at the team's break-evens."""
+
+    usage_usd: Annotated[
+        list[float], "Typical monthly usage of an engineer (month-0 median at their level), USD, ascending."
+    ]
+    plans: list[PlanCostLine]
 
 
 class Team(TypedDict):
@@ -174,6 +196,10 @@ class Team(TypedDict):
     mix: list[PlanShare]
     plan_costs: list[PlanCost]
     break_even: list[BreakEven]
+    plan_cost_curve: Annotated[
+        PlanCostCurve | None,
+        "Cost per engineer-month against typical usage; null when all engineers are alike.",
+    ]
     best_single_plan: PlanCost
     expected_cost: Annotated[float, "Seat cost over the term, USD (API-billed usage included)."]
     cost: CostBand

@@ -39,6 +39,7 @@ from forecasting.engine.contract import (
 )
 from forecasting.engine.merge import Samples
 from forecasting.engine.plan import RunPlan
+from forecasting.engine.seats.decision import CostCurve
 from forecasting.engine.summary import distribution, month_spend, period_spend, quantile_band, standard_error
 from forecasting.engine.tolerances import MIN_DIVISOR_USD
 
@@ -208,6 +209,7 @@ def _seats_section(plan: RunPlan, samples: Samples, map_items: ItemMap) -> contr
                     {"from_plan": a, "to_plan": b, "monthly_usage_usd": usd}
                     for a, b, usd in decision.break_even
                 ],
+                "plan_cost_curve": _cost_curve(decision.cost_curve),
                 "best_single_plan": {
                     "plan": decision.best_single_plan,
                     "expected_cost_per_engineer_month": dict(decision.plan_costs)[decision.best_single_plan],
@@ -224,6 +226,23 @@ def _seats_section(plan: RunPlan, samples: Samples, map_items: ItemMap) -> contr
         )
     total = seats.team_cost_usd.sum(axis=0) if len(teams) else np.zeros(trials)
     return {"teams": teams, "expected_cost": float(total.mean()), "cost": quantile_band(total)}
+
+
+def _cost_curve(curve: CostCurve | None) -> contract.PlanCostCurve | None:
+    if curve is None:
+        return None
+    return {
+        "usage_usd": list(curve.usage_usd),
+        "plans": [
+            {
+                "plan": line.plan,
+                "seat_price_usd": line.seat_price_usd,
+                "capacity_usd": line.capacity_usd,
+                "cost_per_engineer_month": list(line.cost_usd),
+            }
+            for line in curve.lines
+        ],
+    }
 
 
 def _diagnostics(

@@ -12,39 +12,66 @@ from reports import charts
 from reports.formatting import display_text, money, money_range, percent, seats
 from reports.layout import Cell, Strong, gap, para, table
 from reports.result_view import NAME_CHARS, mix_rows, plan_label
+from reports.seat_prices import capacity_note, uncertain_price_notes, uncertain_prices
+
+BREAK_EVEN_DEFINITION = (
+    "A break-even is the typical monthly usage of an engineer (their median month at the start of the term, "
+    "in API-equivalent dollars) at which two plans have the same expected cost per engineer-month. The "
+    "expected cost counts month-to-month swings, usage growth over the term and uncertain plan limits, so "
+    "a break-even sits below the usage where the list prices alone cross."
+)
 
 
 def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
     teams = list(result["seats"]["teams"])
+    blocked = has_blocked_usage(result)
+    shown = charts.charted_team(result)
+    chart_note = [
+        "Lines: expected cost per engineer-month of each plan the team may use; dots: its break-evens, the "
+        "figures under its table. Other teams’ curves differ with their usage spread and growth; their "
+        "break-evens are under their tables.",
+        "* uncertain price.",
+        "“Blocked above”: usage beyond the limit is refused and valued as lost work." if blocked else "",
+        capacity_note(teams),
+    ]
     out: list[Flowable] = [
         para("Seats (Claude Code)", style="h1"),
         para(
-            "Each engineer goes to the plan that is cheapest for their usage level; the break-even usage "
-            "levels between plans set the shares. Annual seats are bought for the term at the annual price "
+            "Each engineer goes to the plan that is cheapest for their usage level; the break-even levels "
+            "between plans set the shares. Annual seats are bought for the term at the annual price "
             "where a plan has one, the rest monthly as demand needs them. Idle-seat cost is paid for annual "
-            "seats nobody uses; extra usage is usage beyond a plan’s limit billed at API rates; blocked "
-            "usage is usage a plan refuses, valued as lost work."
+            "seats nobody uses; extra usage is usage beyond a plan’s limit billed at API rates"
+            + ("; blocked usage is usage a plan refuses, valued as lost work." if blocked else ".")
+            + " "
+            + BREAK_EVEN_DEFINITION
         ),
-        _summary(result),
+        *[
+            para(f"Uncertain price in the plan comparison: {note}", style="small")
+            for note in uncertain_price_notes(teams, catalog, used_only=False)
+        ],
+        _summary(result, blocked=blocked),
         gap(10),
-        KeepTogether(
-            [
-                charts.plan_break_even(catalog),
-                para(
-                    "Lines use the catalog’s seat prices (annual-billed where offered) and plan capacities; "
-                    "capacities are labelled assumptions (see the last page). Dashed lines: plans that block "
-                    "usage above their limit, valued at one dollar per API dollar.",
-                    style="small",
-                ),
-            ]
-        ),
-        gap(6),
     ]
-    out += [KeepTogether(_team_block(team)) for team in teams]
+    if shown is not None:
+        out += [
+            KeepTogether(
+                [
+                    charts.plan_break_even(result, catalog),
+                    para(" ".join(n for n in chart_note if n), style="small"),
+                ]
+            ),
+            gap(6),
+        ]
+    out += [KeepTogether(_team_block(team, catalog)) for team in teams]
     return out
 
 
-def _summary(result: ForecastResult) -> Flowable:
+def has_blocked_usage(result: ForecastResult) -> bool:
+    """Whether any team has blocked usage worth a column (none when no allowed plan blocks)."""
+    return any(team["expected_blocked_usage"] >= 0.5 for team in result["seats"]["teams"])
+
+
+def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
     rows: list[list[Cell]] = []
     for team in result["seats"]["teams"]:
         cost = team["cost"]
@@ -55,7 +82,7 @@ def _summary(result: ForecastResult) -> Flowable:
                 money_range(cost["p5"], cost["p95"]),
                 money(team["expected_idle_seat_cost"]),
                 money(team["expected_extra_usage"]),
-                money(team["expected_blocked_usage"]),
+                *([money(team["expected_blocked_usage"])] if blocked else []),
             ]
         )
     total = result["seats"]
@@ -66,18 +93,19 @@ def _summary(result: ForecastResult) -> Flowable:
             money_range(total["cost"]["p5"], total["cost"]["p95"]),
             "",
             "",
-            "",
+            *([""] if blocked else []),
         ]
     )
-    return table(
-        ["Team", "Expected cost", "5th–95th percentile", "Idle-seat cost", "Extra usage", "Blocked usage"],
-        rows,
-        [122, 70, 110, 70, 70, 70],
-        right=range(1, 6),
-    )
+    headers = ["Team", "Expected cost", "5th–95th percentile", "Idle-seat cost", "Extra usage"]
+    widths = [122, 70, 110, 70, 70]
+    if blocked:
+        headers, widths = [*headers, "Blocked usage"], [*widths, 70]
+    else:
+        widths = [162, 80, 120, 70, 80]
+    return table(headers, rows, widths, right=range(1, len(headers)))
 
 
-def _team_block(team: Team) -> list[Flowable]:
+def _team_block(team: Team, catalog: Mapping[str, Any]) -> list[Flowable]:
     rows = []
     for row in mix_rows(team):
         is_api = row["plan"] == "api"
@@ -99,7 +127,7 @@ def _team_block(team: Team) -> list[Flowable]:
             right=(1, 2, 3),
         ),
     ]
-    notes = _break_even_text(team) + _best_single_plan(team)
+    notes = _break_even_text(team) + _best_single_plan(team) + _uncertain(team, catalog)
     if notes:
         block += [gap(2), para(notes, style="small")]
     return block
@@ -110,7 +138,12 @@ def _break_even_text(team: Team) -> str:
         f"{plan_label(b['from_plan'])} → {plan_label(b['to_plan'])} at {money(b['monthly_usage_usd'])}"
         for b in team["break_even"]
     ]
-    return f"Break-even usage per engineer-month: {'; '.join(points)}. " if points else ""
+    return f"Break-even typical usage per month: {'; '.join(points)}. " if points else ""
+
+
+def _uncertain(team: Team, catalog: Mapping[str, Any]) -> str:
+    used = uncertain_prices([team], catalog)
+    return f" Uses the uncertain price of {', '.join(used)} (see above)." if used else ""
 
 
 def _best_single_plan(team: Team) -> str:

@@ -26,6 +26,7 @@ from reports.result_view import (
     ranked,
     seat_totals,
 )
+from reports.seat_prices import uncertain_price_line
 
 TITLE_CHARS = 200  # organization and scenario names on the cover
 # The summary lists plans with at least 1% of a team's engineers (a line a team); the seats pages list all.
@@ -48,8 +49,14 @@ def story(data: BriefData) -> list[Flowable]:
         _baselines(result),
         para("Seats per team", style="h2"),
         _teams(result),
+        *_uncertain_prices(data),
         KeepTogether([para("Biggest asks", style="h2"), *_top_asks(result)]),
     ]
+
+
+def _uncertain_prices(data: BriefData) -> list[Flowable]:
+    line = uncertain_price_line(data.result["seats"]["teams"], data.catalog)
+    return [para(line, style="small")] if line else []
 
 
 def _facts(data: BriefData) -> Flowable:

@@ -190,3 +190,38 @@ def test_unknown_plans_and_p90_below_median_are_refused() -> None:
         decide_team(team(allowed_plans=("api", "max_50x")), PLANS, CONTRACT, months=12)
     with pytest.raises(ValueError, match="usage_p90_usd"):
         decide_team(team(usage_p90_usd=100.0), PLANS, CONTRACT, months=12)
+
+
+@pytest.mark.parametrize("persistence", [0.3, 0.6, 0.9])
+def test_cost_curve_is_the_plan_cost_at_each_typical_usage_and_crosses_at_the_break_evens(
+    persistence: float,
+) -> None:
+    """The reported curve (what the brief's break-even chart draws) equals C_k at zeta = (ln u - mu) /
+    (sigma sqrt(w)), and its lower envelope changes plan exactly between the grid points around each
+    break-even: the chart and the break-even figures use one definition (issue 14)."""
+    decision = decide_team(team(usage_persistence=persistence), PLANS, CONTRACT, months=24)
+    curve = decision.cost_curve
+    assert curve is not None
+    usage = np.array(curve.usage_usd)
+    assert usage[0] == pytest.approx(10.0)
+    assert usage[-1] == pytest.approx(10_000.0)
+    moments = month_moments(team(usage_persistence=persistence), 24)
+    zeta = (np.log(usage) - moments.shape.log_median) / moments.shape.persistent_sd
+    for line, terms in zip(curve.lines, decision.terms, strict=True):
+        assert line.plan == terms.key
+        assert line.seat_price_usd == terms.seat_price_usd
+        np.testing.assert_allclose(line.cost_usd, plan_cost(zeta, terms, moments), rtol=1e-12)
+    costs = np.array([line.cost_usd for line in curve.lines])
+    cheapest = np.argmin(costs, axis=0)
+    switches = np.flatnonzero(cheapest[1:] != cheapest[:-1])
+    inside = [b for b in decision.break_even if usage[0] < b.monthly_usage_usd < usage[-1]]
+    assert len(switches) == len(inside) > 0
+    for i, point in zip(switches, inside, strict=True):
+        assert curve.lines[cheapest[i]].plan == point.from_plan
+        assert curve.lines[cheapest[i + 1]].plan == point.to_plan
+        assert usage[i] <= point.monthly_usage_usd <= usage[i + 1]
+
+
+def test_cost_curve_is_absent_when_every_engineer_is_alike() -> None:
+    decision = decide_team(team(usage_persistence=0.0), PLANS, CONTRACT, months=12)
+    assert decision.cost_curve is None

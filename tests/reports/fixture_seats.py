@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from forecasting.engine.contract import BreakEven, PlanShare
+from forecasting.engine.contract import BreakEven, PlanCostCurve, PlanShare
 from tests.reports.fixture_model import MONTHS, SEED, TEAMS, TRIALS, Array, Team
 
 
@@ -51,7 +51,21 @@ def decide_mix(
         for i in switches
     ]
     per_plan = {k: float((density * costs[i]).sum()) for i, k in enumerate(team.plans)}
+    grid = np.geomspace(10.0, 10_000.0, 121)  # the engine's curve grid
+    curve: PlanCostCurve = {
+        "usage_usd": [float(x) for x in grid],
+        "plans": [
+            {
+                "plan": k,
+                "seat_price_usd": _price(plans[k]),
+                "capacity_usd": float(plans[k]["capacity_usd"]) * capacity_scale,
+                "cost_per_engineer_month": [float(c) for c in plan_cost_at(plans[k], grid, capacity_scale)],
+            }
+            for k in team.plans
+        ],
+    }
     return {
+        "plan_cost_curve": curve,
         "shares": shares,
         "extra": extra,
         "api_usage": api_usage,

@@ -208,6 +208,7 @@ def team_block(team: TeamInput, sim: dict[str, Any]) -> Team:
         "mix": [row for row in sim["mix"] if row["share"] > 0.005],
         "plan_costs": plan_costs,
         "break_even": decision["break_even"],
+        "plan_cost_curve": decision["plan_cost_curve"],
         "best_single_plan": min(plan_costs, key=lambda c: float(c["expected_cost_per_engineer_month"])),
         "expected_cost": float(sim["cost"].mean()),
         "cost": band3(sim["cost"]),

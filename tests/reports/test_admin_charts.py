@@ -44,7 +44,7 @@ def test_charts_are_the_briefs_main_charts_one_cost_curve_per_period() -> None:
         "List spend per contract period",
         *(f"Period {p['index'] + 1}: cost against commitment" for p in periods),
         "API list spend by feature",
-        "Plan cost per engineer-month against usage",
+        "Plan cost per engineer-month against typical usage",
         "Sensitivity of the total expected cost",
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import subprocess
 import sys
 import time
@@ -15,7 +16,9 @@ from forecasting.engine.contract import ForecastResult
 from reports.brief import render_brief
 from reports.formatting import money, percent, seats
 from reports.pages.negotiation import concession_ask
-from reports.result_view import LEVER_LABELS, BaselineName, seat_totals
+from reports.pages.seats import BREAK_EVEN_DEFINITION
+from reports.result_view import LEVER_LABELS, PLAN_LABELS, BaselineName, plan_label, seat_totals
+from reports.seat_charts import charted_team, curve_series
 from tests.reports.pdf_tools import (
     action_keys,
     example_data,
@@ -25,6 +28,7 @@ from tests.reports.pdf_tools import (
     render_pngs,
     squash,
 )
+from tests.reports.test_charts import CROSSING_TOLERANCE, envelope_crossings
 
 REPO = Path(__file__).resolve().parents[2]
 SECTION_TITLES = (
@@ -166,6 +170,88 @@ def test_seats_page_shows_every_plan_row_with_annual_and_monthly_seats(
         )
 
 
+def seat_section(texts: list[str]) -> str:
+    """The seats section's pages, from its heading up to the next section, whitespace removed."""
+    start = next(i for i, text in enumerate(texts) if has_heading(text, "Seats (Claude Code)"))
+    end = next(i for i, text in enumerate(texts) if has_heading(text, "What to ask for"))
+    return squash("\n".join(texts[start:end]))
+
+
+def stated_break_evens(section: str, team_index: int) -> list[tuple[str, str, float]]:
+    """The break-evens the text states under the `team_index`-th team with any, as (from, to, usd)."""
+    statements = re.findall(r"Break-eventypicalusagepermonth:(.*?)\.Best", section)
+    labels = {squash(plan_label(key)): key for key in PLAN_LABELS}
+    out = []
+    for a, b, usd in re.findall(r"(?:^|;)(.+?)→(.+?)at\$([\d,]+)", statements[team_index]):
+        out.append((labels[a], labels[b], float(usd.replace(",", ""))))
+    return out
+
+
+def test_break_even_figures_in_the_text_are_where_the_chart_lines_cross(
+    texts: list[str], result: ForecastResult
+) -> None:
+    """Issue 14: the text said Pro → Team premium at $108 (an engineer's typical level) while the chart
+    crossed at about $190 (usage in one month). Now the text's figures are the crossings of the lines the
+    chart draws: within 1% (the chart's grid, see test_charts) plus $0.50 (the text rounds to the dollar)."""
+    team = charted_team(result)
+    assert team is not None
+    index = [t["name"] for t in result["seats"]["teams"] if t["break_even"]].index(team["name"])
+    stated = stated_break_evens(seat_section(texts), index)
+    drawn = envelope_crossings(curve_series(team))
+    assert len(stated) == len(drawn) >= 2
+    for (a, b, text_usd), (c, d, chart_usd) in zip(stated, drawn, strict=True):
+        assert (a, b) == (c, d)
+        assert abs(text_usd - chart_usd) <= CROSSING_TOLERANCE * chart_usd + 0.5
+
+
+def test_seats_page_states_the_break_even_definition_and_no_dashed_line_legend(texts: list[str]) -> None:
+    section = seat_section(texts)
+    assert squash(BREAK_EVEN_DEFINITION) in section
+    assert "Dashed" not in section  # issue 14: the caption described dashed lines the chart did not have
+
+
+def test_blocked_usage_column_only_when_some_usage_is_blocked(
+    texts: list[str], result: ForecastResult
+) -> None:
+    blocked = [t for t in result["seats"]["teams"] if t["expected_blocked_usage"] >= 0.5]
+    assert blocked  # the example's Pro blocks above its limit
+    section = seat_section(texts)
+    assert "Blockedusage" in section
+    assert all(squash(money(t["expected_blocked_usage"])) in section for t in blocked)
+    shaped = copy.deepcopy(result)
+    for team in shaped["seats"]["teams"]:
+        team["expected_blocked_usage"] = 0.0
+    unblocked = seat_section(page_texts(render_brief(example_data(result=shaped))))
+    assert "Blockedusage" not in unblocked  # issue 14: a column of $0 for every team
+    assert "valuedaslostwork" not in unblocked
+
+
+def test_an_uncertain_seat_price_is_stated_on_page_1_and_the_seats_pages(result: ForecastResult) -> None:
+    """Issue 14: the brief used Team premium at $100 (a third-party figure) without saying so, against the
+    official $150. A plan priced from a catalog row tagged UNCERTAIN is named with the price used and the
+    catalog's other prices for that plan, where the seat decision is shown."""
+    catalog = copy.deepcopy(dict(example_data().catalog))
+    plans = [dict(row) for row in catalog["plans"]]
+    pro = next(row for row in plans if row["key"] == "pro")
+    pro["source"] = "Price: [3P, UNCERTAIN] a reseller's page. " + str(pro["source"])
+    pro["valid_from"] = "2026-01-01"
+    plans.append(pro | {"valid_from": "2025-01-01", "annual_monthly_usd": 18.0, "source": "[OFFICIAL] page"})
+    catalog["plans"] = plans
+    pages = page_texts(render_brief(example_data(catalog=catalog)))
+    note = squash(
+        "Pro is priced at $17 per seat-month billed annually, $20 monthly (catalog row from 2026-01, "
+        "third-party, uncertain); the catalog also lists $18 from 2025-01 (official)."
+    )
+    summary_note = "Uncertain price used: Pro $17 per seat-month (third-party, uncertain; catalog also lists "
+    assert squash(summary_note + "$18 official).") in squash(pages[0])
+    section = seat_section(pages)
+    assert note in section
+    assert "Pro($17*+blockedabove$105)" in section  # the chart's legend marks the price
+    assert "UsestheuncertainpriceofPro$17" in section  # and each team that puts engineers on it
+    # Without the tag nothing is called uncertain.
+    assert "Uncertainprice" not in squash("".join(page_texts(render_brief(example_data()))))
+
+
 def test_asks_are_ranked_by_expected_saving_in_dollars(texts: list[str], result: ForecastResult) -> None:
     page = page_with(texts, "What to ask for")
     asks = page[page.index("What to ask for") :]
@@ -267,3 +353,12 @@ def test_the_results_text_cases_per_period_lists_best_plan_and_missing_compariso
     line_with(text, "Commitment", "$1,234 / $2,345")
     assert squash("Best single plan for everyone: Max 5x at $162 per active engineer-month") in squash(text)
     assert "This result has no blended comparison." in text
+
+
+def test_a_result_stored_before_plan_cost_curves_renders_without_the_chart(result: ForecastResult) -> None:
+    older = copy.deepcopy(result)
+    for team in older["seats"]["teams"]:
+        del team["plan_cost_curve"]  # type: ignore[misc]
+    section = seat_section(page_texts(render_brief(example_data(result=older))))
+    assert "break-evenchart" not in section
+    assert section.count("Break-eventypicalusagepermonth:") == len(older["seats"]["teams"])

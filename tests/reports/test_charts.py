@@ -16,8 +16,10 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing, Group, String
 
 from reports import charts
+from reports.formatting import money
 from reports.plotting import nice_ticks
-from reports.seat_charts import plan_cost_per_engineer_month
+from reports.result_view import plan_label
+from reports.seat_charts import Series, charted_team, curve_series
 from tests.reports.pdf_tools import example_result, load_fixture
 
 RESULT = example_result()
@@ -27,7 +29,7 @@ CHARTS: dict[str, Callable[[], Drawing]] = {
     "distribution": lambda: charts.period_spend_distribution(RESULT),
     "curve": lambda: charts.commitment_curve(RESULT["api"]["periods"][0]),
     "features": lambda: charts.feature_spend(RESULT),
-    "break_even": lambda: charts.plan_break_even(CATALOG),
+    "break_even": lambda: charts.plan_break_even(RESULT, CATALOG),
     "tornado_cost": lambda: charts.tornado(RESULT, metric="expected_cost"),
     "tornado_commitment": lambda: charts.tornado(RESULT, metric="commitment"),
 }
@@ -110,23 +112,65 @@ def test_feature_chart_shows_fifteen_features_and_sums_the_rest() -> None:
     assert "$325K together" in labels
 
 
-@pytest.mark.parametrize(
-    ("cheaper", "dearer", "usage_usd", "blocked_value"),
-    [
-        ("api", "pro", 17.0, 1.0),  # API billing costs the usage: equal to Pro's $17 annual-billed seat
-        ("pro", "max_5x", 188.0, 1.0),  # 17 + (u - 105) = 100
-        ("pro", "max_5x", 146.5, 2.0),  # Pro blocks: 17 + 2 (u - 105) = 100
-        ("max_5x", "max_20x", 625.0, 1.0),  # 100 + (u - 525) = 200
-    ],
-)
-def test_break_even_lines_cross_at_the_closed_form_usage(
-    cheaper: str, dearer: str, usage_usd: float, blocked_value: float
-) -> None:
-    plans = {p["key"]: p for p in CATALOG["plans"]}
-    a = plan_cost_per_engineer_month(plans[cheaper], usage_usd, blocked_value)
-    b = plan_cost_per_engineer_month(plans[dearer], usage_usd, blocked_value)
-    assert a == pytest.approx(b, abs=1e-9)
-    assert plan_cost_per_engineer_month(plans[cheaper], usage_usd * 0.9, blocked_value) < b
+# The chart draws each plan's cost at 121 log-spaced usages ($10 to $10,000, 5.9% apart); a crossing read
+# off the drawn points by linear interpolation in log usage is within 1% of the exact break-even there.
+CROSSING_TOLERANCE = 0.01
+
+
+def envelope_crossings(series: Series) -> list[tuple[str, str, float]]:
+    """Where the cheapest drawn line changes, read off the drawn points (linear in log usage)."""
+    out = []
+    grid = [u for u, _ in series[0][1]]
+    for i in range(len(grid) - 1):
+        here = min(series, key=lambda line: line[1][i][1])
+        there = min(series, key=lambda line: line[1][i + 1][1])
+        if here[0] == there[0]:
+            continue
+        gap0 = here[1][i][1] - there[1][i][1]
+        gap1 = here[1][i + 1][1] - there[1][i + 1][1]
+        t = gap0 / (gap0 - gap1)
+        out.append((here[0], there[0], math.exp(math.log(grid[i]) + t * math.log(grid[i + 1] / grid[i]))))
+    return out
+
+
+@pytest.mark.parametrize("team", range(len(RESULT["seats"]["teams"])))
+def test_break_even_lines_cross_at_the_stated_break_evens(team: int) -> None:
+    """The chart's crossings, from the points it draws, are the result's break-evens (issue 14: the text
+    said $108 where the chart crossed at $190)."""
+    data = RESULT["seats"]["teams"][team]
+    drawn = envelope_crossings(curve_series(data))
+    stated = [(b["from_plan"], b["to_plan"], b["monthly_usage_usd"]) for b in data["break_even"]]
+    assert [(a, b) for a, b, _ in drawn] == [(a, b) for a, b, _ in stated]
+    for (_, _, chart_usd), (_, _, text_usd) in zip(drawn, stated, strict=True):
+        assert chart_usd == pytest.approx(text_usd, rel=CROSSING_TOLERANCE)
+
+
+def test_break_even_chart_has_one_line_per_plan_and_names_a_plan_that_is_never_cheapest() -> None:
+    """Issue 14: two dated catalog rows drew two "Team premium" lines, and Max 5x hid under one."""
+    shaped = copy.deepcopy(RESULT)
+    team = charted_team(shaped)
+    assert team is not None
+    for row in team["mix"]:
+        if row["plan"] == "max_5x":
+            row["share"] = 0.0
+    labels = texts(charts.plan_break_even(shaped, CATALOG))
+    curve = team["plan_cost_curve"]
+    assert curve is not None
+    for line in curve["plans"]:
+        assert sum(label.startswith(plan_label(line["plan"]) + " (") for label in labels) <= 1
+        assert sum(plan_label(line["plan"]) in label for label in labels) == 1
+    assert [label for label in labels if label.endswith("never cheapest")] == [
+        f"{plan_label('max_5x')} ($100 + usage above $525), never cheapest"
+    ]
+    assert f"{plan_label('pro')} ($17 + blocked above $105)" in labels
+
+
+def test_break_even_chart_marks_each_break_even_with_its_figure() -> None:
+    team = charted_team(RESULT)
+    assert team is not None
+    labels = texts(charts.plan_break_even(RESULT, CATALOG))
+    for point in team["break_even"]:
+        assert money(point["monthly_usage_usd"]) in labels
 
 
 @given(

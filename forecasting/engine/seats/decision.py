@@ -30,6 +30,26 @@ class BreakEven(NamedTuple):
     monthly_usage_usd: float  # exp(mu + sigma sqrt(w) zeta): median over month noise, no drift, no shock
 
 
+# The plan cost curve reported per team: typical usage levels from $10 to $10,000 a month, log-spaced.
+CURVE_USAGE_LOW, CURVE_USAGE_HIGH, CURVE_POINTS = 10.0, 10_000.0, 121
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    """C_k against the typical usage exp(mu + sigma sqrt(w) zeta) of an engineer: the curves the mix is cut
+    from, so they cross exactly at the break-evens (between grid points)."""
+
+    usage_usd: tuple[float, ...]
+    lines: tuple[CurveLine, ...]  # plans in allowed order
+
+
+class CurveLine(NamedTuple):
+    plan: str
+    seat_price_usd: float  # p_k: the price the decision compares (annual per seat-month where used)
+    capacity_usd: float
+    cost_usd: tuple[float, ...]  # C_k at each usage of the curve
+
+
 class PlanCost(NamedTuple):
     plan: str
     expected_cost_per_engineer_month: float  # USD, single-plan policy
@@ -63,6 +83,7 @@ class TeamDecision:
     # at the effective price, no idle seats)
     window_months: int | None
     warnings: tuple[str, ...]
+    cost_curve: CostCurve | None  # None when every engineer is alike (no persistent spread)
     tables: SeatTables = field(repr=False, compare=False)
 
     @property
@@ -120,6 +141,7 @@ def decide_team(
         mix_cost_per_engineer_month=_mix_cost(bands, terms, moments),
         window_months=window,
         warnings=tuple(warnings),
+        cost_curve=_cost_curve(terms, moments),
         tables=build_tables(team, terms, segments, moments.shape, months),
     )
 
@@ -174,6 +196,23 @@ def _break_evens(bands: Bands, terms: tuple[PlanTerms, ...], moments: MonthMomen
             math.exp(shape.log_median + shape.persistent_sd * bands.edges[b]),
         )
         for b in range(1, len(bands.plans))
+    )
+
+
+def _cost_curve(terms: tuple[PlanTerms, ...], moments: MonthMoments) -> CostCurve | None:
+    shape = moments.shape
+    if shape.persistent_sd == 0.0:
+        return None
+    usage = np.geomspace(CURVE_USAGE_LOW, CURVE_USAGE_HIGH, CURVE_POINTS)
+    zeta = (np.log(usage) - shape.log_median) / shape.persistent_sd
+    return CostCurve(
+        tuple(float(u) for u in usage),
+        tuple(
+            CurveLine(
+                p.key, p.seat_price_usd, p.capacity_usd, tuple(float(c) for c in plan_cost(zeta, p, moments))
+            )
+            for p in terms
+        ),
     )
 
 
