@@ -17,6 +17,7 @@ from forecasting.engine.contract import (
     ForecastResult,
     Lever,
     PlanShare,
+    SensitivityRow,
     Team,
 )
 from reports.formatting import as_number, display_text, money, percent
@@ -90,15 +91,29 @@ Metric = Literal["expected_cost", "commitment"]  # what a tornado shows
 
 
 def sensitivity_base(result: ForecastResult, metric: Metric) -> float | None:
-    """The value the tornado's cases are compared with (see `charts.tornado`): the sensitivity baseline
-    (the same trials the cases used), else the total expected cost or the first period's commitment."""
-    baseline = result["sensitivity_baseline"]
-    if baseline is not None:
-        return baseline[metric]
+    """The value the tornado is centred on (see `charts.tornado`): the headline, i.e. the total expected
+    cost or the first period's recommended commitment, as page 1 states it (issue 14: a centre that
+    differed from the headline was a number a reader could catch out)."""
     if metric == "expected_cost":
         return result["total"]["expected_cost"]
     rows = periods(result)
     return rows[0]["recommended"]["commitment"] if rows else None
+
+
+def sensitivity_case(result: ForecastResult, row: SensitivityRow, metric: Metric) -> tuple[float, float]:
+    """A driver's (low, high) case as shown: the headline plus the case's difference from the unmoved
+    baseline on the same trials (`sensitivity_baseline`), so the cases are offsets from the headline and
+    the subsample's own sampling error cancels out of them. Without a baseline, the case as stored."""
+    low, high = (
+        (row["expected_cost_low"], row["expected_cost_high"])
+        if metric == "expected_cost"
+        else (row["commitment_low"], row["commitment_high"])
+    )
+    baseline, headline = result["sensitivity_baseline"], sensitivity_base(result, metric)
+    if baseline is None or headline is None:
+        return low, high
+    shift = headline - baseline[metric]
+    return low + shift, high + shift
 
 
 def money_list(value: object) -> str:

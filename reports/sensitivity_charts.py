@@ -10,7 +10,7 @@ from forecasting.engine.contract import ForecastResult, SensitivityRow
 from reports import plotting as plot
 from reports.formatting import money, money_tick
 from reports.plotting import CHART_WIDTH, RIGHT
-from reports.result_view import Metric, driver_label, move_text, sensitivity_base
+from reports.result_view import Metric, driver_label, move_text, sensitivity_base, sensitivity_case
 
 
 def tornado(
@@ -21,11 +21,13 @@ def tornado(
 ) -> Drawing:
     """Sensitivity: each driver's low and high case as bars from the baseline value, widest swing first.
 
-    The baseline is the result's `sensitivity_baseline` (the same trial subsample the cases used) when
-    present, else the total expected cost or the first period's recommended commitment.
+    The centre line is the headline (the total expected cost or the first period's recommended commitment)
+    and each case is shown as the headline plus its difference from the unmoved subsample
+    (`result_view.sensitivity_case`).
     """
     base = sensitivity_base(result, metric)
     rows = sorted(result["sensitivity"], key=lambda r: -_swing(r, metric))
+    cases = {id(r): sensitivity_case(result, r, metric) for r in rows}
     label_width, row_height = 150.0, 20.0
     height = 78 + row_height * max(len(rows), 1)
     drawing = plot.new_drawing(width, height)
@@ -33,7 +35,7 @@ def tornado(
     plot.title(drawing, f"Sensitivity of the {noun}")
     if not rows or base is None:
         return drawing
-    values = [base] + [value for r in rows for value in _low_high(r, metric)]
+    values = [base] + [value for r in rows for value in cases[id(r)]]
     spread = max(max(values) - min(values), abs(base) * 0.02, 1.0)
     x_ticks = plot.nice_ticks(min(values) - spread * 0.12, max(values) + spread * 0.12, 6)
     axes = plot.Axes(
@@ -53,11 +55,12 @@ def tornado(
         y_ticks=[],
         x_format=money_tick,
         y_format=str,
-        x_label=f"{noun[:1].upper()}{noun[1:]} (USD); centre line: no driver moved",
+        x_label=f"{noun[:1].upper()}{noun[1:]} (USD); centre line: the headline, no driver moved",
         y_label="",
     )
     for row, sensitivity in enumerate(rows):
-        _tornado_row(drawing, axes, axes.y(len(rows) - row - 0.5), sensitivity, metric, base, label_width)
+        y = axes.y(len(rows) - row - 0.5)
+        _tornado_row(drawing, axes, y, sensitivity, cases[id(sensitivity)], base, label_width)
     drawing.add(Line(axes.x(base), axes.bottom, axes.x(base), axes.top, strokeColor=plot.INK, strokeWidth=1))
     plot.legend(
         drawing,
@@ -88,7 +91,7 @@ def _tornado_row(
     axes: plot.Axes,
     y: float,
     row: SensitivityRow,
-    metric: Metric,
+    case: tuple[float, float],
     base: float,
     label_width: float,
 ) -> None:
@@ -106,7 +109,7 @@ def _tornado_row(
         color=plot.MUTED,
     )
     # Low above, high below the row's centre: both stay visible when they move the same way.
-    low, high = _low_high(row, metric)
+    low, high = case
     for value, color, bar_bottom in ((low, plot.BLUE, y), (high, plot.ORANGE, y - 7)):
         x0, x1 = sorted((axes.x(base), axes.x(value)))
         drawing.add(Rect(x0, bar_bottom, max(x1 - x0, 0.6), 7, fillColor=color, strokeColor=None))
@@ -121,5 +124,5 @@ def _tornado_row(
                 anchor="start" if right else "end",
                 color=plot.MUTED,
             )
-    if _swing(row, metric) == 0 and math.isclose(low, base, abs_tol=0.5):
+    if high == low and math.isclose(low, base, abs_tol=0.5):
         plot.text(drawing, axes.x(base) + 5, y - 2.5, "no change", size=6.5, color=plot.MUTED)

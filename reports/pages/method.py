@@ -11,7 +11,15 @@ from forecasting.engine.contract import ForecastResult
 from reports import charts
 from reports.formatting import as_number, display_text, money, plain_number, price
 from reports.layout import Strong, bullet, gap, para, table
-from reports.result_view import catalog_text, driver_label, humanize, money_list, move_text, plan_label
+from reports.result_view import (
+    catalog_text,
+    driver_label,
+    humanize,
+    money_list,
+    move_text,
+    plan_label,
+    sensitivity_case,
+)
 
 SOURCE_CHARS = 300
 WARNING_CHARS = 500
@@ -39,23 +47,27 @@ def _subsample_note(result: ForecastResult) -> str:
         return ""
     trials = baseline["trials"]
     return (
-        f" The cases use the first {plain_number(trials)} trials; the centre line is the same trials with no "
-        "driver moved, so it can differ slightly from the headline total."
+        f" The cases are simulated on the first {plain_number(trials)} trials and shown as changes from the "
+        "headline: each figure is the headline plus the case's difference from the same trials with no "
+        "driver moved, so the centre line is the headline itself."
     )
 
 
 def _sensitivity_table(result: ForecastResult) -> Flowable:
-    rows = [
-        [
-            driver_label(r["driver"]),
-            f"{move_text(r['low'])} / {move_text(r['high'])}",
-            money(r["expected_cost_low"]),
-            money(r["expected_cost_high"]),
-            money(r["commitment_low"]),
-            money(r["commitment_high"]),
-        ]
-        for r in result["sensitivity"]
-    ]
+    rows = []
+    for r in result["sensitivity"]:
+        cost_low, cost_high = sensitivity_case(result, r, "expected_cost")
+        commitment_low, commitment_high = sensitivity_case(result, r, "commitment")
+        rows.append(
+            [
+                driver_label(r["driver"]),
+                f"{move_text(r['low'])} / {move_text(r['high'])}",
+                money(cost_low),
+                money(cost_high),
+                money(commitment_low),
+                money(commitment_high),
+            ]
+        )
     return table(
         [
             "Driver",

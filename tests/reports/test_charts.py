@@ -94,6 +94,23 @@ def test_tornado_puts_the_widest_swing_first() -> None:
     assert commitment_labels.index("Tokens per request") < commitment_labels.index("Feature growth")
 
 
+def test_the_tornado_labels_its_cases_as_offsets_from_the_headline() -> None:
+    # issue 14: the centre was the subsample's unmoved cost, not the headline the reader saw on page 1
+    baseline = RESULT["sensitivity_baseline"]
+    assert baseline is not None
+    shift = RESULT["total"]["expected_cost"] - baseline["expected_cost"]
+    assert abs(shift) >= 1_000  # enough to change the labels: the test would catch an unshifted tornado
+    labels = texts(charts.tornado(RESULT, metric="expected_cost"))
+    stored_values = [
+        v for r in RESULT["sensitivity"] for v in (r["expected_cost_low"], r["expected_cost_high"])
+    ]
+    assert any(money(v) != money(v + shift) for v in stored_values)  # shifted labels read differently
+    for row in RESULT["sensitivity"]:
+        for stored in (row["expected_cost_low"], row["expected_cost_high"]):
+            if abs(stored - baseline["expected_cost"]) > 0.5:  # an unmoved case carries no label
+                assert money(stored + shift) in labels, (row["driver"], money(stored + shift))
+
+
 def test_feature_chart_shows_fifteen_features_and_sums_the_rest() -> None:
     result = copy.deepcopy(RESULT)
     result["api"]["features"] = [

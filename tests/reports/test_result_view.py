@@ -18,6 +18,7 @@ from reports.result_view import (
     move_text,
     seat_totals,
     sensitivity_base,
+    sensitivity_case,
 )
 from tests.reports.pdf_tools import example_result
 
@@ -121,15 +122,31 @@ def test_an_unknown_concession_uses_the_engines_description() -> None:
     assert concession_ask("net_60_terms", result) == ("Net 60 terms", "Pay 60 days after invoice")
 
 
-def test_tornado_base_is_the_sensitivity_baseline_when_the_result_has_one() -> None:
+def test_the_tornado_is_centred_on_the_headline_and_its_cases_are_offsets_from_it() -> None:
+    # issue 14: the tornado's centre (the subsample's unmoved cost) differed from the headline total
     result = example_result()
     baseline = result["sensitivity_baseline"]
     assert baseline is not None
-    assert sensitivity_base(result, "expected_cost") == baseline["expected_cost"]
-    assert sensitivity_base(result, "commitment") == baseline["commitment"]
-    result["sensitivity_baseline"] = None  # a run without the extra analyses
-    assert sensitivity_base(result, "expected_cost") == result["total"]["expected_cost"]
-    assert sensitivity_base(result, "commitment") == result["api"]["periods"][0]["recommended"]["commitment"]
+    headline = result["total"]["expected_cost"]
+    commitment = result["api"]["periods"][0]["recommended"]["commitment"]
+    assert baseline["expected_cost"] != headline  # the subsample's own figure differs: the case to handle
+    assert sensitivity_base(result, "expected_cost") == headline
+    assert sensitivity_base(result, "commitment") == commitment
+    for row in result["sensitivity"]:
+        low, high = sensitivity_case(result, row, "expected_cost")
+        assert low - headline == pytest.approx(row["expected_cost_low"] - baseline["expected_cost"], abs=1e-6)
+        assert high - headline == pytest.approx(
+            row["expected_cost_high"] - baseline["expected_cost"], abs=1e-6
+        )
+        c_low, _ = sensitivity_case(result, row, "commitment")
+        assert c_low - commitment == pytest.approx(row["commitment_low"] - baseline["commitment"], abs=1e-6)
+    result["sensitivity_baseline"] = None  # a run stored without a baseline: the cases as stored
+    row = result["sensitivity"][0]
+    assert sensitivity_case(result, row, "expected_cost") == (
+        row["expected_cost_low"],
+        row["expected_cost_high"],
+    )
+    assert sensitivity_base(result, "expected_cost") == headline
 
 
 def test_sensitivity_cases_show_the_engines_words_cleaned_and_cut() -> None:
