@@ -87,6 +87,16 @@ def move_text(value: str) -> str:
     return display_text(value, max_chars=60)
 
 
+def move_amount(value: str) -> str:
+    """The amount of a sensitivity move (`tokens per request −20%` -> `−20%`), from its first signed word:
+    the driver is named beside it, so the tornado's row label stays short enough never to be cut."""
+    words = display_text(value, max_chars=60).split(" ")
+    for i, word in enumerate(words):
+        if word[:1] in "+−-":
+            return " ".join(words[i:])
+    return " ".join(words)
+
+
 Metric = Literal["expected_cost", "commitment"]  # what a tornado shows
 
 

@@ -10,7 +10,7 @@ from forecasting.engine.contract import ForecastResult, SensitivityRow
 from reports import plotting as plot
 from reports.formatting import money, money_tick
 from reports.plotting import CHART_WIDTH, RIGHT
-from reports.result_view import Metric, driver_label, move_text, sensitivity_base, sensitivity_case
+from reports.result_view import Metric, driver_label, move_amount, sensitivity_base, sensitivity_case
 
 
 def tornado(
@@ -98,7 +98,7 @@ def _tornado_row(
     plot.text(
         drawing, label_width - 6, y, plot.fit_text(driver_label(row["driver"]), label_width - 8), anchor="end"
     )
-    moves = f"{move_text(row['low'])} / {move_text(row['high'])}"
+    moves = f"{move_amount(row['low'])} / {move_amount(row['high'])}"
     plot.text(
         drawing,
         label_width - 6,

@@ -18,7 +18,7 @@ from reportlab.graphics.shapes import Drawing, Group, String
 from reports import charts
 from reports.formatting import money
 from reports.plotting import nice_ticks
-from reports.result_view import plan_label
+from reports.result_view import move_amount, plan_label
 from reports.seat_charts import Series, charted_team, curve_series
 from tests.reports.pdf_tools import example_result, load_fixture
 
@@ -109,6 +109,16 @@ def test_the_tornado_labels_its_cases_as_offsets_from_the_headline() -> None:
         for stored in (row["expected_cost_low"], row["expected_cost_high"]):
             if abs(stored - baseline["expected_cost"]) > 0.5:  # an unmoved case carries no label
                 assert money(stored + shift) in labels, (row["driver"], money(stored + shift))
+
+
+def test_the_tornado_rows_state_each_move_whole_never_cut() -> None:
+    # issue 14: "tokens per reque…": the move under each driver was cut; it now shows the amounts only
+    labels = texts(charts.tornado(RESULT, metric="expected_cost"))
+    assert not [label for label in labels if label.endswith("…")]
+    for row in RESULT["sensitivity"]:
+        low, high = move_amount(row["low"]), move_amount(row["high"])
+        assert f"{low} / {high}" in labels
+        assert {low[:1], high[:1]} == {"+", "−"}  # amounts with their directions, e.g. −20% / +20%
 
 
 def test_feature_chart_shows_fifteen_features_and_sums_the_rest() -> None:
