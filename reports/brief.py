@@ -79,7 +79,7 @@ def _story(data: BriefData) -> list[Flowable]:
         seats.story(result, data.catalog),
         negotiation.story(result),
         method.sensitivity_story(result),
-        method.method_story(result, data.catalog),
+        method.method_story(result, data.catalog, models_used=data.models_used),
     ]
     story: list[Flowable] = []
     for index, section in enumerate(sections):

@@ -25,6 +25,29 @@ class BriefData:
     generated_on: str
     catalog: Mapping[str, Any]
     result: ForecastResult
+    # The catalog models the scenario's features use or target (`models_used`); None: not known (a
+    # result without its scenario), so the brief lists every catalog model.
+    models_used: tuple[str, ...] | None = None
+
+
+def models_used(document: Mapping[str, Any] | None) -> tuple[str, ...] | None:
+    """The model keys a scenario document's features run on or target with a model-mix lever, in order of
+    first mention; None when the document has no features list (nothing to tell)."""
+    features = (document or {}).get("features")
+    if not isinstance(features, list):
+        return None
+    keys: dict[str, None] = {}
+    for feature in features:
+        if not isinstance(feature, Mapping):
+            continue
+        levers = feature.get("levers")
+        for mix in (
+            feature.get("model_mix"),
+            levers.get("model_mix") if isinstance(levers, Mapping) else None,
+        ):
+            if isinstance(mix, Mapping):
+                keys.update(dict.fromkeys(str(key) for key in mix))
+    return tuple(keys)
 
 
 def stored_result(data: object) -> ForecastResult:

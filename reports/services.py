@@ -16,7 +16,7 @@ from typing import Any
 
 from forecasting.models import ForecastRun
 from reports.brief import render_brief
-from reports.brief_data import BriefData, stored_result
+from reports.brief_data import BriefData, models_used, stored_result
 from reports.workbook import result_workbook
 
 __all__ = [
@@ -60,6 +60,7 @@ def brief_data_for(run: ForecastRun) -> BriefData:
         generated_on=_utc_date(finished),
         catalog=run.catalog_snapshot,
         result=stored_result(run.result),
+        models_used=models_used(run.scenario_snapshot),
     )
 
 
@@ -108,6 +109,7 @@ def write_brief_for_document(
         generated_on=datetime.datetime.now(tz=datetime.UTC).date().isoformat(),
         catalog=catalog_snapshot,
         result=stored_result(result),
+        models_used=models_used(document),
     )
     pdf = render_brief(data)
     target = Path(path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether
@@ -83,7 +83,9 @@ def _sensitivity_table(result: ForecastResult) -> Flowable:
     )
 
 
-def method_story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
+def method_story(
+    result: ForecastResult, catalog: Mapping[str, Any], *, models_used: Sequence[str] | None = None
+) -> list[Flowable]:
     return [
         para("Assumptions and method", style="h1"),
         *_model_text(),
@@ -91,7 +93,13 @@ def method_story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flo
         _run_table(result, catalog),
         para("Warnings", style="h2"),
         *_warnings(result),
-        KeepTogether([para("API model prices (USD per million tokens)", style="h2"), _models_table(catalog)]),
+        KeepTogether(
+            [
+                para("API model prices (USD per million tokens)", style="h2"),
+                *_models_note(catalog, models_used),
+                _models_table(catalog, models_used),
+            ]
+        ),
         KeepTogether([para("Seat plans", style="h2"), _plans_table(catalog)]),
         KeepTogether(
             [
@@ -166,7 +174,20 @@ def _warnings(result: ForecastResult) -> list[Flowable]:
     return [bullet(display_text(w, max_chars=WARNING_CHARS)) for w in warnings]
 
 
-def _models_table(catalog: Mapping[str, Any]) -> Flowable:
+def _shown_models(catalog: Mapping[str, Any], used: Sequence[str] | None) -> list[Mapping[str, Any]]:
+    """The catalog's model rows the scenario uses (all of them when that is not known)."""
+    models = [m for m in catalog.get("models", []) if isinstance(m, Mapping)]
+    return models if used is None else [m for m in models if m.get("key") in set(used)]
+
+
+def _models_note(catalog: Mapping[str, Any], used: Sequence[str] | None) -> list[Flowable]:
+    listed, shown = len(catalog.get("models", [])), len(_shown_models(catalog, used))
+    if used is None or shown == listed:
+        return []
+    return [para(f"The {shown} models the scenario's features use or target; the catalog lists {listed}.")]
+
+
+def _models_table(catalog: Mapping[str, Any], used: Sequence[str] | None = None) -> Flowable:
     rows = [
         [
             display_text(m.get("key"), max_chars=60),
@@ -177,7 +198,7 @@ def _models_table(catalog: Mapping[str, Any]) -> Flowable:
             _times(m.get("batch_multiplier")),
             display_text(m.get("source"), max_chars=SOURCE_CHARS),
         ]
-        for m in catalog.get("models", [])
+        for m in _shown_models(catalog, used)
     ]
     return table(
         ["Model", "Input", "Output", "Cache write 5m / 1h", "Cache read", "Batch", "Source"],
