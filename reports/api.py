@@ -8,6 +8,8 @@ is a 409 in the API's JSON error shape. Errors are JSON; only the 200 answer is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
@@ -41,6 +43,33 @@ class BriefNotReadyConflict(APIException):
     default_code = "not_ready"
 
 
+NOT_READY = OpenApiResponse(
+    ErrorSerializer, description="The run has not succeeded (queued, running or failed)."
+)
+
+
+def run_download(
+    request: Request,
+    run_id: str,
+    build: Callable[[ForecastRun], bytes],
+    name: Callable[[ForecastRun], str],
+    content_type: str,
+) -> HttpResponse:
+    """A succeeded run's document for a member of its organization: 404 for another organization's run
+    (as for a missing one), 409 before the run has succeeded; never cached (the organization's figures)."""
+    run = get_object_or_404(
+        ForecastRun.objects.visible_to(request.user).select_related("organization"), pk=run_id
+    )
+    try:
+        content = build(run)
+    except BriefNotReady as error:
+        raise BriefNotReadyConflict(str(error)) from error
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name(run)}"'
+    add_never_cache_headers(response)
+    return response
+
+
 class ForecastBriefPdfApi(JsonApiMixin, APIView):
     permission_classes = [IsAuthenticated]
 
@@ -53,23 +82,11 @@ class ForecastBriefPdfApi(JsonApiMixin, APIView):
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The brief."),
             **error_responses(401, 404),
-            409: OpenApiResponse(
-                ErrorSerializer, description="The run has not succeeded (queued, running or failed)."
-            ),
+            409: NOT_READY,
         },
     )
     def get(self, request: Request, run_id: str) -> HttpResponse:
-        run = get_object_or_404(
-            ForecastRun.objects.visible_to(request.user).select_related("organization"), pk=run_id
-        )
-        try:
-            pdf = brief_pdf_for(run)
-        except BriefNotReady as error:
-            raise BriefNotReadyConflict(str(error)) from error
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{brief_filename(run)}"'
-        add_never_cache_headers(response)  # a brief is the organization's: no shared or stored copies
-        return response
+        return run_download(request, run_id, brief_pdf_for, brief_filename, "application/pdf")
 
 
 class ForecastResultXlsxApi(JsonApiMixin, APIView):
@@ -85,20 +102,8 @@ class ForecastResultXlsxApi(JsonApiMixin, APIView):
         responses={
             (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The workbook."),
             **error_responses(401, 404),
-            409: OpenApiResponse(
-                ErrorSerializer, description="The run has not succeeded (queued, running or failed)."
-            ),
+            409: NOT_READY,
         },
     )
     def get(self, request: Request, run_id: str) -> HttpResponse:
-        run = get_object_or_404(
-            ForecastRun.objects.visible_to(request.user).select_related("organization"), pk=run_id
-        )
-        try:
-            workbook = workbook_for(run)
-        except BriefNotReady as error:
-            raise BriefNotReadyConflict(str(error)) from error
-        response = HttpResponse(workbook, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{workbook_filename(run)}"'
-        add_never_cache_headers(response)  # the organization's figures: no shared or stored copies
-        return response
+        return run_download(request, run_id, workbook_for, workbook_filename, XLSX)
