@@ -19,8 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from reports.api import XLSX
 from tests.conftest import MINIMAL_DOCUMENT
 from tests.live.conftest import Journey
 from tests.live.stack import BIN, Stack
@@ -69,6 +71,7 @@ def test_planning_tool(generated: Any, stack: Stack, journey: Journey) -> None:
     forecasts_create = _module(generated, "api.forecasts.scenarios_forecasts_create")
     forecasts_retrieve = _module(generated, "api.forecasts.forecasts_retrieve")
     brief_pdf = _module(generated, "api.forecasts.forecasts_brief_pdf")
+    result_xlsx = _module(generated, "api.forecasts.forecasts_result_xlsx")
     models = _module(generated, "models")
     journey.step("generate a client from /api/schema/")
 
@@ -140,6 +143,16 @@ def test_planning_tool(generated: Any, stack: Stack, journey: Journey) -> None:
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(brief.content)).pages)
     assert document["name"] in text
     journey.step("download the brief (a PDF naming the scenario)")
+
+    workbook = result_xlsx.sync_detailed(str(run.id), client=client)
+    assert workbook.status_code == 200
+    assert workbook.headers["content-type"] == XLSX
+    book = load_workbook(io.BytesIO(workbook.content))
+    decision = dict(book["Decision"].iter_rows(min_row=2, values_only=True))
+    total = raw["result"]["total"]["expected_cost"]
+    assert decision["Total expected cost over the term"] == pytest.approx(total, rel=1e-12)
+    assert decision["Scenario"] == document["name"]
+    journey.step("download the result workbook (its total is the result's)")
 
     bad = copy.deepcopy(document)
     bad["name"] = "Planning tool, bad numbers"
