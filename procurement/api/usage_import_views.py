@@ -57,7 +57,7 @@ from procurement.imports import UsageFileError
 from procurement.limits import ID_PATTERN
 from procurement.models import PriceCatalog, Scenario
 from procurement.models.usage import UsageImport
-from procurement.usage.applying import apply_fit
+from procurement.usage.applying import record_fit
 from procurement.usage.importing import (
     ImportOptionError,
     Upload,
@@ -154,7 +154,7 @@ class UsageImportViewSet(viewsets.GenericViewSet[UsageImport]):
             raise InvalidInput(message, errors={"preview": [message]})
         body = apply_body(request.data)
         scenario = apply_target(request, usage_import, body)
-        apply_fit(usage_import, scenario, **fit_choice(body), user=request.user)
+        record_fit(usage_import, scenario, **fit_choice(body), user=request.user)
         return Response(scenario_representation(Scenario.objects.get(pk=scenario.pk), request))
 
 

@@ -4,7 +4,7 @@ scenario's history, and undo (docs/usage-import.md#applying-a-fit).
 - `plan_fit` reads: the scenario's document before and with the fit in place (validated whole), each
   changed field before and after, and the plausibility flags. It writes nothing; the preview (the quick
   forecast's cost change, `forecasting.services.preview`) builds on it.
-- `record_fit` (and `apply_fit`, which returns the new document) writes the fitted fields into the row,
+- `record_fit` writes the fitted fields into the row,
   bumps the scenario's `updated_at` and records a `ScenarioRevision` holding the previous document.
 - `undo_revision` puts a revision's previous document back through `save_scenario` (the scenario
   validator), provided nothing changed the scenario since, and records that as a revision too.
@@ -304,22 +304,6 @@ def record_fit(
         )
     scenario.updated_at = locked.updated_at
     return revision
-
-
-def apply_fit(
-    usage_import: UsageImport,
-    scenario: Scenario,
-    *,
-    team: str | None = None,
-    feature: str | None = None,
-    fit: str | None = None,
-    level: str = "after",
-    user: Any = None,
-) -> dict[str, Any]:
-    """`record_fit`, returning the scenario's new document."""
-    revision = record_fit(usage_import, scenario, team=team, feature=feature, fit=fit, level=level, user=user)
-    document: dict[str, Any] = revision.document
-    return document
 
 
 def undo_revision(revision: ScenarioRevision, *, user: Any = None) -> ScenarioRevision:

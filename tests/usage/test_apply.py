@@ -1,4 +1,4 @@
-"""apply_fit: a stored fit written into one team or feature row through the scenario document's rules; an
+"""record_fit: a stored fit written into one team or feature row through the scenario document's rules; an
 invalid result refused with its field path and nothing written; then fit -> apply -> forecast end to end."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from procurement.models import Feature, Organization, PriceCatalog, Scenario, Te
 from procurement.models.usage import UsageImport
 from procurement.scenario_document import ScenarioValidationError
 from procurement.services import scenario_to_document
-from procurement.usage.applying import TEAM_FIT_FIELDS, apply_fit
+from procurement.usage.applying import TEAM_FIT_FIELDS, record_fit
 from tests.factories import UsageImportFactory
 from tests.usage.conftest import ADMIN_REPORTS, ccusage_uploads, upload
 
@@ -40,7 +40,7 @@ def test_a_team_fit_replaces_the_usage_fields_and_drops_the_preset(
 ) -> None:
     web = scenario.teams.get(name="Web")
     before = Team.objects.get(pk=web.pk)
-    document = apply_fit(team_import, scenario, team="Web")
+    document = record_fit(team_import, scenario, team="Web").document
     fit = team_import.fits["teams"][0]
     after = Team.objects.get(pk=web.pk)  # the same row, updated in place
     for field in (f for f in TEAM_FIT_FIELDS if f in fit):  # the fields the fit carries
@@ -61,7 +61,7 @@ def test_a_team_fit_replaces_the_usage_fields_and_drops_the_preset(
 def test_a_feature_fit_replaces_volume_growth_tokens_and_model_mix(
     scenario: Scenario, feature_import: UsageImport
 ) -> None:
-    apply_fit(feature_import, scenario, feature="support SUMMARISER", fit="Support summariser")
+    record_fit(feature_import, scenario, feature="support SUMMARISER", fit="Support summariser")
     fit = feature_import.fit("features", "Support summariser")
     assert fit is not None
     row = Feature.objects.get(scenario=scenario, name="Support summariser")
@@ -83,7 +83,7 @@ def test_an_out_of_bounds_fit_is_refused_with_its_field_path_and_nothing_is_writ
     team_import.fits["teams"][0]["usage_median_usd"] = 999.0  # above the fitted p90 (934 USD)
     before = scenario_to_document(scenario)
     with pytest.raises(ScenarioValidationError) as caught:
-        apply_fit(team_import, scenario, team="Platform")
+        record_fit(team_import, scenario, team="Platform")
     assert sorted(caught.value.errors) == ["teams[0].usage_growth", "teams[0].usage_p90_usd"]
     assert scenario_to_document(scenario) == before
 
@@ -96,7 +96,7 @@ def test_a_feature_fit_naming_a_model_outside_the_scenarios_catalog_is_refused(
     fit["model_mix"] = {"claude-unknown-9": 1.0}
     before = scenario_to_document(scenario)
     with pytest.raises(ScenarioValidationError) as caught:
-        apply_fit(feature_import, scenario, feature="Support summariser", fit="Support summariser")
+        record_fit(feature_import, scenario, feature="Support summariser", fit="Support summariser")
     assert any(path.startswith("features[0].model_mix") for path in caught.value.errors)
     assert scenario_to_document(scenario) == before
 
@@ -119,13 +119,13 @@ def test_a_missing_target_or_fit_is_refused_by_field(
     message: str,
 ) -> None:
     with pytest.raises(ScenarioValidationError) as caught:
-        apply_fit(team_import, scenario, fit=fit, **target)
+        record_fit(team_import, scenario, fit=fit, **target)
     assert caught.value.errors == {field: [message]}
 
 
 def test_several_feature_fits_need_a_name(scenario: Scenario, feature_import: UsageImport) -> None:
     with pytest.raises(ScenarioValidationError) as caught:
-        apply_fit(feature_import, scenario, feature="Agent")
+        record_fit(feature_import, scenario, feature="Agent")
     assert caught.value.errors["fit"][0].startswith(
         "name the feature fit to apply: one of Support summariser, "
     )
@@ -137,7 +137,7 @@ def test_fit_apply_forecast_round_trip(
     """Import the ccusage samples as a team, apply the fit to a scenario's team, forecast that scenario."""
     fit = team_import.fits["teams"][0]
     before = _forecast(scenario_to_document(scenario), default_catalog)
-    document = apply_fit(team_import, scenario, team="Platform")
+    document = record_fit(team_import, scenario, team="Platform").document
     platform = next(t for t in document["teams"] if t["name"] == "Platform")
     # The samples' median engineer spends about 8 USD per active day over ~20 working days (README), and
     # the heavy eng-04 / eng-09 stretch the p90: the fitted level lies in that range, p90 well above.

@@ -11,7 +11,7 @@ import pytest
 from procurement.models import Organization, Scenario, ScenarioRevision
 from procurement.scenario_document import ScenarioValidationError
 from procurement.services import scenario_to_document
-from procurement.usage.applying import apply_fit, can_undo, record_fit, undo_revision
+from procurement.usage.applying import can_undo, record_fit, undo_revision
 from tests.usage.test_preview import fits_import, team_fit
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +87,6 @@ def test_a_refused_apply_records_nothing(organization: Organization, scenario: S
     stamp = fresh(scenario).updated_at
     usage_import = fits_import(organization, teams=[team_fit(usage_growth=1.5)])
     with pytest.raises(ScenarioValidationError):
-        apply_fit(usage_import, scenario, team="Platform")
+        record_fit(usage_import, scenario, team="Platform")
     assert ScenarioRevision.objects.count() == 0
     assert fresh(scenario).updated_at == stamp
