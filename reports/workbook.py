@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forecasting.engine.contract import ForecastResult
-from reports.result_view import driver_label, humanize, plan_label
+from reports.result_view import driver_label, humanize, plan_label, sensitivity_case
 
 USD = '"$"#,##0'
 SHARE = "0.0%"
@@ -200,7 +200,11 @@ def _sensitivity(sheet: Worksheet, result: ForecastResult) -> None:
         "Expected cost, high case",
         "Commitment period 1, low case",
         "Commitment period 1, high case",
+        "As in the brief: expected cost, low case",
+        "As in the brief: expected cost, high case",
     )
+    # The last two columns are derived: the brief centres the tornado on the headline and shows each case
+    # as the headline plus its change on the subsample (result_view.sensitivity_case).
     rows = [
         (
             driver_label(r["driver"]),
@@ -210,11 +214,12 @@ def _sensitivity(sheet: Worksheet, result: ForecastResult) -> None:
             r["expected_cost_high"],
             r["commitment_low"],
             r["commitment_high"],
+            *sensitivity_case(result, r, "expected_cost"),
         )
         for r in result["sensitivity"]
     ]
     _table(sheet, header, rows)
-    _formats(sheet, {USD: (4, 5, 6, 7)}, len(rows))
+    _formats(sheet, {USD: (4, 5, 6, 7, 8, 9)}, len(rows))
     baseline = result["sensitivity_baseline"]
     if baseline is not None:
         start = len(rows) + 3

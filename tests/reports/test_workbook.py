@@ -94,6 +94,14 @@ def test_every_sheet_holds_the_results_own_numbers(engine_result: dict[str, Any]
     assert [r[3:5] for r in sensitivity] == [
         xl((s["expected_cost_low"], s["expected_cost_high"])) for s in result["sensitivity"]
     ]
+    # the derived columns are what the brief shows: the headline plus each case's change on the subsample
+    baseline = result["sensitivity_baseline"]
+    assert baseline is not None
+    shift = result["total"]["expected_cost"] - baseline["expected_cost"]
+    assert abs(shift) > 1  # the subsample's baseline (fast seat path) differs from the headline here
+    assert [r[7:9] for r in sensitivity] == [
+        xl((s["expected_cost_low"] + shift, s["expected_cost_high"] + shift)) for s in result["sensitivity"]
+    ]
     assert book["Periods"]["H2"].number_format == '"$"#,##0'  # numbers stay numbers, shown as dollars
 
 
