@@ -262,6 +262,70 @@ class Concession(TypedDict):
     expected_saving: Annotated[float, "Expected cost saved over the term, USD."]
 
 
+class CommitmentRange(TypedDict):
+    """The commitments of one period whose expected cost is within `tolerance` of the optimum
+    (docs/decisions.md#recommended-range): the contiguous stretch of the cost curve around the recommendation,
+    found by bisection on all trials. The periods move as they do on the cost curve."""
+
+    index: Annotated[int, "0-based period"]
+    low: Annotated[CommitmentPoint, "The smallest commitment in the range."]
+    high: Annotated[CommitmentPoint, "The largest commitment in the range."]
+    recommended: Annotated[CommitmentPoint, "The point picked inside the range (by `Negotiation.rule`)."]
+
+
+class WalkAway(TypedDict):
+    """The limits of one period beyond which the deal stops paying (docs/decisions.md#walk-away-points)."""
+
+    index: Annotated[int, "0-based period"]
+    band_floor: Annotated[
+        float | None,
+        "The lowest commitment that keeps the recommended band's discount, USD (prorated for a short "
+        "period); null when the recommendation earns no discount.",
+    ]
+    above_list_commitment: Annotated[
+        float | None,
+        "The commitment above which committing costs more in expectation than paying list (no "
+        "commitment), USD; null when the recommendation is no commitment.",
+    ]
+
+
+class Ask(TypedDict):
+    """One line of the negotiation sheet (docs/decisions.md#negotiation-sheet)."""
+
+    term: Annotated[str, "A stable key: discount_depth, band_thresholds, ramp, rollover, ..."]
+    title: str
+    opening: Annotated[str, "The opening ask in words."]
+    opening_value: Annotated[float | None, "Expected saving over the term if the opening ask is won, USD."]
+    target: Annotated[str, "The target in words."]
+    target_value: Annotated[
+        float | None, "Expected saving over the term at the target, USD; null when the model cannot price it."
+    ]
+    walk_away: Annotated[str, "The point beyond which to walk away, in words."]
+    trade: Annotated[str, "What could be traded for it."]
+    basis: Annotated[str, "How the value was computed."]
+
+
+class Negotiation(TypedDict):
+    """What to sign, the recommended range, walk-away points and the negotiation sheet
+    (docs/decisions.md#negotiation)."""
+
+    tolerance: Annotated[Share, "The recommended range's relative slack on the term's expected API cost."]
+    rule: Annotated[str, "How the recommended point is picked inside the range, in words."]
+    ranges: list[CommitmentRange]
+    walk_away: list[WalkAway]
+    least_discount: Annotated[
+        float | None,
+        "The least discount at which committing the recommended amounts still beats paying list in "
+        "expectation; null when the recommendation is no commitment.",
+    ]
+    value_per_discount_point: Annotated[
+        float | None,
+        "Expected saving over the term of one more percentage point of discount on every band (the "
+        "commitment re-optimised), USD; null without a commitment.",
+    ]
+    asks: Annotated[list[Ask], "Largest target value first; unpriced asks last."]
+
+
 class SensitivityRow(TypedDict):
     """One driver moved down and up (docs/decisions.md#sensitivity)."""
 
@@ -317,6 +381,7 @@ class ForecastResult(TypedDict):
     concessions: Annotated[list[Concession], "Largest saving first."]
     sensitivity: Annotated[list[SensitivityRow], "Largest swing in expected cost first."]
     sensitivity_baseline: SensitivityBaseline | None
+    negotiation: Annotated[Negotiation | None, "Null without the extra analyses."]
     diagnostics: Diagnostics
 
 

@@ -22,7 +22,6 @@ from forecasting.engine.analyses import (
 from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api, to_periods
 from forecasting.engine.commitment import (
     CommitmentDecision,
-    CommitmentPoint,
     commitment_standard_error,
     optimise_commitment,
 )
@@ -38,7 +37,9 @@ from forecasting.engine.contract import (
     TokenLever,
 )
 from forecasting.engine.merge import Samples
+from forecasting.engine.negotiation import negotiation
 from forecasting.engine.plan import RunPlan
+from forecasting.engine.points import point_dict
 from forecasting.engine.seats.decision import CostCurve
 from forecasting.engine.summary import distribution, month_spend, period_spend, quantile_band, standard_error
 from forecasting.engine.tolerances import MIN_DIVISOR_USD
@@ -92,11 +93,13 @@ def build_result(
     asks: list[Concession] = []
     tornado: list[SensitivityRow] = []
     baseline: SensitivityBaseline | None = None
+    deal: contract.Negotiation | None = None
     if plan.extras:
         comparison = blended_vs_separated(plan, samples, api_periods, decision, seats_outside)
         levers = token_levers(plan, samples, cc_periods, decision, run_rate)
         asks = concessions(plan, samples, api_periods, decision, run_rate, seats_outside)
         tornado, baseline = sensitivity(plan, samples, cc_periods, run_rate)
+        deal = negotiation(plan, samples, api_periods, decision, run_rate, asks)
     return {
         "simulation": {
             "trials": plan.trials,
@@ -115,22 +118,10 @@ def build_result(
         "concessions": asks,
         "sensitivity": tornado,
         "sensitivity_baseline": baseline,
+        "negotiation": deal,
         "diagnostics": _diagnostics(
             plan, samples, api_periods, decision, run_rate, total, seats_outside, baseline
         ),
-    }
-
-
-def point_dict(point: CommitmentPoint) -> contract.CommitmentPoint:
-    """A commitment point in the contract's key names (units implied: USD, probability as a share)."""
-    return {
-        "commitment": point.commitment_usd,
-        "discount": point.discount,
-        "expected_cost": point.expected_cost_usd,
-        "expected_unused": point.expected_unused_usd,
-        "probability_unused": point.probability_unused,
-        "expected_overage": point.expected_overage_usd,
-        "p95_cost": point.p95_cost_usd,
     }
 
 
