@@ -6,15 +6,18 @@ from typing import Any
 
 
 def summary_lines(result: dict[str, Any]) -> list[str]:
-    """Recommended commitment per period, seat mix per team, total expected cost with its p5–p95."""
+    """Recommended commitment per period, the range and walk-aways, the top asks, seat mix per team, total
+    expected cost with its p5–p95."""
     lines = ["API commitment per period:"]
     for period in result["api"]["periods"]:
         rec = period["recommended"]
         lines.append(
             f"  period {period['index'] + 1} ({period['start_month']}, {period['months']} months): "
             f"commit {_usd(rec['commitment'])} at {rec['discount']:.0%} discount, "
-            f"expected cost {_usd(rec['expected_cost'])}, P(unused) {rec['probability_unused']:.0%}"
+            f"expected cost {_usd(rec['expected_cost'])}, "
+            f"chance some goes unused {rec['probability_unused']:.0%}"
         )
+    lines += _negotiation_lines(result.get("negotiation"))
     lines.append("Seat mix per team:")
     for team in result["seats"]["teams"]:
         mix = [_mix_part(part) for part in team["mix"] if part["share"] > 0]
@@ -24,6 +27,33 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"Total expected cost: {_usd(total['expected_cost'])} "
         f"(p5 {_usd(total['cost']['p5'])} – p95 {_usd(total['cost']['p95'])})"
     )
+    return lines
+
+
+def _negotiation_lines(deal: dict[str, Any] | None) -> list[str]:
+    """The recommended range, the walk-away points and the top three priced asks
+    (docs/result.md#negotiation)."""
+    if not deal:
+        return []
+    lines = [f"Recommended range (expected cost within {deal['tolerance']:.2%} of the least):"]
+    for r, w in zip(deal["ranges"], deal["walk_away"], strict=True):
+        low, high = r["low"], r["high"]
+        lines.append(
+            f"  period {r['index'] + 1}: {_usd(low['commitment'])} – {_usd(high['commitment'])} "
+            f"(chance some goes unused {low['probability_unused']:.0%} – {high['probability_unused']:.0%})"
+        )
+        limits = []
+        if w["band_floor"] is not None:
+            limits.append(
+                f"below {_usd(w['band_floor'])} the {r['recommended']['discount']:.0%} band is lost"
+            )
+        if w["above_list_commitment"] is not None:
+            limits.append(f"above {_usd(w['above_list_commitment'])} committing costs more than paying list")
+        if limits:
+            lines.append("    walk away: " + "; ".join(limits))
+    asks = [a for a in deal["asks"] if a["target_value"]][:3]
+    if asks:
+        lines.append("Top asks: " + "; ".join(f"{a['title']} ({_usd(a['target_value'])})" for a in asks))
     return lines
 
 

@@ -40,9 +40,46 @@ def test_summary_names_commitment_discount_seat_mix_and_cost_band() -> None:
     assert summary_lines(result) == [
         "API commitment per period:",
         "  period 1 (2027-01, 12 months): commit $250,000 at 10% discount, expected cost $301,234, "
-        "P(unused) 20%",
+        "chance some goes unused 20%",
         "Seat mix per team:",
         "  Platform: api <1%; pro 60% (14 annual + 5.6 month-to-month seats on average); "
         "max_20x 40% (3.2 month-to-month seats on average)",
         "Total expected cost: $1,000,000 (p5 $900,000 – p95 $1,200,000)",
+    ]
+
+
+def test_summary_gives_the_range_walk_aways_and_top_three_priced_asks() -> None:
+    point = {"commitment": 100.0, "discount": 0.12, "probability_unused": 0.25, "expected_cost": 1.0}
+    ask = {"title": "T", "target_value": None}
+    result = {
+        "api": {"periods": [{"index": 0, "start_month": "2027-01", "months": 12, "recommended": point}]},
+        "seats": {"teams": []},
+        "total": {"expected_cost": 1.0, "cost": {"p5": 1.0, "p95": 1.0}},
+        "negotiation": {
+            "tolerance": 0.0025,
+            "ranges": [
+                {
+                    "index": 0,
+                    "low": {**point, "commitment": 90.4, "probability_unused": 0.104},
+                    "high": {**point, "commitment": 120.6, "probability_unused": 0.5},
+                    "recommended": point,
+                }
+            ],
+            "walk_away": [{"index": 0, "band_floor": 90.0, "above_list_commitment": 150.2}],
+            "asks": [
+                {**ask, "title": "A", "target_value": 30.0},
+                {**ask, "title": "B", "target_value": 20.0},
+                {**ask, "title": "Zero", "target_value": 0.0},
+                {**ask, "title": "C", "target_value": 10.0},
+                {**ask, "title": "D", "target_value": 5.0},
+                ask,
+            ],
+        },
+    }
+    lines = summary_lines(result)
+    assert lines[2:6] == [
+        "Recommended range (expected cost within 0.25% of the least):",
+        "  period 1: $90 – $121 (chance some goes unused 10% – 50%)",
+        "    walk away: below $90 the 12% band is lost; above $150 committing costs more than paying list",
+        "Top asks: A ($30); B ($20); C ($10)",
     ]
