@@ -18,7 +18,7 @@ from reports import plotting
 from reports.brief_data import BriefData
 from reports.fonts import REGULAR, register_fonts
 from reports.formatting import display_text
-from reports.pages import api, method, negotiation, seats, summary
+from reports.pages import api, decision, method, negotiation, seats
 
 __all__ = ["BriefData", "render_brief"]
 
@@ -74,7 +74,7 @@ def _footer_text(data: BriefData) -> str:
 def _story(data: BriefData) -> list[Flowable]:
     result = data.result
     sections = [
-        summary.story(data),
+        decision.story(data),
         api.story(result),
         seats.story(result, data.catalog),
         negotiation.story(result),

@@ -4,7 +4,7 @@ and `stored_result`: where a result read back from JSON becomes the typed contra
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from forecasting.engine.contract import ForecastResult
@@ -28,6 +28,13 @@ class BriefData:
     # The catalog models the scenario's features use or target (`models_used`); None: not known (a
     # result without its scenario), so the brief lists every catalog model.
     models_used: tuple[str, ...] | None = None
+    # The scenario document as run (the run's `scenario_snapshot`, the CLI's validated document): the key
+    # inputs page shows it. None: not known, and the page says so.
+    scenario: Mapping[str, Any] | None = None
+    # Where an input came from when not typed into the scenario: `{"team:Platform": "fitted from usage
+    # import #3"}` (keys `team:<name>` / `feature:<name>`); teams on a usage preset are found from the
+    # scenario itself.
+    input_sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def models_used(document: Mapping[str, Any] | None) -> tuple[str, ...] | None:
@@ -60,3 +67,68 @@ def stored_result(data: object) -> ForecastResult:
     if not isinstance(data, dict):
         raise TypeError(f"a stored result is a JSON object, not {type(data).__name__}")
     return cast(ForecastResult, data)
+
+
+# Presentation-only figures derived from the result for page 1 (no new model numbers: sums and picks).
+
+
+def catalog_plan_name(catalog: Mapping[str, Any], key: str) -> str:
+    """A plan's name as the catalog gives it (`display_name`, the latest row's), else the brief's label."""
+    from reports.result_view import plan_label  # result_view imports nothing of this module
+
+    names = [
+        (str(row.get("valid_from", "")), str(row.get("display_name") or ""))
+        for row in catalog.get("plans", [])
+        if isinstance(row, Mapping) and row.get("key") == key
+    ]
+    named = [name for _, name in sorted(names) if name.strip()]
+    return named[-1] if named and key != "api" else plan_label(key)
+
+
+@dataclass(frozen=True)
+class SeatOrderLine:
+    """One plan of the seat order, summed over teams."""
+
+    plan: str
+    annual_seats: float
+    expected_monthly_seats: float
+    seat_price_usd: float | None  # the price the decision compared (annual where annual seats are bought)
+    monthly_price_usd: float | None  # the catalog's month-to-month price of that row
+
+
+def seat_order(result: ForecastResult, catalog: Mapping[str, Any]) -> list[SeatOrderLine]:
+    """The seats to buy, by plan over every team (plans with seats, in the catalog's plan order)."""
+    from reports.seat_prices import price_row
+
+    annual: dict[str, float] = {}
+    monthly: dict[str, float] = {}
+    prices: dict[str, float] = {}
+    for team in result["seats"]["teams"]:
+        curve = team.get("plan_cost_curve")
+        for line in curve["plans"] if curve else []:
+            prices.setdefault(line["plan"], line["seat_price_usd"])
+        for row in team["mix"]:
+            if row["plan"] == "api":
+                continue
+            annual[row["plan"]] = annual.get(row["plan"], 0.0) + row["annual_seats"]
+            monthly[row["plan"]] = monthly.get(row["plan"], 0.0) + row["expected_monthly_seats"]
+    order = [str(row.get("key")) for row in catalog.get("plans", []) if isinstance(row, Mapping)]
+    plans = sorted(
+        (p for p in annual if annual[p] > 0 or monthly[p] >= 0.05),
+        key=lambda p: (order.index(p) if p in order else len(order), p),
+    )
+    lines = []
+    for plan in plans:
+        used = prices.get(plan)
+        row = price_row(catalog, plan, used) if used is not None else None
+        monthly_price = row.get("monthly_usd") if row is not None else None
+        lines.append(
+            SeatOrderLine(
+                plan,
+                annual[plan],
+                monthly[plan],
+                used,
+                float(monthly_price) if isinstance(monthly_price, int | float) else None,
+            )
+        )
+    return lines

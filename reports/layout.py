@@ -52,6 +52,14 @@ def _styles() -> dict[str, ParagraphStyle]:
             "h2", body, fontName=BOLD, fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=4
         ),
         "headline": ParagraphStyle("headline", body, fontSize=11, leading=15, spaceAfter=8),
+        # Page 1 is one page by design: a smaller title and tighter headings.
+        "cover_title": ParagraphStyle(
+            "cover_title", body, fontName=BOLD, fontSize=16, leading=20, spaceAfter=2
+        ),
+        "lead": ParagraphStyle("lead", body, fontSize=9.5, leading=12.5, spaceAfter=4),
+        "h2_tight": ParagraphStyle(
+            "h2_tight", body, fontName=BOLD, fontSize=9.5, leading=12, spaceBefore=5, spaceAfter=2
+        ),
         "small": ParagraphStyle("small", body, fontSize=7.5, leading=10, textColor=MUTED),
         "bullet": ParagraphStyle("bullet", body, leftIndent=10, bulletIndent=0, spaceAfter=2),
         "cell": ParagraphStyle("cell", body, fontSize=7.5, leading=9.5, spaceAfter=0),
@@ -136,6 +144,7 @@ def table(
     *,
     right: Sequence[int] = (),
     bold_rows: Sequence[int] = (),
+    padding: float = 2.5,
 ) -> Table:
     """A striped table; `right` lists right-aligned (numeric) columns, `bold_rows` emphasised body rows.
 
@@ -160,8 +169,8 @@ def table(
     commands: list[tuple[object, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL if header is not None else STRIPE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),

@@ -61,7 +61,60 @@ def brief_data_for(run: ForecastRun) -> BriefData:
         catalog=run.catalog_snapshot,
         result=stored_result(run.result),
         models_used=models_used(run.scenario_snapshot),
+        scenario=run.scenario_snapshot,
+        input_sources=fitted_sources(run),
     )
+
+
+# The fields applying a fit writes (docs/usage-import.md#applying-a-fit), by kind of subject.
+FITTED_FIELDS = {
+    "team": ("usage_median_usd", "usage_p90_usd", "usage_persistence", "usage_growth", "usage_growth_sd"),
+    "feature": ("requests_per_month", "growth", "growth_sd", "input_tokens", "output_tokens", "model_mix"),
+}
+
+
+def fitted_sources(run: ForecastRun) -> dict[str, str]:
+    """`{"team:Platform": "fitted from usage import #3"}` for each team or feature of the run's scenario
+    whose inputs, as run, are the ones an applied fit wrote (the newest such revision before the run).
+
+    A revision changed a subject when the subject's fitted fields differ between its documents; the run
+    still carries that fit when its snapshot's fields equal the revision's. An edit or undo since then
+    leaves the subject's fields different, so it is then shown as the scenario's own.
+    """
+    from procurement.models import ScenarioRevision
+
+    if run.scenario_id is None:
+        return {}
+    revisions = ScenarioRevision.objects.filter(
+        scenario_id=run.scenario_id, kind=ScenarioRevision.Kind.APPLY, created_at__lte=run.created_at
+    ).order_by("-created_at", "-id")
+    snapshot = run.scenario_snapshot or {}
+    sources: dict[str, str] = {}
+    for revision in revisions[:50]:
+        for kind, fields in FITTED_FIELDS.items():
+            before = _by_name(revision.previous_document, f"{kind}s")
+            after = _by_name(revision.document, f"{kind}s")
+            for name, row in _by_name(snapshot, f"{kind}s").items():
+                key = f"{kind}:{row.get('name')}"
+                if key in sources or name not in after:
+                    continue
+                picked = [(f, after[name].get(f)) for f in fields]
+                changed = any(before.get(name, {}).get(f) != value for f, value in picked)
+                if changed and all(row.get(f) == value for f, value in picked):
+                    number = revision.usage_import_id
+                    sources[key] = (
+                        f"fitted from usage import #{number}" if number else "fitted from a usage import"
+                    )
+    return sources
+
+
+def _by_name(document: Any, key: str) -> dict[str, dict[str, Any]]:
+    rows = document.get(key) if isinstance(document, Mapping) else None
+    return {
+        str(row.get("name", "")).casefold(): row
+        for row in (rows if isinstance(rows, list) else [])
+        if isinstance(row, dict)
+    }
 
 
 def brief_pdf_for(run: ForecastRun) -> bytes:
@@ -110,6 +163,7 @@ def write_brief_for_document(
         catalog=catalog_snapshot,
         result=stored_result(result),
         models_used=models_used(document),
+        scenario=document,
     )
     pdf = render_brief(data)
     target = Path(path)
