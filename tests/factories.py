@@ -149,8 +149,11 @@ def _fixture(name: str) -> dict[str, Any]:
 
 
 def example_result() -> dict[str, Any]:
-    """A docs/result.md result as the engine writes it (tests/fixtures/result_example.json), a fresh copy."""
-    return copy.deepcopy(_fixture("result_example.json"))
+    """The engine's result for tests/fixtures/scenario_example.json (fixed seed), as a run stores it; a
+    fresh copy (computed once per session: tests/reports/fixture_result.py)."""
+    from tests.reports.fixture_result import engine_example_result  # deferred: loads the engine on first use
+
+    return engine_example_result()
 
 
 def example_catalog() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 from forecasting.engine.contract import ForecastResult
 from reports.brief import BriefData
 from reports.brief_data import stored_result
+from tests.reports.fixture_result import engine_example_result
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # Keys that make a PDF act: link annotations, URI / JavaScript / launch actions, open actions.
@@ -30,8 +31,9 @@ def load_fixture(name: str) -> dict[str, Any]:
 
 
 def example_result() -> ForecastResult:
-    """`tests/fixtures/result_example.json` (written by `make_result_fixture`), read as a stored result."""
-    return stored_result(load_fixture("result_example.json"))
+    """The engine's result for `tests/fixtures/scenario_example.json` (fixed seed), read as a stored result:
+    computed once per session, a fresh deep copy on every call (`tests/reports/fixture_result.py`)."""
+    return stored_result(engine_example_result())
 
 
 def example_data(**changes: Any) -> BriefData:

@@ -1,7 +1,8 @@
 """Forecast run rows for the brief's download and admin tests: a succeeded run holds the example result.
 
-The result and catalog are the committed fixtures the brief's own tests use (`tests/fixtures/`), so these
-tests need no engine run; their numbers are read back from the fixture, never pasted into the tests.
+The result is the engine's result for the committed example scenario and the catalog the committed snapshot
+the brief's own tests use (`tests/fixtures/`, `tests/reports/fixture_result.py`); their numbers are read
+back from the result, never pasted into the tests.
 """
 
 from __future__ import annotations
