@@ -1,7 +1,8 @@
 """The PDF negotiation brief: `render_brief(BriefData) -> bytes`, ReportLab only (no ORM, network or clock).
 
-Pages in order: cover and executive summary; API path; seats; blended vs separated, token levers and
-what to ask for; sensitivity; assumptions and method. The document is built in ReportLab's invariant
+Pages in order: the decision (page 1); the negotiation sheet with blended vs separated and the token
+levers; key inputs; API path; seats; sensitivity; assumptions and method with the glossary, and the
+catalog's prices with their sources. The document is built in ReportLab's invariant
 mode with fixed metadata, so the same data always gives the same bytes. Every user string reaches the
 page through `reports.layout` (cleaned and escaped) or as plain canvas text, never as raw markup.
 """
@@ -18,7 +19,7 @@ from reports import plotting
 from reports.brief_data import BriefData
 from reports.fonts import REGULAR, register_fonts
 from reports.formatting import display_text
-from reports.pages import api, decision, method, negotiation, seats
+from reports.pages import api, decision, inputs, method, negotiation, seats
 
 __all__ = ["BriefData", "render_brief"]
 
@@ -75,11 +76,15 @@ def _story(data: BriefData) -> list[Flowable]:
     result = data.result
     sections = [
         decision.story(data),
-        api.story(result),
-        seats.story(result, data.catalog),
         negotiation.story(result),
+        inputs.story(data),
+        api.story(result),
+        [*seats.story(result, data.catalog), *negotiation.blended_story(result)],
         method.sensitivity_story(result),
-        method.method_story(result, data.catalog, models_used=data.models_used),
+        [
+            *method.method_story(result, data.catalog, models_used=data.models_used),
+            *inputs.glossary(),
+        ],
     ]
     story: list[Flowable] = []
     for index, section in enumerate(sections):

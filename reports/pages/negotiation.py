@@ -1,76 +1,129 @@
-"""Blended vs separated, token levers, and what to ask for (each concession in dollars, ranked)."""
+"""The negotiation sheet (every ask: opening, target, walk-away, value, trade), then blended vs separated
+and the token levers. A result without a negotiation section (no extra analyses, or stored before it) shows
+its concessions ranked instead, under "What to ask for"."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any, cast
 
 from reportlab.platypus import Flowable, KeepTogether
 
-from forecasting.engine.contract import ForecastResult
-from reports.formatting import display_text, money
+from forecasting.engine.contract import Ask, ForecastResult
+from reports.formatting import display_text, money, month
 from reports.layout import Cell, Strong, gap, para, table
 from reports.result_view import LEVER_LABELS, band_floor_phrase, humanize, money_list, ranked
 
 DEFAULT_ROLLOVER = "25%"  # docs/decisions.md#concessions: the rollover concession is "25% of unused"
+ASK_CHARS = 240  # an ask's words in one cell; the engine writes them under 120
+NOT_PRICED = "not priced"
 
 
 def story(result: ForecastResult) -> list[Flowable]:
+    negotiation = result.get("negotiation")
+    asks: list[Flowable] = (
+        [para("Negotiation sheet", style="h1"), *_sheet(result)]
+        if negotiation is not None
+        else [para("What to ask for", style="h1"), *_asks(result)]
+    )
+    return [*asks, gap(6), para("Token levers", style="h2"), *_levers(result), *_planned(result)]
+
+
+def _lever_name(key: Any) -> str:
+    return LEVER_LABELS[key][0] if key in LEVER_LABELS else humanize(key)
+
+
+def blended_story(result: ForecastResult) -> list[Flowable]:
+    """Blended vs separated, shown after the seats: it is about keeping seat spend out of the commitment."""
+    return [KeepTogether([para("Blended vs separated", style="h2"), *_blended(result)])]
+
+
+def ask_value(ask: Ask, key: str = "target_value") -> str:
+    """An ask's dollar value as shown: `$246K`, or "not priced" when the model cannot price it."""
+    value = ask.get(key)
+    return NOT_PRICED if value is None else money(value)
+
+
+def _sheet(result: ForecastResult) -> list[Flowable]:
+    negotiation = result["negotiation"]
+    assert negotiation is not None
+    per_point = negotiation["value_per_discount_point"]
+    intro = (
+        "Each term of the contract: what to open with, the target to settle on, where to walk away and what "
+        "could be given for it. Values are expected savings over the term against the recommendation."
+    )
+    if per_point is not None:
+        intro += f" One more percentage point of discount on every band is worth {money(per_point)}."
+    rows: list[list[Cell]] = []
+    for ask in negotiation["asks"]:
+        rows.append(
+            [
+                Strong(display_text(ask["title"], max_chars=80)),
+                f"{display_text(ask['opening'], max_chars=ASK_CHARS)} ({ask_value(ask, 'opening_value')})",
+                display_text(ask["target"], max_chars=ASK_CHARS),
+                ask_value(ask),
+                display_text(ask["walk_away"], max_chars=ASK_CHARS),
+                display_text(ask["trade"], max_chars=ASK_CHARS),
+            ]
+        )
+    header = ["Term", "Opening ask (value)", "Target", "Value at target", "Walk away at", "Trade for it"]
+    basis: list[str | Strong] = [Strong("How each value was found. ")]
+    for ask in negotiation["asks"]:
+        text = display_text(ask["basis"], max_chars=ASK_CHARS).rstrip(".")
+        if ask["target_value"] is None and not text.lower().startswith(NOT_PRICED):
+            text = f"Not priced: {text}"
+        basis += [Strong(f"{display_text(ask['title'], max_chars=80)}: "), f"{text}. "]
     return [
-        para("Blended vs separated", style="h1"),
-        *_blended(result),
-        gap(8),
-        para("Token levers", style="h1"),
-        *_levers(result),
-        gap(8),
-        para("What to ask for", style="h1"),
-        *_asks(result),
+        para(intro),
+        table(header, rows, [82, 104, 88, 46, 100, 92], right=(3,), padding=1.5),
+        gap(3),
+        para(*basis, style="small"),
     ]
 
 
 def _blended(result: ForecastResult) -> list[Flowable]:
     comparison = result["blended_vs_separated"]
-    intro = para(
-        "A spreadsheet adds the seat forecast and the API forecast and commits to the total. Seats are "
-        "paid at seat prices and never draw on an API commitment, and the two paths grow for different "
-        "reasons, so the blended number leaves money unused. The brief sizes each path on its own."
+    intro = (
+        "A spreadsheet commits to API and seat spend added together; seats never draw on an API "
+        "commitment, so the blended number leaves money unused. The brief sizes each path on its own."
     )
     if comparison is None:  # a run without the extra analyses
-        return [intro, para("This result has no blended comparison.")]
+        return [para(intro), para("This result has no blended comparison.")]
     blended, separated = comparison["blended"], comparison["separated"]
-    rows: list[list[Cell]] = [
-        ["Commitments", money_list(blended["commitments"]), money_list(separated["commitments"])],
-        ["Expected cost", money(blended["expected_cost"]), money(separated["expected_cost"])],
-        ["Expected unused", money(blended["expected_unused"]), money(separated["expected_unused"])],
-    ]
-    out: list[Flowable] = [
-        intro,
-        table(["", "Blended (one number)", "Separated (this brief)"], rows, [170, 120, 120], right=(1, 2)),
-    ]
     cost_gap = comparison["expected_saving"]
     unused_gap = blended["expected_unused"] - separated["expected_unused"]
     if cost_gap >= 0:
-        out += [
-            gap(4),
-            para(
-                "Separating the paths saves ",
-                Strong(money(cost_gap)),
-                f" in expected cost and cuts expected unused commitment by {money(unused_gap)}.",
-            ),
+        verdict: list[str | Strong] = [
+            " Separating the paths saves ",
+            Strong(money(cost_gap)),
+            f" in expected cost and cuts expected unused commitment by {money(unused_gap)}.",
         ]
     else:
-        out += [
-            gap(4),
-            para("In this forecast the blended number is cheaper by ", Strong(money(-cost_gap)), "."),
-        ]
-    return out
+        verdict = [" In this forecast the blended number is cheaper by ", Strong(money(-cost_gap)), "."]
+    rows: list[list[Cell]] = [
+        [
+            "Blended (one number)",
+            money_list(blended["commitments"]),
+            money(blended["expected_cost"]),
+            money(blended["expected_unused"]),
+        ],
+        [
+            "Separated (this brief)",
+            money_list(separated["commitments"]),
+            money(separated["expected_cost"]),
+            money(separated["expected_unused"]),
+        ],
+    ]
+    header = ["Sizing", "Commitments", "Expected cost", "Expected unused"]
+    return [para(intro, *verdict), table(header, rows, [130, 120, 90, 90], right=(1, 2, 3), padding=1.5)]
 
 
 def _levers(result: ForecastResult) -> list[Flowable]:
     levers = result["token_levers"]
     intro = para(
-        "Each lever is rerun on the same random numbers with the targets set on the features, one lever "
-        "at a time and all together. The saving is in expected API cost over the term, with the "
-        "commitment re-sized on the cheaper usage."
+        "Each lever is rerun on the same trials with the features' targets, one at a time and all together: "
+        "the saving in expected API cost over the term, with the commitment re-sized on the cheaper usage."
     )
     if not levers:
         return [intro, para("No feature sets a lever target.")]
@@ -79,7 +132,31 @@ def _levers(result: ForecastResult) -> list[Flowable]:
         label, meaning = LEVER_LABELS[lever["lever"]]
         rows.append([label, meaning, money(lever["expected_saving"]), money_list(lever["commitments"])])
     header = ["Lever", "What changes", "Expected saving", "Re-sized commitment"]
-    return [intro, table(header, rows, [95, 237, 80, 100], right=(2, 3))]
+    return [intro, table(header, rows, [95, 237, 80, 100], right=(2, 3), padding=1.5)]
+
+
+def _planned(result: ForecastResult) -> list[Flowable]:
+    """The levers the scenario plans, and what committing against them risks (null or absent: nothing)."""
+    planned = cast(Mapping[str, Any], result).get("planned_levers")
+    if not isinstance(planned, Mapping):
+        return []
+    starts = "; ".join(
+        f"{_lever_name(item.get('lever'))} from {month(item.get('start_month'))}"
+        for item in planned.get("levers", [])
+        if isinstance(item, Mapping)
+    )
+    unoptimised = money_list(planned.get("unoptimised_commitments"))
+    before = money(planned.get("cost_of_committing_before_levers_land"))
+    return [
+        gap(4),
+        para(
+            Strong("Committed against the planned levers. "),
+            f"The recommendation is sized on the spend with the planned levers landing ({starts}). Sized on "
+            f"today's spend, the commitment would be {unoptimised} and cost {before} more in expected "
+            "API cost once the levers land. If no planned lever lands, the recommendation costs "
+            f"{money(planned.get('cost_if_levers_slip'))} more than committing on today's spend would.",
+        ),
+    ]
 
 
 def _asks(result: ForecastResult) -> list[Flowable]:
