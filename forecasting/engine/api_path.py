@@ -44,13 +44,18 @@ class ApiVariant:
 
     `growth_shift` is added to every feature's growth mean (the same uniform draws are mapped through the
     shifted truncated-normal inverse CDF); `tokens_scale` multiplies tokens per request, hence spend;
-    `cost_per_request_usd` replaces each feature's cost per request (None: the base cost).
+    `cost_per_request_usd` replaces each feature's cost per request (None: the base cost). `switches`
+    changes the cost per request during the term: each `(month, costs)` sets every feature's cost per
+    request from that 0-based month on (months ascending), so one variant is the base spend before a
+    planned lever lands and the lever's spend after it (docs/decisions.md#planned-levers). Its spend in a
+    month is exactly the spend of the variant with that month's costs: the same path times the same factor.
     """
 
     name: str
     growth_shift: float = 0.0
     tokens_scale: float = 1.0
     cost_per_request_usd: tuple[float, ...] | None = None
+    switches: tuple[tuple[int, tuple[float, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ def simulate_api_block(
     block: int,
     trials: int,
     variants: Sequence[ApiVariant] = (ApiVariant("base"),),
+    term_variant: int = 0,
 ) -> ApiBlock:
     """Monthly list spend of one block of trials, per variant, features summed (docs/model.md#api-path).
 
@@ -177,11 +183,14 @@ def simulate_api_block(
     the same uniforms through the shifted inverse CDF. The tokens multiplier scales spend linearly: it does
     not move a request across a long-context threshold (`c_f` is fixed per feature).
 
+    `feature_term_spend_usd` is the term spend per feature of variant `term_variant` (the base by default).
     Memory is O(V x trials x months) for the result plus two (trials x months) work arrays.
     """
     _validate_block(features, months=months, start_calendar_month=start_calendar_month, trials=trials)
     base_costs = [cost_per_request_usd(f, models) for f in features]
-    _validate_variants(variants, len(features))
+    _validate_variants(variants, len(features), months)
+    if not 0 <= term_variant < len(variants):
+        raise ValueError(f"term_variant must index one of the {len(variants)} variants")
     # Months-major while accumulating: a feature's live months are then a contiguous suffix of rows.
     monthly = np.zeros((len(variants), months, trials))
     feature_term = np.zeros((len(features), trials))
@@ -189,10 +198,12 @@ def simulate_api_block(
     for index, feature in enumerate(features):
         if feature.requests_per_month == 0.0 or feature.launch_month >= months:
             continue
-        amounts = [_variant_amount(v, index, base_costs[index]) for v in variants]
+        amounts = [_variant_amount(v, index, base_costs[index], months) for v in variants]
         season = seasonality_factors(feature, months=months, start_calendar_month=start_calendar_month)
         rng = generator(seed, block, API_PATH, index)
-        feature_term[index] = _simulate_feature(feature, rng, season, amounts, variants, monthly, workspace)
+        feature_term[index] = _simulate_feature(
+            feature, rng, season, amounts, variants, monthly, workspace, term_variant
+        )
     return ApiBlock(
         monthly_spend_usd=np.ascontiguousarray(monthly.transpose(0, 2, 1)),
         feature_term_spend_usd=feature_term,
@@ -214,22 +225,36 @@ class _Workspace:
         return self._noise[:size].reshape(shape), self._path[:size].reshape(shape)
 
 
-def _variant_amount(variant: ApiVariant, index: int, base_cost_usd: float) -> float:
-    """USD per request of one feature in one variant, tokens scale included."""
+Amount = float | NDArray[np.float64]  # USD per request: one for the term, or one per month (switches)
+
+
+def _variant_amount(variant: ApiVariant, index: int, base_cost_usd: float, months: int) -> Amount:
+    """USD per request of one feature in one variant, tokens scale included; per month with switches."""
     cost = base_cost_usd if variant.cost_per_request_usd is None else variant.cost_per_request_usd[index]
-    return cost * variant.tokens_scale
+    if not variant.switches:
+        return cost * variant.tokens_scale
+    per_month = np.full(months, cost * variant.tokens_scale)
+    for month, costs in variant.switches:
+        per_month[month:] = costs[index] * variant.tokens_scale
+    return per_month
+
+
+def _peak(amount: Amount) -> float:
+    return float(np.max(amount))
 
 
 def _simulate_feature(
     feature: FeatureInput,
     rng: np.random.Generator,
     season: NDArray[np.float64],
-    amounts: list[float],
+    amounts: list[Amount],
     variants: Sequence[ApiVariant],
     monthly: NDArray[np.float64],
     workspace: _Workspace,
+    term_variant: int = 0,
 ) -> NDArray[np.float64]:
-    """Add one feature's spend to `monthly` (V, T, n) for every variant; return variant 0's term spend."""
+    """Add one feature's spend to `monthly` (V, T, n) for every variant; return variant `term_variant`'s
+    term spend."""
     launch = feature.launch_month
     uniforms, factors, noise, path = _draw_feature(feature, rng, monthly.shape[1] - launch, workspace)
     with np.errstate(divide="ignore"):  # a zero seasonal factor is a month with no traffic
@@ -238,7 +263,9 @@ def _simulate_feature(
     term = np.zeros(len(uniforms))
     for shift in dict.fromkeys(v.growth_shift for v in variants):
         members = [v for v, variant in enumerate(variants) if variant.growth_shift == shift]
-        reference = next((amounts[v] for v in members if amounts[v] > 0.0), 0.0)
+        # The first term-long amount is the reference (the base's, so the base path is scaled by exactly 1).
+        scalars = [a for v in members if isinstance(a := amounts[v], float) and a > 0.0]
+        reference = scalars[0] if scalars else max((_peak(amounts[v]) for v in members), default=0.0)
         if reference == 0.0:
             continue
         factors[0] = np.log1p(growth_draws(uniforms, feature.growth + shift, feature.growth_sd))
@@ -250,10 +277,19 @@ def _simulate_feature(
             path += noise
         np.exp(path, out=path)
         for v in members:
-            _accumulate(monthly[v, launch:], path, amounts[v] / reference)
-        if 0 in members:
-            term = (np.ones(len(log_base)) @ path) * (amounts[0] / reference)
+            _accumulate(monthly[v, launch:], path, _live(amounts[v], launch) / reference)
+        if term_variant in members:
+            amount = amounts[term_variant]
+            if isinstance(amount, float):
+                term = (np.ones(len(log_base)) @ path) * (amount / reference)
+            else:
+                term = (amount[launch:] / reference) @ path
     return term
+
+
+def _live(amount: Amount, launch: int) -> Amount:
+    """An amount over the feature's live months (from its launch month on)."""
+    return amount if isinstance(amount, float) else amount[launch:]
 
 
 def _draw_feature(
@@ -273,9 +309,12 @@ def _draw_feature(
     return uniforms, factors, noise, path
 
 
-def _accumulate(target: NDArray[np.float64], path: NDArray[np.float64], scale: float) -> None:
-    """target += scale * path, without a temporary when scale is 1 (the base variant)."""
-    if scale == 1.0:
+def _accumulate(target: NDArray[np.float64], path: NDArray[np.float64], scale: Amount) -> None:
+    """target += scale * path, without a temporary when scale is 1 (the base variant); a per-month scale
+    multiplies each month's row by its own factor, the same product a term-long scale would give."""
+    if isinstance(scale, np.ndarray):
+        target += scale[:, None] * path
+    elif scale == 1.0:
         target += path
     elif scale != 0.0:
         target += scale * path
@@ -301,7 +340,7 @@ def _validate_block(
             raise ValueError(f"feature {f.name}: growth must be > -1 and launch_month >= 0")
 
 
-def _validate_variants(variants: Sequence[ApiVariant], feature_count: int) -> None:
+def _validate_variants(variants: Sequence[ApiVariant], feature_count: int, months: int) -> None:
     if not variants:
         raise ValueError("at least one variant is needed")
     for v in variants:
@@ -310,3 +349,8 @@ def _validate_variants(variants: Sequence[ApiVariant], feature_count: int) -> No
         costs = v.cost_per_request_usd
         if costs is not None and (len(costs) != feature_count or min(costs, default=0.0) < 0.0):
             raise ValueError(f"variant {v.name}: one cost per request >= 0 per feature is needed")
+        switch_months = [month for month, _ in v.switches]
+        if switch_months != sorted(set(switch_months)) or not all(0 <= m < months for m in switch_months):
+            raise ValueError(f"variant {v.name}: switch months must be ascending and within the term")
+        if any(len(c) != feature_count or min(c, default=0.0) < 0.0 for _, c in v.switches):
+            raise ValueError(f"variant {v.name}: each switch needs one cost per request >= 0 per feature")

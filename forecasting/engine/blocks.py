@@ -46,6 +46,8 @@ class BlockResult:
     seats: SeatTotals
     api_sensitivity_periods_usd: VariantsByTrialByPeriod | None  # (Va, n, P), sensitivity blocks only
     seat_sensitivity: tuple[SeatTotals, ...]  # sensitivity blocks only
+    # feature list spend with the planned levers (docs/decisions.md#planned-levers); None: none planned
+    api_planned_monthly_usd: TrialsByMonth | None = None
 
 
 def run_block(plan: RunPlan, block: int) -> BlockResult:
@@ -53,7 +55,8 @@ def run_block(plan: RunPlan, block: int) -> BlockResult:
     block i draws from stream i of SeedSequence(seed))."""
     inp, trials = plan.inp, plan.blocks[block]
     sensitive = block < plan.sensitivity_blocks
-    variants = plan.api_variants + (plan.api_sensitivity if sensitive else ())
+    planned = () if plan.api_planned is None else (plan.api_planned,)
+    variants = plan.api_variants + planned + (plan.api_sensitivity if sensitive else ())
     api = simulate_api_block(
         inp.features,
         plan.models,
@@ -63,9 +66,11 @@ def run_block(plan: RunPlan, block: int) -> BlockResult:
         block=block,
         trials=trials,
         variants=variants,
+        term_variant=len(plan.api_variants) if planned else 0,  # per-feature spend: what is committed on
     )
     periods = to_periods(plan, api.monthly_spend_usd)  # (V, n, P)
     base_count = len(plan.api_variants)
+    sensitivity_from = base_count + len(planned)
     return BlockResult(
         index=block,
         trials=trials,
@@ -73,10 +78,11 @@ def run_block(plan: RunPlan, block: int) -> BlockResult:
         api_variant_periods_usd=periods[:base_count],
         feature_term_usd=api.feature_term_spend_usd,
         seats=simulate_seats(plan, plan.seats, block),
-        api_sensitivity_periods_usd=periods[base_count:] if sensitive else None,
+        api_sensitivity_periods_usd=periods[sensitivity_from:] if sensitive else None,
         seat_sensitivity=tuple(simulate_seats(plan, s, block) for s in plan.seat_sensitivity)
         if sensitive
         else (),
+        api_planned_monthly_usd=api.monthly_spend_usd[base_count] if planned else None,
     )
 
 

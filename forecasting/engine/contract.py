@@ -254,6 +254,42 @@ class TokenLever(TypedDict):
     commitments: Annotated[list[float], "The commitment per period re-sized on the lever's spend, USD."]
 
 
+class PlannedLeverStart(TypedDict):
+    """A planned token lever and the month it lands (docs/scenario.md#planned-levers)."""
+
+    lever: Literal["model_mix", "cache_hit_rate", "batch_share"]
+    start_month: Annotated[str, "YYYY-MM, inside the term."]
+
+
+class PlannedLevers(TypedDict):
+    """The recommendation is sized on the planned spend (each planned lever from its start month on); this
+    is the unoptimised answer beside it and what each side risks (docs/decisions.md#planned-levers)."""
+
+    levers: Annotated[list[PlannedLeverStart], "Earliest start month first."]
+    unoptimised_commitments: Annotated[
+        list[float], "The commitment per period sized on the unoptimised spend (no lever), USD."
+    ]
+    unoptimised_expected_cost: Annotated[
+        float, "Expected API cost of the unoptimised commitments settled against the planned spend, USD."
+    ]
+    cost_of_committing_before_levers_land: Annotated[
+        float,
+        "unoptimised_expected_cost minus the recommendation's expected API cost (api.expected_cost), USD: "
+        "what sizing on today's spend costs once the levers land; >= 0 up to the search's tolerance.",
+    ]
+    expected_cost_if_levers_slip: Annotated[
+        float,
+        "Expected API cost of the recommended commitments if no planned lever lands (settled against the "
+        "unoptimised spend), USD.",
+    ]
+    cost_if_levers_slip: Annotated[
+        float,
+        "expected_cost_if_levers_slip minus the unoptimised commitments' expected cost on the unoptimised "
+        "spend, USD: the risk of committing against levers that do not land; >= 0 up to the search's "
+        "tolerance.",
+    ]
+
+
 class Concession(TypedDict):
     """What one contract ask is worth (docs/decisions.md#concessions)."""
 
@@ -378,6 +414,7 @@ class ForecastResult(TypedDict):
     total: Total
     blended_vs_separated: BlendedVsSeparated | None
     token_levers: list[TokenLever]
+    planned_levers: Annotated[PlannedLevers | None, "Null when the scenario plans no token lever."]
     concessions: Annotated[list[Concession], "Largest saving first."]
     sensitivity: Annotated[list[SensitivityRow], "Largest swing in expected cost first."]
     sensitivity_baseline: SensitivityBaseline | None

@@ -13,6 +13,7 @@ from typing import Literal
 OverflowRule = Literal["extra_usage", "blocked"]
 OverageRegime = Literal["list", "committed_rate"]
 CacheTtl = Literal["5m", "1h"]
+LeverName = Literal["model_mix", "cache_hit_rate", "batch_share"]
 
 API_PLAN = "api"  # the pseudo-plan "no seat, pay per token at list"
 
@@ -85,6 +86,16 @@ class LeverTargets:
 
 
 @dataclass(frozen=True)
+class PlannedLever:
+    """A token lever the organisation plans to pull and the month it lands, as a 0-based offset from the
+    scenario's start month (docs/decisions.md#planned-levers). The commitment is sized on the spend with
+    every planned lever from its start month on."""
+
+    lever: LeverName
+    start_month: int = 0
+
+
+@dataclass(frozen=True)
 class FeatureInput:
     """An API feature (docs/scenario.md#features)."""
 
@@ -148,6 +159,7 @@ class ForecastInput:
     catalog_slug: str = ""
     catalog_as_of: str = ""
     block_trials: int = 5_000  # fixed block size: never depends on the number of workers
+    planned_levers: tuple[PlannedLever, ...] = ()  # empty: the commitment is sized on unoptimised spend
 
     @property
     def start_calendar_month(self) -> int:

@@ -56,12 +56,14 @@ class FeatureSpend:
 class Samples:
     """Every per-trial sample of a run, blocks concatenated in block order."""
 
-    api_monthly_usd: TrialsByMonth  # (N, T) features' list spend
+    api_monthly_usd: TrialsByMonth  # (N, T) features' list spend, unoptimised
     api_variant_periods_usd: VariantsByTrialByPeriod  # (V, N, P)
-    feature_term_usd: FeatureSpend  # (F, N) as blocks
+    feature_term_usd: FeatureSpend  # (F, N) as blocks; with planned levers, the planned spend
     seats: SeatTotals
     api_sensitivity_periods_usd: VariantsByTrialByPeriod | None  # (Va, Ns, P)
     seat_sensitivity: tuple[SeatTotals, ...]  # each over the Ns sensitivity trials
+    # (N, T) features' list spend with the planned levers (docs/decisions.md#planned-levers); None: none
+    api_planned_monthly_usd: TrialsByMonth | None = None
 
 
 def merge_samples(plan: RunPlan, blocks: Sequence[BlockResult]) -> Samples:
@@ -84,7 +86,16 @@ def merge_samples(plan: RunPlan, blocks: Sequence[BlockResult]) -> Samples:
         )
         if sensitive
         else (),
+        api_planned_monthly_usd=(
+            np.concatenate([_planned(b) for b in ordered], axis=0) if plan.api_planned is not None else None
+        ),
     )
+
+
+def _planned(block: BlockResult) -> TrialsByMonth:
+    if block.api_planned_monthly_usd is None:
+        raise ValueError(f"block {block.index} lacks the planned levers' spend its plan asks for")
+    return block.api_planned_monthly_usd
 
 
 def _merge_seats(parts: Sequence[SeatTotals]) -> SeatTotals:

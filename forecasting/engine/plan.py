@@ -17,6 +17,7 @@ from forecasting.engine.inputs import (
     ForecastInput,
     LeverTargets,
     ModelPrice,
+    PlannedLever,
     SeatContract,
     SeatPlan,
     TeamInput,
@@ -61,6 +62,7 @@ class RunPlan:
     blocks: tuple[int, ...]  # trials per block
     models: Mapping[str, ModelPrice]
     api_variants: tuple[ApiVariant, ...]  # base first, then levers (every block)
+    api_planned: ApiVariant | None  # the planned levers from their start months (every block); None: none
     api_sensitivity: tuple[ApiVariant, ...]  # sensitivity variants (sensitivity blocks only)
     seats: SeatScenario  # the recommendation (with quarterly seat counts too when `extras`)
     seat_sensitivity: tuple[SeatScenario, ...]
@@ -92,6 +94,7 @@ def plan_run(inp: ForecastInput, *, extras: bool = True, map_teams: TeamMap = ma
         blocks=blocks,
         models=models,
         api_variants=(ApiVariant("base"), *(_lever_variants(inp, models) if extras else ())),
+        api_planned=planned_variant(inp, models),
         api_sensitivity=_api_sensitivity(inp, models) if extras else (),
         seats=seat_scenario(
             "base", inp.teams, plans, _base_contract(inp, extras=extras), inp.term_months, map_teams=map_teams
@@ -137,6 +140,37 @@ def _lever_variants(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> lis
     if len(used) > 1:
         variants.append(ApiVariant("lever:all", cost_per_request_usd=_lever_costs(inp, models, tuple(used))))
     return variants
+
+
+def planned_variant(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> ApiVariant | None:
+    """The spend the commitment is sized on when levers are planned (docs/decisions.md#planned-levers):
+    base costs before the first start month, then from each start month on the costs with every lever
+    started by then, priced exactly as the lever variants are (`_lever_costs`). None when nothing is planned.
+    """
+    planned = inp.planned_levers
+    if not planned:
+        return None
+    _check_planned(inp, planned)
+    switches = []
+    for month in sorted({p.start_month for p in planned}):
+        active = tuple(
+            lever for lever in LEVERS if any(p.lever == lever and p.start_month <= month for p in planned)
+        )
+        switches.append((month, _lever_costs(inp, models, active)))
+    return ApiVariant("planned", switches=tuple(switches))
+
+
+def _check_planned(inp: ForecastInput, planned: tuple[PlannedLever, ...]) -> None:
+    levers = [p.lever for p in planned]
+    if len(set(levers)) != len(levers):
+        raise ValueError(f"planned levers must be distinct, got {levers}")
+    for p in planned:
+        if p.lever not in LEVERS:
+            raise ValueError(f"unknown token lever {p.lever!r}; use one of {', '.join(LEVERS)}")
+        if not 0 <= p.start_month < inp.term_months:
+            raise ValueError(f"planned lever {p.lever}: start month {p.start_month} is outside the term")
+        if all(_lever_target(f.levers, p.lever) is None for f in inp.features):
+            raise ValueError(f"planned lever {p.lever}: no feature sets a target for it")
 
 
 def _lever_target(levers: LeverTargets | None, lever: str) -> Any:

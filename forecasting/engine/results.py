@@ -39,6 +39,7 @@ from forecasting.engine.contract import (
 from forecasting.engine.merge import Samples
 from forecasting.engine.negotiation import negotiation
 from forecasting.engine.plan import RunPlan
+from forecasting.engine.planned import planned_levers
 from forecasting.engine.points import point_dict
 from forecasting.engine.seats.decision import CostCurve
 from forecasting.engine.summary import distribution, month_spend, period_spend, quantile_band, standard_error
@@ -54,11 +55,15 @@ def month_label(start_month: str, offset: int) -> str:
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
-def api_monthly_total(plan: RunPlan, samples: Samples) -> FloatArray:
-    """API list spend per trial and month: features plus API-billed Claude Code usage when it counts."""
+def api_monthly_total(plan: RunPlan, samples: Samples, *, unoptimised: bool = False) -> FloatArray:
+    """API list spend per trial and month that the commitment is sized on: features (with the planned
+    levers, if any, unless `unoptimised`) plus API-billed Claude Code usage when it counts."""
+    features = samples.api_monthly_usd
+    if samples.api_planned_monthly_usd is not None and not unoptimised:
+        features = samples.api_planned_monthly_usd
     if plan.inp.api_contract.claude_code_api_usage_counts:
-        return samples.api_monthly_usd + samples.seats.api_billed_monthly_usd
-    return samples.api_monthly_usd
+        return features + samples.seats.api_billed_monthly_usd
+    return features
 
 
 def run_rate_usd_per_month(monthly_total: FloatArray) -> float:
@@ -88,6 +93,23 @@ def build_result(
     )
     total = decision.cost_usd + seats_outside
     cc_periods = claude_code_periods(plan, samples.seats.api_billed_monthly_usd)
+    # Without planned levers the unoptimised answer is the recommendation; with them it is sized beside it
+    # (docs/decisions.md#planned-levers), and the token levers stay measured against it.
+    unoptimised, unoptimised_run_rate, planned = decision, run_rate, None
+    if samples.api_planned_monthly_usd is not None:
+        unoptimised_monthly = api_monthly_total(plan, samples, unoptimised=True)
+        unoptimised_periods = to_periods(plan, unoptimised_monthly)
+        unoptimised_run_rate = run_rate_usd_per_month(unoptimised_monthly)
+        unoptimised = optimise_commitment(
+            unoptimised_periods,
+            plan.periods,
+            inp.api_contract,
+            run_rate_usd_per_month=unoptimised_run_rate,
+            curves=False,
+        )
+        planned = planned_levers(
+            plan, api_periods, decision, unoptimised_periods, unoptimised, month_label=month_label
+        )
     comparison: BlendedVsSeparated | None = None
     levers: list[TokenLever] = []
     asks: list[Concession] = []
@@ -96,7 +118,7 @@ def build_result(
     deal: contract.Negotiation | None = None
     if plan.extras:
         comparison = blended_vs_separated(plan, samples, api_periods, decision, seats_outside)
-        levers = token_levers(plan, samples, cc_periods, decision, run_rate)
+        levers = token_levers(plan, samples, cc_periods, unoptimised, unoptimised_run_rate)
         asks = concessions(plan, samples, api_periods, decision, run_rate, seats_outside)
         tornado, baseline = sensitivity(plan, samples, cc_periods, run_rate)
         deal = negotiation(plan, samples, api_periods, decision, run_rate, asks)
@@ -115,6 +137,7 @@ def build_result(
         "total": {"expected_cost": float(total.mean()), "cost": quantile_band(total)},
         "blended_vs_separated": comparison,
         "token_levers": levers,
+        "planned_levers": planned,
         "concessions": asks,
         "sensitivity": tornado,
         "sensitivity_baseline": baseline,

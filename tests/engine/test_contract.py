@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, get_args, get_origin, get_type_hints, is_typeddict
 
 import jsonschema
@@ -12,6 +13,7 @@ import pytest
 from forecasting.api.schema import result_schema
 from forecasting.engine.contract import ForecastResult, to_json
 from forecasting.engine.forecast import simulate_blocks
+from forecasting.engine.inputs import PlannedLever
 from forecasting.engine.jsondata import NotJsonData
 from forecasting.engine.merge import merge_samples
 from forecasting.engine.plan import plan_run
@@ -40,8 +42,12 @@ def contract_errors(result: Any) -> list[str]:
 
 
 def engine_result(*, extras: bool, trials: int = 1_000, block_trials: int = 500) -> ForecastResult:
-    """The engine's own path (plan, blocks, merge, result), as `run_forecast` takes it in one process."""
-    plan = plan_run(small_input(trials=trials, block_trials=block_trials), extras=extras)
+    """The engine's own path (plan, blocks, merge, result), as `run_forecast` takes it in one process.
+    The full run plans a token lever too, so every key of the contract holds a value."""
+    inp = small_input(trials=trials, block_trials=block_trials)
+    if extras:
+        inp = replace(inp, planned_levers=(PlannedLever("cache_hit_rate", 3),))
+    plan = plan_run(inp, extras=extras)
     return build_result(plan, merge_samples(plan, simulate_blocks(plan)), seconds=1.0)
 
 
