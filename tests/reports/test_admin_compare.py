@@ -95,12 +95,21 @@ def _changed(result: dict[str, Any]) -> dict[str, Any]:
     changed["total"]["expected_cost"] = result["total"]["expected_cost"] * 1.25
     changed["seats"]["expected_cost"] = result["seats"]["expected_cost"] * 0.9
     first = changed["api"]["periods"][0]["recommended"]
-    first["commitment"] = 900_000.0  # from 780,000
-    first["probability_unused"] = 0.2417  # from 0.1917
+    first["commitment"] *= 1.25  # +25%, and back from the changed run: -20%
+    first["probability_unused"] += 0.05  # +5.0 pp
     first["expected_cost"] += 50_000.0
     changed["api"]["expected_cost"] = result["api"]["expected_cost"] + 50_000.0  # as the period's cost rose
     changed["simulation"]["seed"] = 8
     return changed
+
+
+def _first_period(result: dict[str, Any]) -> tuple[float, float]:
+    """Period 1's recommended commitment and chance of unused commitment, with room for `_changed`'s +5 pp."""
+    recommended = result["api"]["periods"][0]["recommended"]
+    commitment, unused = recommended["commitment"], recommended["probability_unused"]
+    assert commitment > 0
+    assert 0.01 <= unused <= 0.9  # a relative change is defined and the changed chance stays below 1
+    return commitment, unused
 
 
 # --- the figures, without a database ---------------------------------------------------------------------
@@ -108,8 +117,7 @@ def _changed(result: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_figures_are_the_stored_ones_and_the_differences_are_to_the_first_run() -> None:
     base, other = example_result(), _changed(example_result())
-    assert base["api"]["periods"][0]["recommended"]["commitment"] == 780_000.0
-    assert base["api"]["periods"][0]["recommended"]["probability_unused"] == 0.1917
+    commitment, unused = _first_period(base)
     table = comparison(
         [
             ComparedRun(1, "Base", None, stored_result(base)),
@@ -132,16 +140,22 @@ def test_the_figures_are_the_stored_ones_and_the_differences_are_to_the_first_ru
     assert rows["api_expected_cost"][0].value == money(api)
     assert rows["api_expected_cost"][1].change == "+$50.0K"
     assert rows["api_expected_cost"][1].relative == f"+{percent(50_000 / api)}"
-    assert rows["period-1-commitment"][0].value == "$780K"
-    assert rows["period-1-commitment"][1] == compare.Cell("$900K", "+$120K", "+15.4%")  # 120 / 780
-    assert rows["period-1-probability-unused"][0].value == "19.2%"
-    assert rows["period-1-probability-unused"][1] == compare.Cell("24.2%", "+5.0 pp", "+26.1%")  # 5 / 19.17
+    assert rows["period-1-commitment"][0].value == money(commitment)
+    assert rows["period-1-commitment"][1] == compare.Cell(
+        money(commitment * 1.25), f"+{money(commitment * 0.25)}", "+25%"
+    )
+    assert rows["period-1-probability-unused"][0].value == percent(unused)
+    assert rows["period-1-probability-unused"][1] == compare.Cell(
+        percent(unused + 0.05), "+5.0 pp", f"+{percent(0.05 / unused)}"
+    )
     for index, period in enumerate(base["api"]["periods"][1:], start=2):  # unchanged periods: no difference
         assert rows[f"period-{index}-commitment"][1] == compare.Cell(
             money(period["recommended"]["commitment"]), "$0", "0%"
         )
         assert rows[f"period-{index}-probability-unused"][1].change == "0 pp"
-    assert [(c.run_id, c.trials, c.seed) for c in table.columns] == [(1, "20,000", "7"), (2, "20,000", "8")]
+    trials, seed = plain_number(base["simulation"]["trials"]), str(base["simulation"]["seed"])
+    assert seed != "8"  # the changed run's seed differs
+    assert [(c.run_id, c.trials, c.seed) for c in table.columns] == [(1, trials, seed), (2, trials, "8")]
 
 
 def test_a_period_only_one_run_has_shows_a_dash_for_the_other() -> None:
@@ -236,8 +250,15 @@ def test_the_action_opens_the_comparison_oldest_run_first_with_the_stored_number
         (money(one["seats"]["expected_cost"]), ""),
         (money(two["seats"]["expected_cost"]), f"−{money(one['seats']['expected_cost'] * 0.1)} (−10%)"),
     ]
-    assert table.rows["period-1-commitment"] == [("$780K", ""), ("$900K", "+$120K (+15.4%)")]
-    assert table.rows["period-1-probability-unused"] == [("19.2%", ""), ("24.2%", "+5.0 pp (+26.1%)")]
+    commitment, unused = _first_period(one)
+    assert table.rows["period-1-commitment"] == [
+        (money(commitment), ""),
+        (money(commitment * 1.25), f"+{money(commitment * 0.25)} (+25%)"),
+    ]
+    assert table.rows["period-1-probability-unused"] == [
+        (percent(unused), ""),
+        (percent(unused + 0.05), f"+5.0 pp (+{percent(0.05 / unused)})"),
+    ]
     for index, period in enumerate(one["api"]["periods"], start=1):
         shown = [value for value, _ in table.rows[f"period-{index}-commitment"]]
         assert shown[0] == money(period["recommended"]["commitment"])
@@ -247,8 +268,9 @@ def test_the_action_opens_the_comparison_oldest_run_first_with_the_stored_number
     assert "FY2027 after the usage fit" in content
     assert "finished 1 Dec 2026, 15:30" in content
     assert "finished 2 Dec 2026, 15:30" in content
-    assert f"{plain_number(20_000)} trials, seed 7" in content
-    assert "20,000 trials, seed 8" in content
+    trials = plain_number(one["simulation"]["trials"])
+    assert f"{trials} trials, seed {one['simulation']['seed']}" in content
+    assert f"{trials} trials, seed 8" in content
     assert f'<a href="{_run_url(base)}">Run #{base.pk}</a> (reference)' in content
     assert "<title>Compare forecast runs" in content
 
@@ -295,7 +317,11 @@ def test_a_comparison_given_in_another_order_reads_differences_to_its_first_run(
     page = logged_in(member(acme)).get(_compare_url(fitted, base)).content.decode()
     table = _table(page)
     assert table.columns == [fitted.pk, base.pk]
-    assert table.rows["period-1-commitment"] == [("$900K", ""), ("$780K", "−$120K (−13.3%)")]  # 120 / 900
+    commitment, _ = _first_period(example_result())
+    assert table.rows["period-1-commitment"] == [
+        (money(commitment * 1.25), ""),
+        (money(commitment), f"−{money(commitment * 0.25)} (−20%)"),  # 0.25 / 1.25
+    ]
 
 
 def _scenario_run(scenario: Scenario, **fields: Any) -> ForecastRun:
@@ -326,7 +352,11 @@ def test_a_succeeded_runs_page_links_to_the_comparison_with_the_scenarios_previo
 
     compared = _table(client.get(_compare_url(first, second)).content.decode())
     assert compared.columns == [first.pk, second.pk]
-    assert compared.rows["period-1-commitment"][1] == ("$900K", "+$120K (+15.4%)")
+    commitment, _ = _first_period(example_result())
+    assert compared.rows["period-1-commitment"][1] == (
+        money(commitment * 1.25),
+        f"+{money(commitment * 0.25)} (+25%)",
+    )
 
 
 # --- two real runs, computed in-process --------------------------------------------------------------

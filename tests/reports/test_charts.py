@@ -71,14 +71,23 @@ def test_hostile_feature_name_stays_text_in_svg() -> None:
 
 
 def test_distribution_marks_the_list_spend_the_commitment_covers() -> None:
-    # C = $780K at a 10% discount pays for C / (1 - d) = $866,667 of list spend.
+    # A commitment C at a discount d pays for C / (1 - d) of list spend.
+    recommended = RESULT["api"]["periods"][0]["recommended"]
+    commitment, discount = recommended["commitment"], recommended["discount"]
+    assert 0 < discount < 1  # the example's recommendation sits in a discount band
     labels = texts(charts.period_spend_distribution(RESULT))
-    assert "$780K commitment covers $867K of list spend" in labels
+    assert (
+        f"{money(commitment)} commitment covers {money(commitment / (1 - discount))} of list spend" in labels
+    )
 
 
 def test_curve_marks_the_recommendation_and_the_band_floors() -> None:
+    recommended = RESULT["api"]["periods"][0]["recommended"]
     labels = texts(charts.commitment_curve(RESULT["api"]["periods"][0]))
-    assert "recommended $780K: expected cost $861K" in labels
+    assert (
+        f"recommended {money(recommended['commitment'])}: expected cost {money(recommended['expected_cost'])}"
+        in labels
+    )
     assert {"10% band from here", "15% band from here"} <= set(labels)
 
 
