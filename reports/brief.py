@@ -81,10 +81,8 @@ def _story(data: BriefData) -> list[Flowable]:
         api.story(result),
         [*seats.story(result, data.catalog), *negotiation.blended_story(result)],
         method.sensitivity_story(result),
-        [
-            *method.method_story(result, data.catalog, models_used=data.models_used),
-            *inputs.glossary(),
-        ],
+        [*method.method_story(result, data.catalog), *inputs.glossary()],
+        method.appendix_story(data.catalog, models_used=data.models_used),
     ]
     story: list[Flowable] = []
     for index, section in enumerate(sections):

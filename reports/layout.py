@@ -8,6 +8,8 @@ only tags in the markup are the `<b>` tags written here around already-escaped t
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -61,6 +63,10 @@ def _styles() -> dict[str, ParagraphStyle]:
             "h2_tight", body, fontName=BOLD, fontSize=9.5, leading=12, spaceBefore=5, spaceAfter=2
         ),
         "small": ParagraphStyle("small", body, fontSize=7.5, leading=10, textColor=MUTED),
+        # Sources in full: a word (a URL) is never split across lines (see url_para).
+        "source": ParagraphStyle(
+            "source", body, fontSize=6.5, leading=8.2, textColor=MUTED, spaceAfter=1.5, splitLongWords=0
+        ),
         "bullet": ParagraphStyle("bullet", body, leftIndent=10, bulletIndent=0, spaceAfter=2),
         "cell": ParagraphStyle("cell", body, fontSize=7.5, leading=9.5, spaceAfter=0),
         "cell_right": ParagraphStyle(
@@ -104,6 +110,27 @@ def para(*parts: Inline, style: str = "body") -> Paragraph:
     return Paragraph(markup(*parts), STYLES[style])
 
 
+URL_BREAK = "\u200b"  # a zero-width space: a line may break there, and it is invisible and not extracted
+
+
+def url_para(*parts: Inline, style: str = "source") -> Paragraph:
+    """A paragraph whose URLs may break only after a `/` (never mid-word): a URL too long for the line
+    gets break points after its slashes; the style never splits a word (`splitLongWords=0`)."""
+    return Paragraph(_url_breaks(markup(*parts)), STYLES[style])
+
+
+def _url_breaks(text: str) -> str:
+    def breakable(found: re.Match[str]) -> str:
+        url = found.group(0)
+        return url if len(url) <= URL_CHARS else url.replace("/", "/" + URL_BREAK)
+
+    return URL.sub(breakable, text)
+
+
+URL = re.compile(r"(?:https?://)?[a-z0-9.-]+\.[a-z]{2,}(?:/[^\s\])<>,;]*)?", re.IGNORECASE)
+URL_CHARS = 80  # a URL shorter than this fits on a source line whole
+
+
 def bullet(*parts: Inline) -> Paragraph:
     return Paragraph(markup(*parts), STYLES["bullet"], bulletText="•")
 
@@ -145,10 +172,12 @@ def table(
     right: Sequence[int] = (),
     bold_rows: Sequence[int] = (),
     padding: float = 2.5,
+    groups: Sequence[int] = (),
 ) -> Table:
     """A striped table; `right` lists right-aligned (numeric) columns, `bold_rows` emphasised body rows.
 
-    Without a header the first column is set in bold as row labels.
+    Without a header the first column is set in bold as row labels. `groups` lists the body rows that
+    start a group (a team's plans): stripes then alternate by group, with a rule above each.
     """
 
     def cell(value: Cell, column: int, head: bool, bold: bool) -> Flowable:
@@ -175,6 +204,13 @@ def table(
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
     ]
-    commands += [("BACKGROUND", (0, r), (-1, r), STRIPE) for r in range(first_body + 2, len(data), 2)]
+    if groups:
+        starts = sorted({*groups, len(rows)})
+        for n, (a, b) in enumerate(itertools.pairwise(starts)):
+            commands.append(("LINEABOVE", (0, first_body + a), (-1, first_body + a), 0.4, RULE))
+            if n % 2:
+                commands.append(("BACKGROUND", (0, first_body + a), (-1, first_body + b - 1), STRIPE))
+    else:
+        commands += [("BACKGROUND", (0, r), (-1, r), STRIPE) for r in range(first_body + 2, len(data), 2)]
     result.setStyle(TableStyle(commands))
     return result

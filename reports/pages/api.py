@@ -10,6 +10,10 @@ from reports.formatting import money, month, percent
 from reports.layout import Cell, gap, para, table
 from reports.result_view import band_floors, cheaper_curve_point, periods
 
+# Chart heights (points) that put the spend charts on one page and two periods' cost curves on the next.
+FAN_HEIGHT = 160.0
+CURVE_HEIGHT = 160.0
+
 
 def story(result: ForecastResult) -> list[Flowable]:
     out: list[Flowable] = [
@@ -17,13 +21,10 @@ def story(result: ForecastResult) -> list[Flowable]:
         para(
             "List spend is API usage priced at the catalog’s list prices. For each contract period the "
             "commitment is the amount that minimises expected cost: the commitment itself plus any overage, "
-            "with unused commitment lost. Shaded bands and whiskers show where 90% of the simulated trials "
-            "fall."
+            "with unused commitment lost. Shaded bands and whiskers show where 90% of the trials fall."
         ),
-        charts.monthly_spend_fan(result),
-        gap(4),
+        charts.monthly_spend_fan(result, height=FAN_HEIGHT),
         charts.period_spend_distribution(result),
-        gap(4),
         KeepTogether([charts.feature_spend(result)]),
     ]
     for period in periods(result):
@@ -31,8 +32,8 @@ def story(result: ForecastResult) -> list[Flowable]:
         out.append(
             KeepTogether(
                 [
-                    gap(8),
-                    charts.commitment_curve(period),
+                    gap(6),
+                    charts.commitment_curve(period, height=CURVE_HEIGHT),
                     *_off_minimum_note(period),
                     gap(2),
                     *_band_table(period),
@@ -58,7 +59,8 @@ def _off_minimum_note(period: ApiPeriod) -> list[Flowable]:
 
 
 def _band_table(period: ApiPeriod) -> list[Flowable]:
-    """Expected cost, unused, overage and P(unused) at each band floor and at the recommended commitment."""
+    """Expected cost, unused, overage and the chance some goes unused at each band floor and at the
+    recommended commitment."""
     rows = []
     for point in band_floors(period):
         label = "No commitment" if point["commitment"] == 0 else f"{percent(point['discount'])} band floor"
@@ -71,14 +73,21 @@ def _band_table(period: ApiPeriod) -> list[Flowable]:
         "Expected cost",
         "Expected unused",
         "Expected overage",
-        "P(unused)",
+        "Chance some unused",
         "95th pct cost",
     ]
     when = f"{month(period['start_month'])}, {period['months']} months"
     title = f"Period {period['index'] + 1} ({when}): discount bands"
     return [
         para(title, style="h2"),
-        table(header, rows, [90, 62, 46, 66, 64, 66, 50, 66], right=range(1, 8), bold_rows=(len(rows) - 1,)),
+        table(
+            header,
+            rows,
+            [90, 62, 46, 66, 64, 66, 50, 66],
+            right=range(1, 8),
+            bold_rows=(len(rows) - 1,),
+            padding=1.5,
+        ),
     ]
 
 

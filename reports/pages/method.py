@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,18 +11,19 @@ from reportlab.platypus import Flowable, KeepTogether
 from forecasting.engine.contract import ForecastResult
 from reports import charts
 from reports.formatting import as_number, display_text, money, plain_number, price
-from reports.layout import Strong, bullet, gap, para, table
+from reports.layout import Strong, bullet, gap, para, table, url_para
 from reports.result_view import (
+    PLAN_LABELS,
     catalog_text,
     driver_label,
     humanize,
     money_list,
-    move_text,
+    move_amount,
     plan_label,
     sensitivity_case,
 )
 
-SOURCE_CHARS = 300
+SOURCE_CHARS = 3_000  # sources are shown in full in the appendix (the catalog's longest is under 1,000)
 WARNING_CHARS = 500
 
 
@@ -34,9 +36,9 @@ def sensitivity_story(result: ForecastResult) -> list[Flowable]:
             f"pinning down before signing.{_subsample_note(result)}"
         ),
         charts.tornado(result, metric="expected_cost"),
-        gap(8),
+        gap(4),
         charts.tornado(result, metric="commitment"),
-        gap(8),
+        gap(4),
         _sensitivity_table(result),
     ]
 
@@ -61,7 +63,7 @@ def _sensitivity_table(result: ForecastResult) -> Flowable:
         rows.append(
             [
                 driver_label(r["driver"]),
-                f"{move_text(r['low'])} / {move_text(r['high'])}",
+                f"{move_amount(r['low'])} / {move_amount(r['high'])}",
                 money(cost_low),
                 money(cost_high),
                 money(commitment_low),
@@ -78,28 +80,30 @@ def _sensitivity_table(result: ForecastResult) -> Flowable:
             "Commitment, high",
         ],
         rows,
-        [110, 80, 82, 80, 80, 80],
+        [104, 148, 66, 66, 64, 64],
         right=range(2, 6),
+        padding=1.5,
     )
 
 
-def method_story(
-    result: ForecastResult, catalog: Mapping[str, Any], *, models_used: Sequence[str] | None = None
-) -> list[Flowable]:
+def method_story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
     return [
         para("Assumptions and method", style="h1"),
         *_model_text(),
         para("Run", style="h2"),
         _run_table(result, catalog),
         para("Warnings", style="h2"),
-        *_warnings(result),
-        KeepTogether(
-            [
-                para("API model prices (USD per million tokens)", style="h2"),
-                *_models_note(catalog, models_used),
-                _models_table(catalog, models_used),
-            ]
-        ),
+        *_warnings(result, catalog),
+    ]
+
+
+def appendix_story(catalog: Mapping[str, Any], *, models_used: Sequence[str] | None = None) -> list[Flowable]:
+    """The catalog's prices the brief used, then every row's source in full (URLs never split)."""
+    return [
+        para("Appendix: prices and their sources", style="h1"),
+        para("API model prices (USD per million tokens)", style="h2"),
+        *_models_note(catalog, models_used),
+        _models_table(catalog, models_used),
         KeepTogether([para("Seat plans", style="h2"), _plans_table(catalog)]),
         KeepTogether(
             [
@@ -107,7 +111,32 @@ def method_story(
                 _presets_table(catalog),
             ]
         ),
+        para("Sources", style="h2"),
+        *_sources(catalog, models_used),
     ]
+
+
+def _sources(catalog: Mapping[str, Any], used: Sequence[str] | None) -> list[Flowable]:
+    """Each shown row's source in full, one small paragraph each, in the tables' order."""
+    out: list[Flowable] = []
+    for model in _shown_models(catalog, used):
+        out.append(_source_line(_model_name(model), model.get("source")))
+    for plan in catalog.get("plans", []):
+        name = (
+            f"{plan_label(plan.get('key'))} (from {display_text(plan.get('valid_from'), max_chars=10)[:7]})"
+        )
+        out.append(_source_line(name, plan.get("source")))
+    for preset in catalog.get("usage_presets", []):
+        out.append(_source_line(f"{humanize(preset.get('key'))} preset", preset.get("source")))
+    return out
+
+
+def _source_line(name: str, source: Any) -> Flowable:
+    return url_para(Strong(f"{name}: "), display_text(source, max_chars=SOURCE_CHARS), style="source")
+
+
+def _model_name(model: Mapping[str, Any]) -> str:
+    return display_text(model.get("display_name") or model.get("key"), max_chars=60)
 
 
 def _model_text() -> list[Flowable]:
@@ -167,11 +196,25 @@ def _is_money(key: str) -> bool:
     return any(word in key for word in ("cost", "spend", "saving", "commitment", "usd", "unused", "overage"))
 
 
-def _warnings(result: ForecastResult) -> list[Flowable]:
+def _warnings(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
     warnings = result["diagnostics"]["warnings"]
     if not warnings:
         return [para("None.")]
-    return [bullet(display_text(w, max_chars=WARNING_CHARS)) for w in warnings]
+    return [bullet(plan_names(display_text(w, max_chars=WARNING_CHARS), catalog)) for w in warnings]
+
+
+def plan_names(text: str, catalog: Mapping[str, Any]) -> str:
+    """The engine's warnings name plans by key (`plan team_premium needs ...`): the brief names them."""
+    keys = {str(row.get("key")) for row in catalog.get("plans", []) if isinstance(row, Mapping)} | set(
+        PLAN_LABELS
+    )
+    keys.discard("api")  # "api" is also an ordinary word
+    if not keys:
+        return text
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)) + r")\b"
+    )
+    return pattern.sub(lambda found: plan_label(found.group(1)), text)
 
 
 def _shown_models(catalog: Mapping[str, Any], used: Sequence[str] | None) -> list[Mapping[str, Any]]:
@@ -190,21 +233,22 @@ def _models_note(catalog: Mapping[str, Any], used: Sequence[str] | None) -> list
 def _models_table(catalog: Mapping[str, Any], used: Sequence[str] | None = None) -> Flowable:
     rows = [
         [
-            display_text(m.get("key"), max_chars=60),
+            _model_name(m),
             price(m.get("input_usd_per_mtok")),
             price(m.get("output_usd_per_mtok")),
             f"{_times(m.get('cache_write_5m_multiplier'))} / {_times(m.get('cache_write_1h_multiplier'))}",
             _times(m.get("cache_read_multiplier")),
             _times(m.get("batch_multiplier")),
-            display_text(m.get("source"), max_chars=SOURCE_CHARS),
+            _tag(m.get("source")),
         ]
         for m in _shown_models(catalog, used)
     ]
     return table(
         ["Model", "Input", "Output", "Cache write 5m / 1h", "Cache read", "Batch", "Source"],
         rows,
-        [92, 38, 40, 62, 46, 36, 198],
+        [110, 50, 50, 80, 56, 50, 116],
         right=range(1, 6),
+        padding=1.5,
     )
 
 
@@ -233,7 +277,7 @@ def _plans_table(catalog: Mapping[str, Any]) -> Flowable:
                 _log_sd(plan.get("capacity_sd")),
                 humanize(plan.get("overflow")),
                 plain_number(plan.get("min_seats")),
-                display_text(plan.get("source"), max_chars=SOURCE_CHARS),
+                _tag(plan.get("source")),
             ]
         )
     return table(
@@ -248,8 +292,9 @@ def _plans_table(catalog: Mapping[str, Any]) -> Flowable:
             "Source",
         ],
         rows,
-        [64, 40, 46, 80, 40, 52, 32, 158],
+        [90, 46, 52, 80, 46, 58, 40, 100],
         right=(1, 2, 3, 4, 6),
+        padding=1.5,
     )
 
 
@@ -259,8 +304,26 @@ def _presets_table(catalog: Mapping[str, Any]) -> Flowable:
             humanize(p.get("key")),
             money(p.get("median_usd")),
             money(p.get("p90_usd")),
-            display_text(p.get("source"), max_chars=SOURCE_CHARS),
+            _tag(p.get("source")),
         ]
         for p in catalog.get("usage_presets", [])
     ]
-    return table(["Preset", "Median", "90th percentile", "Source"], rows, [70, 60, 70, 312], right=(1, 2))
+    return table(
+        ["Preset", "Median", "90th percentile", "Source"], rows, [90, 60, 70, 292], right=(1, 2), padding=1.5
+    )
+
+
+def _tag(source: Any) -> str:
+    """How sure a row is, from the tags of docs/pricing.md in its source: the full text is under Sources."""
+    text = str(source or "").upper()
+    parts = [
+        label
+        for marker, label in (
+            ("OFFICIAL", "official"),
+            ("3P", "third-party"),
+            ("UNCERTAIN", "uncertain"),
+            ("ASSUMPTION", "includes an assumption"),
+        )
+        if marker in text
+    ]
+    return ", ".join(parts) or "see Sources"

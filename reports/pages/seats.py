@@ -11,9 +11,10 @@ from forecasting.engine.contract import ForecastResult, Team
 from reports import charts
 from reports.formatting import display_text, money, money_range, percent, seats
 from reports.layout import Cell, Strong, gap, para, table
-from reports.result_view import NAME_CHARS, mix_rows, plan_label
+from reports.result_view import NAME_CHARS, mix_rows, plan_label, seat_totals
 from reports.seat_prices import capacity_note, uncertain_price_notes, uncertain_prices
 
+BREAK_EVEN_HEIGHT = 250.0  # points: the chart and the seats summary share the section's first page
 BREAK_EVEN_DEFINITION = (
     "A break-even is the typical monthly usage of an engineer (their median month at the start of the term, "
     "in API-equivalent dollars) at which two plans have the same expected cost per engineer-month. The "
@@ -56,13 +57,23 @@ def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
         out += [
             KeepTogether(
                 [
-                    charts.plan_break_even(result, catalog),
+                    charts.plan_break_even(result, catalog, height=BREAK_EVEN_HEIGHT),
                     para(" ".join(n for n in chart_note if n), style="small"),
                 ]
             ),
             gap(6),
         ]
-    out += [KeepTogether(_team_block(team, catalog)) for team in teams]
+    out += [
+        para("Seats per team and plan", style="h2"),
+        _teams_table(teams),
+        gap(4),
+        *[
+            para(
+                Strong(display_text(t["name"], max_chars=NAME_CHARS)), ". ", _notes(t, catalog), style="small"
+            )
+            for t in teams
+        ],
+    ]
     return out
 
 
@@ -75,9 +86,12 @@ def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
     rows: list[list[Cell]] = []
     for team in result["seats"]["teams"]:
         cost = team["cost"]
+        annual, monthly = seat_totals(team)
         rows.append(
             [
                 display_text(team["name"], max_chars=NAME_CHARS),
+                seats(annual),
+                seats(monthly),
                 money(team["expected_cost"]),
                 money_range(cost["p5"], cost["p95"]),
                 money(team["expected_idle_seat_cost"]),
@@ -89,6 +103,8 @@ def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
     rows.append(
         [
             Strong("All teams"),
+            Strong(seats(sum(seat_totals(t)[0] for t in result["seats"]["teams"]))),
+            Strong(seats(sum(seat_totals(t)[1] for t in result["seats"]["teams"]))),
             Strong(money(total["expected_cost"])),
             money_range(total["cost"]["p5"], total["cost"]["p95"]),
             "",
@@ -96,41 +112,45 @@ def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
             *([""] if blocked else []),
         ]
     )
-    headers = ["Team", "Expected cost", "5th–95th percentile", "Idle-seat cost", "Extra usage"]
-    widths = [122, 70, 110, 70, 70]
-    if blocked:
-        headers, widths = [*headers, "Blocked usage"], [*widths, 70]
-    else:
-        widths = [162, 80, 120, 70, 80]
-    return table(headers, rows, widths, right=range(1, len(headers)))
-
-
-def _team_block(team: Team, catalog: Mapping[str, Any]) -> list[Flowable]:
-    rows = []
-    for row in mix_rows(team):
-        is_api = row["plan"] == "api"
-        monthly = seats(row["expected_monthly_seats"])
-        rows.append(
-            [
-                plan_label(row["plan"]),
-                percent(row["share"]),
-                "—" if is_api else seats(row["annual_seats"]),
-                f"{monthly} engineers" if is_api else monthly,
-            ]
-        )
-    block: list[Flowable] = [
-        para(display_text(team["name"], max_chars=NAME_CHARS), style="h2"),
-        table(
-            ["Plan", "Share of active engineers", "Annual seats", "Monthly seats (expected)"],
-            rows,
-            [150, 120, 100, 142],
-            right=(1, 2, 3),
-        ),
+    headers = [
+        "Team",
+        "Annual seats",
+        "Monthly seats (expected)",
+        "Expected cost",
+        "5th–95th percentile",
+        "Idle-seat cost",
+        "Extra usage",
     ]
-    notes = _break_even_text(team) + _best_single_plan(team) + _uncertain(team, catalog)
-    if notes:
-        block += [gap(2), para(notes, style="small")]
-    return block
+    widths = [112, 50, 62, 60, 100, 60, 68]
+    if blocked:
+        headers, widths = [*headers, "Blocked usage"], [104, 46, 58, 58, 84, 52, 52, 58]
+    return table(headers, rows, widths, right=range(1, len(headers)), padding=1.5)
+
+
+def _teams_table(teams: list[Team]) -> Flowable:
+    """Every team's plans in one table: the team named on its first row."""
+    rows: list[list[Cell]] = []
+    starts: list[int] = []
+    for team in teams:
+        starts.append(len(rows))
+        for i, row in enumerate(mix_rows(team)):
+            is_api = row["plan"] == "api"
+            monthly = seats(row["expected_monthly_seats"])
+            rows.append(
+                [
+                    Strong(display_text(team["name"], max_chars=NAME_CHARS)) if i == 0 else "",
+                    plan_label(row["plan"]),
+                    percent(row["share"]),
+                    "—" if is_api else seats(row["annual_seats"]),
+                    "—" if is_api else monthly,
+                ]
+            )
+    header = ["Team", "Plan", "Share of active engineers", "Annual seats", "Monthly seats (expected)"]
+    return table(header, rows, [150, 120, 82, 70, 90], right=(2, 3, 4), padding=1.2, groups=starts)
+
+
+def _notes(team: Team, catalog: Mapping[str, Any]) -> str:
+    return _break_even_text(team) + _best_single_plan(team) + _uncertain(team, catalog)
 
 
 def _break_even_text(team: Team) -> str:
