@@ -30,6 +30,13 @@ def test_the_models_a_scenario_uses_are_its_mixes_and_lever_targets_in_order() -
     assert 0 < len(demo) < 11
 
 
+def between(text: str, first: str, then: str) -> str:
+    """The squashed text from the heading `first` to the next `then` after it (the glossary on the method
+    page, before the appendix, also names "Seat plans")."""
+    start = text.index(squash(first))
+    return text[start : text.index(squash(then), start)]
+
+
 def test_the_appendix_lists_only_the_models_used_and_says_so() -> None:
     catalog = example_catalog()
     keys = [m["key"] for m in catalog["models"]]
@@ -41,7 +48,7 @@ def test_the_appendix_lists_only_the_models_used_and_says_so() -> None:
     assert (
         squash(f"The 2 models the scenario's features use or target; the catalog lists {len(keys)}.") in text
     )
-    appendix = text[text.index(squash("API model prices")) : text.index(squash("Seat plans"))]
+    appendix = between(text, "API model prices", "Seat plans")
     assert squash(keys[0]) in appendix
     assert squash(keys[2]) in appendix
     assert squash(keys[1]) not in appendix
@@ -50,7 +57,5 @@ def test_the_appendix_lists_only_the_models_used_and_says_so() -> None:
             page_texts(render_brief(BriefData("Acme", "FY2027", 1, "2026-12-05", catalog, example_result())))
         )
     )
-    appendix_all = everything[
-        everything.index(squash("API model prices")) : everything.index(squash("Seat plans"))
-    ]
+    appendix_all = between(everything, "API model prices", "Seat plans")
     assert all(squash(key) in appendix_all for key in keys)  # not known: every catalog model
