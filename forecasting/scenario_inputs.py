@@ -17,6 +17,7 @@ from forecasting.engine.inputs import (
     FeatureInput,
     ForecastInput,
     LeverTargets,
+    PlannedLever,
     SeatContract,
     SeatPlan,
     TeamInput,
@@ -52,7 +53,15 @@ def forecast_input(
         catalog_slug=catalog["slug"],
         catalog_as_of=catalog["as_of"],
         block_trials=block_trials,
+        planned_levers=tuple(_planned_lever(p, start) for p in document.get("planned_levers", [])),
     )
+
+
+def _planned_lever(raw: Mapping[str, Any], start_month: str) -> PlannedLever:
+    """A planned lever with its start month as a 0-based offset from the scenario's start month."""
+    year, month = (int(x) for x in raw["start_month"].split("-"))
+    offset = (year - int(start_month[:4])) * 12 + month - int(start_month[5:7])
+    return PlannedLever(lever=raw["lever"], start_month=offset)
 
 
 def plans_in_force(rows: list[Mapping[str, Any]], start_month: str) -> list[SeatPlan]:

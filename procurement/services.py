@@ -93,6 +93,7 @@ def _write_scenario(
     scenario.api_claude_code_usage_counts = api["claude_code_api_usage_counts"]
     scenario.seats_annual_term = seats["annual_term"]
     scenario.seats_blocked_usage_value = seats["blocked_usage_value"]
+    scenario.planned_levers = doc["planned_levers"]
     scenario.save()
     return scenario
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from procurement.limits import MAX_NAME_CHARS, MAX_SLUG_CHARS
 from procurement.models import PlanKey, PresetKey
-from procurement.scenario_document import CACHE_TTLS, OVERAGE_REGIMES
+from procurement.scenario_document import CACHE_TTLS, OVERAGE_REGIMES, PLANNED_LEVERS
 from procurement.scenario_document.bounds import (
     FEATURE_BOUNDS,
     MAX_DISCOUNT_BANDS,
@@ -226,6 +226,19 @@ def document_properties() -> Schema:
         "contract": _contract(),
         "teams": {"type": "array", "items": _team(), "maxItems": MAX_TEAMS},
         "features": {"type": "array", "items": _feature(), "maxItems": MAX_FEATURES},
+        "planned_levers": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "lever": _choice(PLANNED_LEVERS, "A token lever some feature targets."),
+                    "start_month": _MONTH,
+                },
+                ["lever", "start_month"],
+            ),
+            "maxItems": len(PLANNED_LEVERS),
+            "description": "Token levers planned, each once, with the month it lands inside the term "
+            "(docs/scenario.md#planned-levers); the commitment is sized on the planned spend [[]].",
+        },
     }
 
 

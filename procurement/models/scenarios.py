@@ -108,6 +108,12 @@ class Scenario(models.Model):
         "USD of productivity lost per API-dollar of usage a plan blocks, 0..100, e.g. 1.0.",
         default=1.0,
     )
+    planned_levers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Token levers planned, with the month each lands, e.g. [{"lever": "cache_hit_rate", '
+        '"start_month": "2027-04"}] (docs/scenario.md#planned-levers). Empty: none planned.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -186,6 +192,7 @@ class Scenario(models.Model):
                     "blocked_usage_value": self.seats_blocked_usage_value,
                 },
             },
+            "planned_levers": [dict(item) for item in self.planned_levers or []],
         }
 
 

@@ -8,6 +8,7 @@ from procurement.scenario_document.document import (
     ScenarioValidationError,
     validate_scenario_document,
 )
+from procurement.scenario_document.planned_levers import PLANNED_LEVERS
 from procurement.scenario_document.teams_features import CACHE_TTLS
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_CATALOG_SLUG",
     "DEFAULT_TRIALS",
     "OVERAGE_REGIMES",
+    "PLANNED_LEVERS",
     "CatalogKeys",
     "ScenarioValidationError",
     "validate_scenario_document",

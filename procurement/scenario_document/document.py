@@ -26,6 +26,7 @@ from procurement.scenario_document.fields import (
     read_object,
     valid,
 )
+from procurement.scenario_document.planned_levers import check_planned_levers, read_planned_levers
 from procurement.scenario_document.teams_features import check_unique_names, read_feature, read_team
 
 OVERAGE_REGIMES = ("list", "committed_rate")
@@ -73,6 +74,7 @@ def _scenario_fields(catalog: CatalogKeys) -> dict[str, Field]:
         "contract": Field(_read_contract, EMPTY_OBJECT),
         "teams": Field(read_teams, list),
         "features": Field(read_features, list),
+        "planned_levers": Field(read_planned_levers, list),
     }
 
 
@@ -163,7 +165,8 @@ def _read_bands(raw: Any, path: str, errors: Errors) -> Any:
 
 
 def _check_scenario(scenario: dict[str, Any], errors: Errors) -> None:
-    """Rules across sections: the commitment period and launch months fit in the term."""
+    """Rules across sections: the commitment period, launch months and planned levers fit in the term."""
+    check_planned_levers(scenario, errors)
     api = scenario["contract"]["api"] if valid(scenario["contract"]) else INVALID
     term = scenario["term_months"]
     if not valid(term):
