@@ -66,7 +66,13 @@ def stored_result(data: object) -> ForecastResult:
     """
     if not isinstance(data, dict):
         raise TypeError(f"a stored result is a JSON object, not {type(data).__name__}")
-    return cast(ForecastResult, data)
+    missing = {key: None for key in LATER_SECTIONS if key not in data}
+    return cast(ForecastResult, {**data, **missing} if missing else data)
+
+
+# Sections a result stored before they existed lacks; read as null ("not computed"), as the contract
+# writes them for a run without the extra analyses (docs/result.md).
+LATER_SECTIONS = ("negotiation", "planned_levers")
 
 
 # Presentation-only figures derived from the result for page 1 (no new model numbers: sums and picks).
@@ -120,8 +126,8 @@ def seat_order(result: ForecastResult, catalog: Mapping[str, Any]) -> list[SeatO
     lines = []
     for plan in plans:
         used = prices.get(plan)
-        row = price_row(catalog, plan, used) if used is not None else None
-        monthly_price = row.get("monthly_usd") if row is not None else None
+        catalog_row = price_row(catalog, plan, used) if used is not None else None
+        monthly_price = catalog_row.get("monthly_usd") if catalog_row is not None else None
         lines.append(
             SeatOrderLine(
                 plan,

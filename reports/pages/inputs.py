@@ -50,8 +50,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "The share of trials in which the period's spend falls short of its commitment.",
     ),
     (
-        "Seat plans",
-        "Claude Code subscriptions per engineer (Pro, Max, Team premium); usage beyond a plan's limit is "
+        "Seat plan",
+        "A Claude Code subscription per engineer (Pro, Max, Team premium); usage beyond a plan's limit is "
         "billed at API rates. Annual seats are bought for the term; month-to-month seats as needed.",
     ),
     (
@@ -174,7 +174,9 @@ def team_source(team: Mapping[str, Any], data: BriefData) -> str:
 def _preset_usage(team: Mapping[str, Any], data: BriefData) -> tuple[Any, Any]:
     preset = team.get("usage_preset")
     if preset:
-        row = next((p for p in data.catalog.get("usage_presets", []) if p.get("key") == preset), {})
+        row: Mapping[str, Any] = next(
+            (p for p in data.catalog.get("usage_presets", []) if p.get("key") == preset), {}
+        )
         return row.get("median_usd"), row.get("p90_usd")
     return team.get("usage_median_usd"), team.get("usage_p90_usd")
 

@@ -5,8 +5,7 @@ its concessions ranked instead, under "What to ask for"."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether
 
@@ -136,25 +135,43 @@ def _levers(result: ForecastResult) -> list[Flowable]:
 
 
 def _planned(result: ForecastResult) -> list[Flowable]:
-    """The levers the scenario plans, and what committing against them risks (null or absent: nothing)."""
-    planned = cast(Mapping[str, Any], result).get("planned_levers")
-    if not isinstance(planned, Mapping):
+    """The levers the scenario plans, and the unoptimised answer beside the recommendation (null: none)."""
+    planned = result.get("planned_levers")
+    if planned is None:
         return []
     starts = "; ".join(
-        f"{_lever_name(item.get('lever'))} from {month(item.get('start_month'))}"
-        for item in planned.get("levers", [])
-        if isinstance(item, Mapping)
+        f"{LEVER_LABELS[item['lever']][0]} from {month(item['start_month'])}" for item in planned["levers"]
     )
-    unoptimised = money_list(planned.get("unoptimised_commitments"))
-    before = money(planned.get("cost_of_committing_before_levers_land"))
+    rows: list[list[Cell]] = [
+        [
+            "Committed against the planned levers (recommended)",
+            money_list([p["recommended"]["commitment"] for p in result["api"]["periods"]]),
+            money(result["api"]["expected_cost"]),
+            money(planned["expected_cost_if_levers_slip"]),
+        ],
+        [
+            "Committed on today's spend (unoptimised)",
+            money_list(planned["unoptimised_commitments"]),
+            money(planned["unoptimised_expected_cost"]),
+            "",
+        ],
+    ]
+    header = ["Sizing", "Commitment per period", "Expected API cost", "If no lever lands"]
     return [
         gap(4),
-        para(
-            Strong("Committed against the planned levers. "),
-            f"The recommendation is sized on the spend with the planned levers landing ({starts}). Sized on "
-            f"today's spend, the commitment would be {unoptimised} and cost {before} more in expected "
-            "API cost once the levers land. If no planned lever lands, the recommendation costs "
-            f"{money(planned.get('cost_if_levers_slip'))} more than committing on today's spend would.",
+        KeepTogether(
+            [
+                para("Planned levers", style="h2"),
+                para(
+                    f"The scenario plans {starts}. The recommendation is sized on the spend with them. "
+                    "Committing on today's spend instead costs ",
+                    Strong(money(planned["cost_of_committing_before_levers_land"])),
+                    " more once the levers land; committing against them costs ",
+                    Strong(money(planned["cost_if_levers_slip"])),
+                    " more if none lands.",
+                ),
+                table(header, rows, [200, 110, 100, 102], right=(1, 2, 3), padding=1.5),
+            ]
         ),
     ]
 

@@ -123,7 +123,7 @@ def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
     ]
     widths = [112, 50, 62, 60, 100, 60, 68]
     if blocked:
-        headers, widths = [*headers, "Blocked usage"], [104, 46, 58, 58, 84, 52, 52, 58]
+        headers, widths = [*headers, "Blocked usage"], [92, 44, 56, 56, 80, 52, 60, 72]
     return table(headers, rows, widths, right=range(1, len(headers)), padding=1.5)
 
 
@@ -146,7 +146,7 @@ def _teams_table(teams: list[Team]) -> Flowable:
                 ]
             )
     header = ["Team", "Plan", "Share of active engineers", "Annual seats", "Monthly seats (expected)"]
-    return table(header, rows, [150, 120, 82, 70, 90], right=(2, 3, 4), padding=1.2, groups=starts)
+    return table(header, rows, [140, 110, 102, 70, 90], right=(2, 3, 4), padding=1.2, groups=starts)
 
 
 def _notes(team: Team, catalog: Mapping[str, Any]) -> str:

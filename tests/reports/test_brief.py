@@ -16,7 +16,7 @@ import pytest
 from forecasting.engine.contract import ForecastResult
 from reports.brief import render_brief
 from reports.formatting import money, percent, plain_number, seats
-from reports.pages.negotiation import concession_ask
+from reports.pages.method import plan_names
 from reports.pages.seats import BREAK_EVEN_DEFINITION
 from reports.result_view import LEVER_LABELS, PLAN_LABELS, BaselineName, plan_label, seat_totals
 from reports.seat_charts import charted_team, curve_series
@@ -33,10 +33,11 @@ from tests.reports.test_charts import CROSSING_TOLERANCE, envelope_crossings
 
 REPO = Path(__file__).resolve().parents[2]
 SECTION_TITLES = (
-    "Executive summary",
+    "What to sign",
+    "Negotiation sheet",
+    "Key inputs",
     "API path",
     "Seats (Claude Code)",
-    "What to ask for",
     "Sensitivity",
     "Assumptions and method",
 )
@@ -138,7 +139,9 @@ def test_summary_shows_total_expected_cost_with_its_p5_p95_range(
 def test_summary_shows_each_teams_seats_and_cost(texts: list[str], result: ForecastResult) -> None:
     for team in result["seats"]["teams"]:
         annual, monthly = seat_totals(team)
-        line_with(texts[0], team["name"], seats(annual), seats(monthly), money(team["expected_cost"]))
+        line_with(
+            seats_text(texts), team["name"], seats(annual), seats(monthly), money(team["expected_cost"])
+        )
 
 
 def test_summary_savings_against_baselines_are_the_summed_period_differences(
@@ -159,7 +162,7 @@ def test_summary_savings_against_baselines_are_the_summed_period_differences(
 def test_seats_page_shows_every_plan_row_with_annual_and_monthly_seats(
     texts: list[str], result: ForecastResult
 ) -> None:
-    seat_pages = "\n".join(text for text in texts if "Share of active engineers" in text)
+    seat_pages = seats_text(texts)
     for team in result["seats"]["teams"]:
         assert team["name"] in seat_pages
         for row in team["mix"]:
@@ -175,10 +178,17 @@ def test_seats_page_shows_every_plan_row_with_annual_and_monthly_seats(
         )
 
 
+def seats_text(texts: list[str]) -> str:
+    """The seats section's pages as extracted (lines kept)."""
+    start = next(i for i, text in enumerate(texts) if has_heading(text, "Seats (Claude Code)"))
+    end = next(i for i, text in enumerate(texts) if has_heading(text, "Sensitivity"))
+    return "\n".join(texts[start:end])
+
+
 def seat_section(texts: list[str]) -> str:
     """The seats section's pages, from its heading up to the next section, whitespace removed."""
     start = next(i for i, text in enumerate(texts) if has_heading(text, "Seats (Claude Code)"))
-    end = next(i for i, text in enumerate(texts) if has_heading(text, "What to ask for"))
+    end = next(i for i, text in enumerate(texts) if has_heading(text, "Sensitivity"))
     return squash("\n".join(texts[start:end]))
 
 
@@ -258,15 +268,13 @@ def test_an_uncertain_seat_price_is_stated_on_page_1_and_the_seats_pages(result:
 
 
 def test_asks_are_ranked_by_expected_saving_in_dollars(texts: list[str], result: ForecastResult) -> None:
-    page = page_with(texts, "What to ask for")
-    asks = page[page.index("What to ask for") :]
-    ranked = sorted(result["concessions"], key=lambda c: -c["expected_saving"])
+    page = page_with(texts, "Negotiation sheet")
+    asks = page[page.index("Negotiation sheet") :]
+    assert result["negotiation"] is not None
     positions = []
-    for rank, concession in enumerate(ranked, start=1):
-        title, _ = concession_ask(concession["name"], result)
-        positions.append(
-            asks.index(line_with(asks, str(rank), title.split()[0], money(concession["expected_saving"])))
-        )
+    for ask in result["negotiation"]["asks"]:
+        value = "not priced" if ask["target_value"] is None else money(ask["target_value"])
+        positions.append(asks.index(line_with(asks, ask["title"].split()[0], value)))
     assert positions == sorted(positions)
 
 
@@ -307,7 +315,8 @@ def test_method_page_lists_catalog_sources_and_flags_assumed_capacities(
     line_with(method, "Trials", plain_number(result["simulation"]["trials"]))
     warnings = result["diagnostics"]["warnings"]
     assert warnings  # the example's Frontend team holds Team premium's minimum of 5 seats for a few engineers
-    assert all(squash(warning) in squash(method) for warning in warnings)  # every stored warning is shown
+    # every stored warning is shown, naming plans rather than their keys
+    assert all(squash(plan_names(warning, example_data().catalog)) in squash(method) for warning in warnings)
 
 
 def test_brief_has_no_images_and_no_links_or_actions(example_pdf: bytes) -> None:
