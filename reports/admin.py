@@ -21,6 +21,15 @@ class ForecastRunResultsAdmin(ForecastRunResultsMixin, ForecastRunAdmin):
     """The run admin with its results page and "Compare selected runs"."""
 
     actions = [compare_runs]
+    # The stored result is a link to its own view (`result.json`), not tens of thousands of pixels of JSON
+    # under the results: "Result JSON" becomes one line of the "Result" fieldset.
+    fieldsets = [
+        (name, {**options, "fields": [*options["fields"], "result_json_link"]})
+        if name == "Result"
+        else (name, options)
+        for name, options in ForecastRunAdmin.fieldsets
+        if name != "Result JSON"
+    ]
 
 
 offer_run_forecast(run_forecast)

@@ -1,10 +1,12 @@
 """Forecast results in the admin: a run's progress and results, its brief, and "Run forecast" on scenarios.
 
-`ForecastRunResultsMixin` goes in front of the forecast run ModelAdmin's bases. It adds two URLs under
-each run (`status.json`, polled by the change page while the run works, and `brief.pdf`) and the page
-comparing several runs (`compare/`, see `reports.admin_compare`), and puts the progress or the results
-(`reports.admin_results`, and a link to compare with the scenario's previous run) in the change page's
-context; the admin finds the template by its path, `templates/admin/forecasting/forecastrun/change_form.html`.
+`ForecastRunResultsMixin` goes in front of the forecast run ModelAdmin's bases. It adds URLs under each
+run (`status.json`, polled by the change page while the run works, `brief.pdf`, `result.xlsx` and
+`result.json`, the stored result that the page links to instead of showing it) and the page comparing
+several runs (`compare/`, see `reports.admin_compare`), and puts the progress or the results (the decision
+from `reports.admin_decision`, then `reports.admin_results`, and a link to compare with the scenario's
+previous run) in the change page's context; the admin finds the template by its path,
+`templates/admin/forecasting/forecastrun/change_form.html`.
 Runs are found through the ModelAdmin's own organization-scoped queryset and view permission, so
 another organization's run is a 404 here as in the API. `run_forecast` is the scenario admin's "Run
 forecast" action (handed to it by `reports/admin.py`).
@@ -28,7 +30,7 @@ from forecasting.models import ForecastRun
 from forecasting.services import ComputeBudgetExceeded, RunLimitExceeded, start_forecast
 from procurement.models import Membership, Scenario
 from procurement.scenario_document import ScenarioValidationError
-from reports import admin_compare, admin_results
+from reports import admin_compare, admin_decision, admin_results
 from reports.api import XLSX
 from reports.brief_data import stored_result
 from reports.services import (
@@ -58,6 +60,11 @@ class ForecastRunResultsMixin:
                 "<path:object_id>/result.xlsx",
                 view(self.workbook_view),
                 name="forecasting_forecastrun_workbook",
+            ),
+            path(
+                "<path:object_id>/result.json",
+                view(self.result_json_view),
+                name="forecasting_forecastrun_result_json",
             ),
             path("compare/", view(self.compare_view), name="forecasting_forecastrun_compare"),
         ]
@@ -92,6 +99,26 @@ class ForecastRunResultsMixin:
             messages.warning(request, not_ready_message(run).replace("brief", "workbook"))
             return HttpResponseRedirect(reverse("admin:forecasting_forecastrun_change", args=[quote(run.pk)]))
         return download_response(workbook_for(run), workbook_filename(run), XLSX)
+
+    def result_json_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The stored result as JSON (docs/result.md), shown by the browser: the raw figures live here, not
+        on the run page. Same lookup as the page: another organization's run is a 404."""
+        run = self._visible_run(request, object_id)
+        if run.status != ForecastRun.Status.SUCCEEDED or run.result is None:
+            messages.warning(request, not_ready_message(run).replace("brief", "result"))
+            return HttpResponseRedirect(reverse("admin:forecasting_forecastrun_change", args=[quote(run.pk)]))
+        response = JsonResponse(run.result, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = f'inline; filename="result-run-{run.pk}.json"'
+        add_never_cache_headers(response)  # the organization's figures: no shared or stored copies
+        return response
+
+    @admin.display(description="result JSON")
+    def result_json_link(self, run: ForecastRun) -> str:
+        """A link to the stored result instead of tens of thousands of pixels of it on the page."""
+        if run.status != ForecastRun.Status.SUCCEEDED or run.result is None:
+            return "—"
+        url = reverse("admin:forecasting_forecastrun_result_json", args=[quote(run.pk)])
+        return format_html('<a href="{}" class="result-json">Open the stored result (JSON)</a>', url)
 
     def compare_view(self, request: HttpRequest) -> HttpResponse:
         return admin_compare.compare_page(self, request)  # type: ignore[arg-type]
@@ -140,9 +167,11 @@ def run_page_context(run: ForecastRun) -> dict[str, Any]:
         "status_url": reverse("admin:forecasting_forecastrun_status", args=[quote(run.pk)]),
         "brief_url": reverse("admin:forecasting_forecastrun_brief", args=[quote(run.pk)]),
         "workbook_url": reverse("admin:forecasting_forecastrun_workbook", args=[quote(run.pk)]),
+        "result_json_url": reverse("admin:forecasting_forecastrun_result_json", args=[quote(run.pk)]),
     }
     if run.status == ForecastRun.Status.SUCCEEDED and run.result is not None:
         result = stored_result(run.result)
+        context["decision"] = admin_decision.decision(result, run.catalog_snapshot, run.scenario_snapshot)
         context["summary"] = admin_results.summary(result)
         context["charts"] = admin_results.main_charts(result, run.catalog_snapshot)
         context["hidden_curves"] = admin_results.hidden_curve_count(result)
