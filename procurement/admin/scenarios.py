@@ -33,6 +33,7 @@ from procurement.admin.scenario_forms import (
     TEAM_DETAIL_FIELDSETS,
     TEAM_KEY_FIELDS,
     DiscountBandForm,
+    FeatureFormSet,
     ScenarioForm,
     default_catalog,
     feature_form,
@@ -77,6 +78,7 @@ class TeamInline(_CompactInline):
 
 class FeatureInline(_CompactInline):
     model = Feature
+    formset = FeatureFormSet  # also checks that each planned lever has a feature targeting it
     fieldsets = _compact_fieldsets(FEATURE_KEY_FIELDS, FEATURE_DETAIL_FIELDSETS)
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
@@ -124,6 +126,15 @@ class ScenarioAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[
             },
         ),
         ("Seat contract", {"fields": [("seats_annual_term", "seats_blocked_usage_value")]}),
+        (
+            "Planned token levers",
+            {
+                "fields": [("planned_model_mix", "planned_cache_hit_rate", "planned_batch_share")],
+                "description": "Levers the organisation will pull, with the month each lands: the "
+                "commitment is sized on the spend with them from then on, and the run shows the unoptimised "
+                "answer beside it. Each needs a feature with a What-if target for it.",
+            },
+        ),
     ]
 
     class Media:

@@ -18,6 +18,7 @@ from procurement.admin.scenario_forms.features import (
     FEATURE_DETAIL_FIELDSETS,
     FEATURE_KEY_FIELDS,
     FeatureForm,
+    FeatureFormSet,
     feature_form,
 )
 from procurement.admin.scenario_forms.scenario import DiscountBandForm, ScenarioForm
@@ -35,6 +36,7 @@ __all__ = [
     "TEAM_KEY_FIELDS",
     "DiscountBandForm",
     "FeatureForm",
+    "FeatureFormSet",
     "ScenarioForm",
     "TeamForm",
     "default_catalog",

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
+
 from forecasting.engine.tolerances import SHARE_SUM_TOLERANCE  # as the models' CHECK constraints
+from procurement.admin.formsets import UniqueNameFormSet
 from procurement.admin.scenario_fields import LeversField, ModelMixField, PercentField, SeasonalityField
 from procurement.admin.scenario_forms.base import RowForm, percent
 from procurement.admin.scenario_forms.catalog_choices import model_choices
@@ -167,3 +170,27 @@ def feature_form(catalog: PriceCatalog | None) -> type[FeatureForm]:
         model_choices = choices
 
     return CatalogFeatureForm
+
+
+class FeatureFormSet(UniqueNameFormSet):
+    """The features' rows: names unique, and every lever the scenario plans (its form's "planned from"
+    months, already on `self.instance`) targeted by at least one feature, as the document validator asks
+    (docs/scenario.md#planned-levers)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        targeted = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            levers = data.get("levers") if data and not data.get("DELETE") else None
+            if isinstance(levers, dict):
+                targeted |= {name for name, target in levers.items() if target is not None}
+        for item in self.instance.planned_levers or []:
+            if item["lever"] not in targeted:
+                lever = item["lever"].replace("_", " ")
+                raise ValidationError(
+                    f"The scenario plans the {lever} lever from {item['start_month']}, but no feature sets "
+                    "a target for it: set one under a feature's What-if targets, or clear the planned month."
+                )

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
 
 from procurement.admin.scenario_fields import MonthStartField, PercentField
 from procurement.admin.scenario_forms.base import OneErrorPerFieldForm
 from procurement.models import DiscountBand, Scenario
 from procurement.scenario_document.bounds import SCENARIO_BOUNDS
+from procurement.scenario_document.planned_levers import PLANNED_LEVERS, month_offset
+
+# One "planned from" month per token lever (docs/scenario.md#planned-levers), in a procurement lead's words.
+PLANNED_LEVER_FIELDS: dict[str, tuple[str, str]] = {
+    "model_mix": ("planned_model_mix", "Route requests to the target model mix from"),
+    "cache_hit_rate": ("planned_cache_hit_rate", "Reach the target cache hit rate from"),
+    "batch_share": ("planned_batch_share", "Send the target share through Batch from"),
+}
+
+
+def _planned_month_field(label: str) -> MonthStartField:
+    return MonthStartField(
+        required=False,
+        label=label,
+        widget=forms.TextInput(attrs={"placeholder": "2027-04", "size": 10}),
+        help_text="The month this lever lands, e.g. 2027-04; the commitment is then sized on the spend with "
+        "it from that month on. Empty: not planned (the lever is only priced as a what-if).",
+    )
 
 
 class ScenarioForm(OneErrorPerFieldForm):
@@ -28,6 +50,9 @@ class ScenarioForm(OneErrorPerFieldForm):
         label="Highest acceptable chance of unused commitment",
         help_text="Optional cap on the probability that some commitment goes unused, e.g. 20. Empty: no cap.",
     )
+    planned_model_mix = _planned_month_field(PLANNED_LEVER_FIELDS["model_mix"][1])
+    planned_cache_hit_rate = _planned_month_field(PLANNED_LEVER_FIELDS["cache_hit_rate"][1])
+    planned_batch_share = _planned_month_field(PLANNED_LEVER_FIELDS["batch_share"][1])
 
     plain_labels = {
         "organization": ("Organization", "Owner; only its members see the scenario."),
@@ -85,6 +110,39 @@ class ScenarioForm(OneErrorPerFieldForm):
             "seats_annual_term",
             "seats_blocked_usage_value",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in self.instance.planned_levers or []:
+            name = PLANNED_LEVER_FIELDS[item["lever"]][0]
+            if name in self.fields and name not in self.initial:
+                self.initial[name] = item["start_month"]
+
+    def clean(self) -> dict[str, Any]:
+        """The planned months as the document's `planned_levers`, each inside the term; set on the instance
+        before the inlines are checked, so the features' formset can see which levers need a target."""
+        data = super().clean()
+        start, term = data.get("start_month"), data.get("term_months")
+        planned = []
+        for lever in PLANNED_LEVERS:
+            name = PLANNED_LEVER_FIELDS[lever][0]
+            month: datetime.date | None = data.get(name)
+            if name not in self.fields or month is None:
+                continue
+            text = f"{month:%Y-%m}"
+            if isinstance(start, datetime.date) and term:
+                first = f"{start:%Y-%m}"
+                if not 0 <= month_offset(first, text) < term:
+                    last = start.replace(
+                        year=start.year + (start.month - 1 + term - 1) // 12,
+                        month=(start.month - 1 + term - 1) % 12 + 1,
+                    )
+                    self.refuse(name, f"Pick a month inside the term, {first} to {last:%Y-%m}.")
+                    continue
+            planned.append({"lever": lever, "start_month": text})
+        if any(PLANNED_LEVER_FIELDS[lever][0] in self.fields for lever in PLANNED_LEVERS):
+            self.instance.planned_levers = sorted(planned, key=lambda item: item["start_month"])
+        return data
 
 
 class DiscountBandForm(OneErrorPerFieldForm):
