@@ -17,6 +17,7 @@ from forecasting.engine.contract import ForecastResult
 from reports.brief import render_brief
 from reports.formatting import money, percent, plain_number, seats
 from reports.pages.method import plan_names
+from reports.pages.negotiation import concession_ask
 from reports.pages.seats import BREAK_EVEN_DEFINITION
 from reports.result_view import LEVER_LABELS, PLAN_LABELS, BaselineName, plan_label, seat_totals
 from reports.seat_charts import charted_team, curve_series
@@ -271,10 +272,35 @@ def test_asks_are_ranked_by_expected_saving_in_dollars(texts: list[str], result:
     page = page_with(texts, "Negotiation sheet")
     asks = page[page.index("Negotiation sheet") :]
     assert result["negotiation"] is not None
+    values = [ask["target_value"] for ask in result["negotiation"]["asks"]]
+    priced = [value for value in values if value is not None]
+    assert len(priced) >= 3
+    # as the contract says: largest target value first, unpriced asks last
+    assert values == sorted(priced, reverse=True) + [None] * (len(values) - len(priced))
     positions = []
     for ask in result["negotiation"]["asks"]:
         value = "not priced" if ask["target_value"] is None else money(ask["target_value"])
         positions.append(asks.index(line_with(asks, ask["title"].split()[0], value)))
+    assert positions == sorted(positions)
+
+
+def test_without_a_negotiation_section_the_concessions_are_ranked_by_expected_saving(
+    result: ForecastResult,
+) -> None:
+    # A result stored before the negotiation section lists the concessions instead, largest saving first.
+    older = copy.deepcopy(result)
+    older["negotiation"] = None
+    texts = page_texts(render_brief(example_data(result=older)))
+    page = page_with(texts, "What to ask for")
+    asks = page[page.index("What to ask for") :]
+    ranked = sorted(result["concessions"], key=lambda c: -c["expected_saving"])
+    assert len(ranked) >= 3
+    positions = []
+    for rank, concession in enumerate(ranked, start=1):
+        title, _ = concession_ask(concession["name"], result)
+        positions.append(
+            asks.index(line_with(asks, str(rank), title.split()[0], money(concession["expected_saving"])))
+        )
     assert positions == sorted(positions)
 
 
