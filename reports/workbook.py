@@ -1,10 +1,12 @@
 """The result as an Excel workbook (docs/result.md), for the people who live in spreadsheets.
 
-One sheet each for the decision, the API periods, the seats, the asks (contract concessions), the token
-levers and the sensitivity. Every number is the stored result's own, unrounded, written as a number cell
-with a display format (dollars, percent), so a reader can sum and chart it; nothing is recomputed here
-except what a sheet labels as derived (a concession's share of the total). Built with openpyxl from the
-typed result, like the brief, so the same run always gives the same workbook content.
+One sheet each for the decision (what to sign, what it saves, the seat order, the risks, the recommended
+range and walk-away points), the API periods, the seats, the asks (the negotiation sheet), the contract
+concessions, the token levers and the sensitivity. Every number is the stored result's own, unrounded,
+written as a number cell with a display format (dollars, percent), so a reader can sum and chart it;
+nothing is recomputed here except what a sheet labels as derived (sums over periods or teams, a
+concession's share of the total). Built with openpyxl from the typed result, like the brief, so the same
+run always gives the same workbook content.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forecasting.engine.contract import ForecastResult
-from reports.result_view import driver_label, humanize, plan_label, sensitivity_case
+from reports.brief_data import seat_order
+from reports.result_view import BASELINE_LABELS, driver_label, humanize, plan_label, sensitivity_case
 
 USD = '"$"#,##0'
 SHARE = "0.0%"
-SHEETS = ("Decision", "Periods", "Seats", "Asks", "Levers", "Sensitivity")
+SHEETS = ("Decision", "Periods", "Seats", "Asks", "Concessions", "Levers", "Sensitivity")
 _BOLD = Font(bold=True)
 _WIDTH_CAP = 60  # characters: a long description wraps instead of widening its column past this
 
@@ -40,6 +43,7 @@ def result_workbook(
     _periods(book.create_sheet("Periods"), result)
     _seats(book.create_sheet("Seats"), result)
     _asks(book.create_sheet("Asks"), result)
+    _concessions(book.create_sheet("Concessions"), result)
     _levers(book.create_sheet("Levers"), result)
     _sensitivity(book.create_sheet("Sensitivity"), result)
     out = io.BytesIO()
@@ -76,10 +80,78 @@ def _decision(
     blended = result["blended_vs_separated"]
     if blended is not None:
         rows.append(("Saving of separate commitments over one blended one", blended["expected_saving"], USD))
+    rows += _decision_sums(result)
+    negotiation = result.get("negotiation")
+    if negotiation is not None:
+        for r, w in zip(negotiation["ranges"], negotiation["walk_away"], strict=True):
+            label = f"Period {r['index'] + 1}"
+            rows += [
+                (f"{label}: recommended range, low end", r["low"]["commitment"], USD),
+                (f"{label}: recommended range, high end", r["high"]["commitment"], USD),
+                (f"{label}: walk away below (band floor)", w["band_floor"], USD),
+                (
+                    f"{label}: walk away above (committing costs more than list)",
+                    w["above_list_commitment"],
+                    USD,
+                ),
+            ]
+        rows += [
+            (
+                "Recommended range: tolerance on the term's expected API cost",
+                negotiation["tolerance"],
+                "0.00%",
+            ),
+            (
+                "Least discount at which the recommendation still beats list",
+                negotiation["least_discount"],
+                "0.00%",
+            ),
+            ("Value of one more percentage point of discount", negotiation["value_per_discount_point"], USD),
+        ]
     _table(sheet, ("Item", "Value"), [(label, value) for label, value, _ in rows])
     for row, (_, _, number_format) in enumerate(rows, start=2):
         if number_format:
             sheet.cell(row=row, column=2).number_format = number_format
+
+
+def _decision_sums(result: ForecastResult) -> list[tuple[str, Any, str | None]]:
+    """The decision's derived figures: sums over periods (commitment, savings, overage) and the seat order
+    summed over teams by plan, as the run page's cards show them."""
+    periods = result["api"]["periods"]
+    recommended = sum(p["recommended"]["expected_cost"] for p in periods)
+    rows: list[tuple[str, Any, str | None]] = [
+        (
+            "API commitment over the term (sum of periods)",
+            sum(p["recommended"]["commitment"] for p in periods),
+            USD,
+        ),
+    ]
+    for name, label in BASELINE_LABELS.items():
+        baseline = sum(p["baselines"][name]["expected_cost"] for p in periods)
+        rows.append(
+            (
+                f"Expected API saving against {label[:1].lower()}{label[1:]} (sum of periods)",
+                baseline - recommended,
+                USD,
+            )
+        )
+    rows.append(
+        (
+            "Expected overage over the term (sum of periods)",
+            sum(p["recommended"]["expected_overage"] for p in periods),
+            USD,
+        )
+    )
+    for line in seat_order(result, {}):
+        rows += [
+            (f"Annual seats: {plan_label(line.plan)} (sum of teams)", line.annual_seats, "#,##0"),
+            (
+                f"Expected monthly seats: {plan_label(line.plan)} (sum of teams)",
+                line.expected_monthly_seats,
+                "0.0",
+            ),
+        ]
+    return rows
 
 
 def _periods(sheet: Worksheet, result: ForecastResult) -> None:
@@ -161,6 +233,39 @@ def _seats(sheet: Worksheet, result: ForecastResult) -> None:
 
 
 def _asks(sheet: Worksheet, result: ForecastResult) -> None:
+    """The negotiation sheet (docs/result.md#negotiation), in the result's order: largest target value
+    first, unpriced asks (no value) last. Empty below its header for a result without the section."""
+    negotiation = result.get("negotiation")
+    header = (
+        "Term",
+        "Ask",
+        "Opening ask",
+        "Opening value (expected saving over the term)",
+        "Target",
+        "Target value (expected saving over the term)",
+        "Walk away at",
+        "Trade for it",
+        "How the value was found",
+    )
+    rows = [
+        (
+            a["term"],
+            a["title"],
+            a["opening"],
+            a["opening_value"],
+            a["target"],
+            a["target_value"],
+            a["walk_away"],
+            a["trade"],
+            a["basis"],
+        )
+        for a in (negotiation["asks"] if negotiation is not None else [])
+    ]
+    _table(sheet, header, rows)
+    _formats(sheet, {USD: (4, 6)}, len(rows))
+
+
+def _concessions(sheet: Worksheet, result: ForecastResult) -> None:
     total = result["total"]["expected_cost"]
     rows = [
         (
@@ -171,7 +276,7 @@ def _asks(sheet: Worksheet, result: ForecastResult) -> None:
         )
         for c in result["concessions"]
     ]
-    _table(sheet, ("Ask", "What it is", "Expected saving over the term", "Share of total cost"), rows)
+    _table(sheet, ("Concession", "What it is", "Expected saving over the term", "Share of total cost"), rows)
     _formats(sheet, {USD: (3,), SHARE: (4,)}, len(rows))
 
 

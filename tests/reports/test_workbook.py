@@ -83,7 +83,7 @@ def test_every_sheet_holds_the_results_own_numbers(engine_result: dict[str, Any]
         for s in team["mix"]
     ]
     assert [r[:5] for r in seats] == [xl(row) for row in expected_seats]
-    assert [r[:3] for r in rows(book["Asks"])] == [
+    assert [r[:3] for r in rows(book["Concessions"])] == [
         xl((humanize(c["name"]), c["description"], c["expected_saving"])) for c in result["concessions"]
     ]
     assert [r[2] for r in rows(book["Levers"])] == [
@@ -118,3 +118,83 @@ def test_the_run_page_links_the_workbook_and_serves_it(
     assert download.status_code == 200
     assert download["Content-Type"] == XLSX
     assert load_workbook(io.BytesIO(download.content)).sheetnames == list(SHEETS)
+
+
+def test_the_decision_and_asks_sheets_hold_the_negotiation_section(engine_result: dict[str, Any]) -> None:
+    """The Decision sheet's range, walk-away points and sums, and the Asks sheet (the negotiation sheet),
+    against the result JSON: sums recomputed here from the periods and teams, values to 1e-12."""
+    result = stored_result(engine_result)
+    negotiation = result["negotiation"]
+    assert negotiation is not None
+    book = load_workbook(io.BytesIO(result_workbook(result)))
+    decision = dict(rows(book["Decision"]))
+    periods = result["api"]["periods"]
+    for r, w in zip(negotiation["ranges"], negotiation["walk_away"], strict=True):
+        label = f"Period {r['index'] + 1}"
+        assert decision[f"{label}: recommended range, low end"] == xl(r["low"]["commitment"])
+        assert decision[f"{label}: recommended range, high end"] == xl(r["high"]["commitment"])
+        assert decision[f"{label}: walk away below (band floor)"] == xl(w["band_floor"])
+        assert decision[f"{label}: walk away above (committing costs more than list)"] == xl(
+            w["above_list_commitment"]
+        )
+        assert (
+            r["low"]["commitment"]
+            <= periods[r["index"]]["recommended"]["commitment"]
+            <= r["high"]["commitment"]
+        )
+    assert decision["Least discount at which the recommendation still beats list"] == xl(
+        negotiation["least_discount"]
+    )
+    assert decision["Value of one more percentage point of discount"] == xl(
+        negotiation["value_per_discount_point"]
+    )
+    committed = sum(p["recommended"]["commitment"] for p in periods)
+    assert decision["API commitment over the term (sum of periods)"] == xl(committed)
+    cost = sum(p["recommended"]["expected_cost"] for p in periods)
+    list_cost = sum(p["baselines"]["no_commitment"]["expected_cost"] for p in periods)
+    assert decision["Expected API saving against no commitment (pay list) (sum of periods)"] == xl(
+        list_cost - cost
+    )
+    assert decision["Expected overage over the term (sum of periods)"] == xl(
+        sum(p["recommended"]["expected_overage"] for p in periods)
+    )
+    annual: dict[str, float] = {}
+    for team in result["seats"]["teams"]:
+        for share in team["mix"]:
+            if share["plan"] != "api":
+                annual[share["plan"]] = annual.get(share["plan"], 0) + share["annual_seats"]
+    shown = {k: v for k, v in decision.items() if str(k).startswith("Annual seats: ")}
+    for plan, count in annual.items():  # every plan with annual seats, none with a wrong count
+        key = f"Annual seats: {plan_label(plan)} (sum of teams)"
+        assert shown.get(key, 0) == count
+    assert sum(shown.values()) == sum(annual.values())
+
+    asks = rows(book["Asks"])
+    assert [a[0] for a in asks] == [a["term"] for a in negotiation["asks"]]
+    for row, ask in zip(asks, negotiation["asks"], strict=True):
+        assert row == xl(
+            (
+                ask["term"],
+                ask["title"],
+                ask["opening"],
+                ask["opening_value"],
+                ask["target"],
+                ask["target_value"],
+                ask["walk_away"],
+                ask["trade"],
+                ask["basis"],
+            )
+        )
+    priced = [a[5] for a in asks if a[5] is not None]
+    assert priced == sorted(priced, reverse=True)  # largest first, as the result orders them
+    assert book["Asks"]["F2"].number_format == '"$"#,##0'
+
+
+def test_a_result_without_the_negotiation_section_gives_an_empty_asks_sheet(
+    engine_result: dict[str, Any],
+) -> None:
+    data = json.loads(json.dumps(engine_result))
+    data["negotiation"] = None
+    book = load_workbook(io.BytesIO(result_workbook(stored_result(data))))
+    assert rows(book["Asks"]) == []
+    assert not [k for k in dict(rows(book["Decision"])) if "recommended range" in str(k)]
