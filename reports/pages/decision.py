@@ -18,6 +18,7 @@ from reports.seat_prices import uncertain_price_line
 
 TITLE_CHARS = 200  # organization and scenario names on the cover
 TOP_ASKS = 3
+TINY_DISCOUNT = 0.001  # below 0.1% (shown as "<0.1%") the least discount is read as "any discount pays"
 
 
 def negotiation_of(result: ForecastResult) -> Negotiation | None:
@@ -167,7 +168,7 @@ def _seat_order(data: BriefData) -> Flowable:
             Strong("All plans"),
             Strong(seats(sum(line.annual_seats for line in lines))),
             Strong(seats(sum(line.expected_monthly_seats for line in lines))),
-            f"{money(data.result['seats']['expected_cost'])} expected in all",
+            f"seat cost {money(data.result['seats']['expected_cost'])} expected",
         ]
     )
     header = [
@@ -328,12 +329,12 @@ def _walk_away(result: ForecastResult) -> list[Flowable]:
             )
     least = negotiation["least_discount"]
     if least is not None:
-        out.append(
-            bullet(
-                Strong(f"Least discount: {percent(least)}"),
-                " — below it, the recommended commitment no longer beats paying list.",
-            )
+        meaning = (
+            " — any discount pays: committing the recommended amounts beats paying list even at a tiny one."
+            if least < TINY_DISCOUNT
+            else " — below it, the recommended commitment no longer beats paying list."
         )
+        out.append(bullet(Strong(f"Least discount: {percent(least)}"), meaning))
     return out or [para("No commitment is recommended, so there is nothing to walk away from.")]
 
 

@@ -29,8 +29,8 @@ def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
     shown = charts.charted_team(result)
     chart_note = [
         "Lines: expected cost per engineer-month of each plan the team may use; dots: its break-evens, the "
-        "figures under its table. Other teams’ curves differ with their usage spread and growth; their "
-        "break-evens are under their tables.",
+        "figures in the team's note under the seats table. Other teams’ curves differ with their usage "
+        "spread and growth; their break-evens are in their notes.",
         "* uncertain price.",
         "“Blocked above”: usage beyond the limit is refused and valued as lost work." if blocked else "",
         capacity_note(teams),
