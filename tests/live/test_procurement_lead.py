@@ -120,8 +120,25 @@ def test_procurement_lead(page: Any, stack: Stack, journey: Journey) -> None:
     journey.step("run started: the page shows progress at once", page)
     _wait_for_results(page)
     assert "(succeeded)" in page.locator(".breadcrumbs").inner_text()
-    journey.step("the run page: executive summary and charts", page)
-    assert page.evaluate("document.body.scrollHeight") < 12_000  # the result JSON is collapsed
+    page.evaluate("window.scrollTo(0, 0)")
+    journey.step("the run page opens with the decision cards", page)
+    cards = page.locator("#decision-cards .decision-card")
+    assert cards.count() == 4  # commitment, saving, seat order, risk
+    for index in range(cards.count()):  # all four whole above the fold of a 900-pixel-high window
+        box = cards.nth(index).bounding_box()
+        assert box is not None
+        assert box["y"] >= 0
+        assert box["y"] + box["height"] <= 900, (cards.nth(index).inner_text(), box)
+    figures = page.locator("#decision-cards .figure").all_inner_texts()
+    assert all(re.search(r"\d", figure) for figure in figures), figures
+    assert page.locator("#negotiation-sheet tbody tr").count() >= 3
+    assert page.locator("#walk-away li").count() >= 1
+    assert page.evaluate("document.body.scrollHeight") < 12_000  # the result JSON is only a link
+    stored = page.request.get(
+        page.get_by_role("link", name="Result (JSON)", exact=True).get_attribute("href")
+    )
+    assert stored.ok
+    assert stored.json()["negotiation"]["asks"]
     results = page.locator("#forecast-results").inner_text()
     assert "Executive summary" in results
     assert name in page.locator("#content").inner_text()
