@@ -1,18 +1,19 @@
 """The example result of the report tests: the engine's own result for a committed scenario, fixed seed.
 
-`tests/fixtures/scenario_example.json` (2 periods of 12 months, 4 teams with plan choices, 6 features
-with levers, 3 discount bands) is validated and forecast the way `forecasting.services.forecast_prepared`
-does it (`validate_scenario_document`, `forecast_input`, `run_forecast` with the arguments of the services'
-`compute.forecast`, `to_json`), with two differences: no Django is needed (the brief's byte-identity test
-renders in a bare process), and the prices are the catalog snapshot `tests/fixtures/catalog_example.json` (the
-catalog the brief is given in these tests) instead of a snapshot read from the database, so no test here
-needs a database and the brief and the result always price with the same rows. The result goes through
-JSON text, as a run stores it. Computed once per test session (a few seconds); callers get deep copies.
+`tests/fixtures/scenario_example.json` (2 periods of 12 months, 3 discount bands, 4 teams with plan
+choices, 6 features with lever targets, one planned lever; 5,000 trials, seed 7) is validated and forecast
+the way `forecasting.services.forecast_prepared` does it (`validate_scenario_document`, `forecast_input`,
+`run_forecast` with the arguments of the services' `compute.forecast`, `to_json`), except that the prices
+are the catalog snapshot `tests/fixtures/catalog_example.json` (the catalog the brief is given in these
+tests) rather than one read from the database: no test here needs a database or Django (the brief's
+byte-identity test renders in a bare process), and the brief and the result price with the same rows.
+`tests/reports/test_fixture_contract.py` checks that `forecast_document` gives the same result with that
+catalog stored. The result goes through JSON text, as a run stores it. Computed once per test session
+(about a second), parsed anew for every caller.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from pathlib import Path
@@ -66,5 +67,5 @@ def _engine_result() -> str:
 
 def engine_example_result() -> dict[str, Any]:
     """The engine's result for the example scenario as a run stores it: a fresh copy on every call."""
-    data: dict[str, Any] = json.loads(_engine_result())
-    return copy.deepcopy(data)
+    data: dict[str, Any] = json.loads(_engine_result())  # parsed anew each call: a deep copy
+    return data

@@ -8,11 +8,18 @@ untested on it.
 
 from __future__ import annotations
 
+import datetime
+import json
 import types
 import typing
 from typing import Annotated, Any, get_args, get_origin, get_type_hints, is_typeddict
 
+import pytest
+
 from forecasting.engine.contract import ForecastResult
+from forecasting.scenario_inputs import BLOCK_TRIALS
+from forecasting.services import forecast_document
+from procurement.models import ModelPrice, PriceCatalog, SeatPlan, UsagePreset
 from tests.engine.test_contract import contract_errors
 from tests.factories import example_result as factory_result
 from tests.reports.fixture_result import CATALOG, SCENARIO, load_fixture
@@ -99,3 +106,28 @@ def test_every_call_returns_a_fresh_copy() -> None:
     assert second["api"]["periods"][0]["recommended"]["commitment"] > 0
     assert second["seats"]["teams"]
     assert second is not example_result()
+
+
+@pytest.mark.django_db
+def test_the_example_is_what_the_services_compute_for_the_same_document_and_catalog(settings: Any) -> None:
+    """The example takes the services' path without a database (tests/reports/fixture_result.py); with the
+    example catalog stored as a catalog, `forecast_document` gives the same result, all but the run time."""
+    settings.FORECAST_BLOCK_TRIALS = BLOCK_TRIALS
+    rows = load_fixture(CATALOG)
+    as_of = datetime.date.fromisoformat(rows["as_of"])
+    catalog = PriceCatalog.objects.create(slug="example-catalog", name="Example", as_of=as_of)
+    for row in rows["models"]:
+        ModelPrice.objects.create(catalog=catalog, display_name=row["key"], **row)
+    for position, row in enumerate(rows["plans"]):
+        SeatPlan.objects.create(catalog=catalog, position=position, display_name=row["key"], **row)
+    for row in rows["usage_presets"]:
+        UsagePreset.objects.create(catalog=catalog, **row)
+    document = load_fixture(SCENARIO) | {"price_catalog": catalog.slug}
+
+    served = json.loads(json.dumps(forecast_document(document, catalog=catalog)))
+    example = factory_result()
+    for result in (served, example):
+        del result["simulation"]["seconds"]
+    assert served["catalog"] == {"slug": catalog.slug, "as_of": rows["as_of"]}
+    served["catalog"]["slug"] = rows["slug"]
+    assert served == example
