@@ -242,7 +242,7 @@ def risk_card(result: ForecastResult, scenario: Mapping[str, Any] | None = None)
     at = OVERAGE_PRICE.get(overage_rule(scenario) or "", "")
     lines = [
         f"Period {p['index'] + 1}: {percent(p['recommended']['probability_unused'])} chance some commitment "
-        f"goes unused · {money(p['recommended']['expected_overage'])} overage"
+        f"goes unused · {money(p['recommended']['expected_overage'])} expected overage"
         for p in rows
     ]
     total = result["total"]

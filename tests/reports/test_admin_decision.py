@@ -130,7 +130,7 @@ def test_the_cards_state_the_decision_from_the_results_numbers(acme: Organizatio
         rec = period["recommended"]
         assert line == (
             f"Period {period['index'] + 1}: {percent(rec['probability_unused'])} chance some commitment goes "
-            f"unused · {money(rec['expected_overage'])} overage"
+            f"unused · {money(rec['expected_overage'])} expected overage"
         )
     assert money(result["total"]["cost"]["p95"]) in risk["lines"][-1]
 
