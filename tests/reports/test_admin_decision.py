@@ -20,6 +20,8 @@ from django.test import Client
 
 from forecasting.models import ForecastRun
 from procurement.models import Organization, Role
+from reports.admin_decision import commitment_card
+from reports.brief_data import stored_result
 from reports.formatting import money, money_range, percent, price, seats
 from tests.procurement.admin_forms import logged_in
 from tests.reports.admin_pages import run_url
@@ -272,3 +274,27 @@ def test_seat_prices_shown_are_the_ones_the_decision_used(acme: Organization) ->
     assert annual_plans
     for plan in annual_plans:
         assert any(f"annual at {price(used[plan])}" in line for line in lines), (plan, lines)
+
+
+def test_a_ramped_commitment_is_shown_period_by_period() -> None:
+    """Pure: different amounts per period read `A then B`, with each period's band; no commitment at all
+    says that paying list wins."""
+    result = stored_result(example_result())
+    first, second = result["api"]["periods"]
+    second["recommended"] = {**second["recommended"], "commitment": 1_000_000.0, "discount": 0.15}
+    card = commitment_card(result)
+    assert card.figure == f"{money(first['recommended']['commitment'])} then {money(1_000_000.0)}"
+    total = first["recommended"]["commitment"] + 1_000_000.0
+    assert card.caption == f"{money(total)} in total over {first['months'] + second['months']} months"
+    negotiation = result["negotiation"]
+    assert negotiation is not None
+    floors = [money(w["band_floor"]) for w in negotiation["walk_away"]]
+    assert [line for line in card.lines if line.startswith("Discount band")] == [
+        f"Discount band, period 1: {percent(first['recommended']['discount'])} off list from {floors[0]}",
+        f"Discount band, period 2: {percent(0.15)} off list from {floors[1]}",
+    ]
+    for period in result["api"]["periods"]:
+        period["recommended"] = {**period["recommended"], "commitment": 0.0, "discount": 0.0}
+    nothing = commitment_card(result)
+    assert nothing.figure == money(0)
+    assert nothing.caption == "no commitment beats paying list"
