@@ -58,6 +58,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cover_title": ParagraphStyle(
             "cover_title", body, fontName=BOLD, fontSize=16, leading=20, spaceAfter=2
         ),
+        "facts": ParagraphStyle("facts", body, fontSize=7.5, leading=9.5, textColor=MUTED, spaceAfter=0),
         "lead": ParagraphStyle("lead", body, fontSize=9.5, leading=12.5, spaceAfter=4),
         "h2_tight": ParagraphStyle(
             "h2_tight", body, fontName=BOLD, fontSize=9.5, leading=12, spaceBefore=5, spaceAfter=2
@@ -164,6 +165,15 @@ def _fit_header_words(header: Sequence[str] | None, widths: Sequence[float]) -> 
     return [max(w, n) - s * share for w, n, s in zip(out, need, slack, strict=True)]
 
 
+def _sized(style: ParagraphStyle, size: float) -> ParagraphStyle:
+    """`style` at another font size (a dense table), its leading scaled with it."""
+    if size == style.fontSize:
+        return style
+    return ParagraphStyle(
+        f"{style.name}_{size:g}", style, fontSize=size, leading=style.leading * size / style.fontSize
+    )
+
+
 def table(
     header: Sequence[str] | None,
     rows: Sequence[Sequence[Cell]],
@@ -173,6 +183,7 @@ def table(
     bold_rows: Sequence[int] = (),
     padding: float = 2.5,
     groups: Sequence[int] = (),
+    font_size: float = 7.5,
 ) -> Table:
     """A striped table; `right` lists right-aligned (numeric) columns, `bold_rows` emphasised body rows.
 
@@ -185,7 +196,7 @@ def table(
             return value
         style = ("cell_head" if head else "cell") + ("_right" if column in right else "")
         parts = (Strong(value) if bold and isinstance(value, str) else value,)
-        return Paragraph(markup(*parts), STYLES[style])
+        return Paragraph(markup(*parts), _sized(STYLES[style], font_size))
 
     widths = _fit_header_words(header, widths)
     data = [[cell(v, i, True, False) for i, v in enumerate(header)]] if header is not None else []

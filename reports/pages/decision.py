@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, KeepInFrame, Table, TableStyle
 
 from forecasting.engine.contract import ApiPeriod, Ask, ForecastResult, Negotiation, WalkAway
 from reports.brief_data import BriefData, catalog_plan_name, seat_order
 from reports.formatting import display_text, money, money_range, month, percent, plain_number, price, seats
 from reports.layout import Cell, Strong, bullet, gap, para, table
 from reports.pages.negotiation import concession_ask
-from reports.result_view import baseline_savings, catalog_text, periods, ranked
+from reports.result_view import LEVER_LABELS, baseline_savings, catalog_text, money_list, periods, ranked
 from reports.seat_prices import uncertain_price_line
 
 TITLE_CHARS = 200  # organization and scenario names on the cover
@@ -34,16 +34,14 @@ def priced_asks(result: ForecastResult) -> list[Ask]:
 
 
 def story(data: BriefData) -> list[Flowable]:
+    """One page, always: a long name or many periods shrink the page's content to fit (KeepInFrame)."""
     result = data.result
-    return [
-        para(
-            "Claude commitment negotiation brief · ",
-            display_text(data.organization_name, max_chars=TITLE_CHARS),
-            style="cover_title",
-        ),
-        para(_facts(data), style="small"),
+    content: list[Flowable] = [
+        para(display_text(data.organization_name, max_chars=TITLE_CHARS), style="cover_title"),
+        *_facts(data),
         para("What to sign", style="h1"),
         _headline(data),
+        *_planned(result),
         _sign_table(result),
         para("Seat order (all teams)", style="h2_tight"),
         _seat_order(data),
@@ -60,17 +58,28 @@ def story(data: BriefData) -> list[Flowable]:
             [para("Walk-away points", style="h2_tight"), *_walk_away(result)],
         ),
     ]
+    return [KeepInFrame(0, 0, content, mode="shrink")]
 
 
-def _facts(data: BriefData) -> str:
+def _facts(data: BriefData) -> list[Flowable]:
+    """Two short lines: what this is, and which run (kept apart so a long scenario name never splits the
+    run's figures across lines)."""
     simulation = data.result["simulation"]
-    return (
-        f"Scenario {display_text(data.scenario_name, max_chars=TITLE_CHARS)} · forecast finished "
-        f"{display_text(data.generated_on, max_chars=40)} · run {display_text(data.run_id, max_chars=40)} · "
-        f"seed {plain_number(simulation['seed'])} · {plain_number(simulation['trials'])} trials · engine "
-        f"{display_text(simulation['engine_version'], max_chars=30)} · prices "
-        f"{catalog_text(data.result['catalog'])}"
-    )
+    return [
+        para(
+            "Claude commitment negotiation brief · scenario "
+            f"{display_text(data.scenario_name, max_chars=TITLE_CHARS)} · forecast finished "
+            f"{display_text(data.generated_on, max_chars=40)}",
+            style="facts",
+        ),
+        para(
+            f"run {display_text(data.run_id, max_chars=40)} · seed {plain_number(simulation['seed'])} · "
+            f"{plain_number(simulation['trials'])} trials · engine "
+            f"{display_text(simulation['engine_version'], max_chars=30)} · prices "
+            f"{catalog_text(data.result['catalog'])}",
+            style="facts",
+        ),
+    ]
 
 
 def overage_rule(data: BriefData) -> str | None:
@@ -102,6 +111,25 @@ def _headline(data: BriefData) -> Flowable:
         f"{money(result['seats']['expected_cost'])}.",
         style="lead",
     )
+
+
+def _planned(result: ForecastResult) -> list[Flowable]:
+    planned = result.get("planned_levers")
+    if planned is None:
+        return []
+    starts = "; ".join(
+        f"{LEVER_LABELS[item['lever']][0]} from {month(item['start_month'])}" for item in planned["levers"]
+    )
+    return [
+        para(
+            Strong("Sized on the planned levers"),
+            f" ({starts}). On today's spend the commitment would be "
+            f"{money_list(planned['unoptimised_commitments'])}, costing "
+            f"{money(planned['cost_of_committing_before_levers_land'])} more once they land; if none lands, "
+            f"this recommendation costs {money(planned['cost_if_levers_slip'])} more.",
+            style="small",
+        )
+    ]
 
 
 def _sign_table(result: ForecastResult) -> Flowable:
@@ -274,9 +302,8 @@ def _range(result: ForecastResult) -> list[Flowable]:
     ]
     return [
         para(
-            f"Every commitment in the range costs at most {tolerance_text(negotiation['tolerance'])} more in "
-            "expected API cost over the term than the least. Rule: "
-            + display_text(negotiation["rule"], max_chars=600),
+            f"Commitments within {tolerance_text(negotiation['tolerance'])} of the least expected API cost "
+            "over the term. " + display_text(negotiation["rule"], max_chars=600),
             style="small",
         ),
         table(header, rows, [34, 98, 50, 165, 165], right=(2,), padding=1.5),

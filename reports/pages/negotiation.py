@@ -75,7 +75,7 @@ def _sheet(result: ForecastResult) -> list[Flowable]:
         basis += [Strong(f"{display_text(ask['title'], max_chars=80)}: "), f"{text}. "]
     return [
         para(intro),
-        table(header, rows, [82, 104, 88, 46, 100, 92], right=(3,), padding=1.5),
+        table(header, rows, [80, 106, 88, 46, 102, 90], right=(3,), padding=1.2, font_size=7),
         gap(3),
         para(*basis, style="small"),
     ]
@@ -136,44 +136,29 @@ def _levers(result: ForecastResult) -> list[Flowable]:
 
 def _planned(result: ForecastResult) -> list[Flowable]:
     """The levers the scenario plans, and the unoptimised answer beside the recommendation (null: none)."""
+    line = planned_levers_text(result)
+    return [gap(3), para(Strong("Planned levers. "), line)] if line else []
+
+
+def planned_levers_text(result: ForecastResult) -> str:
+    """One paragraph: which levers are planned from when, the unoptimised commitments and their cost, and
+    what committing against the levers risks if they slip; empty without planned levers."""
     planned = result.get("planned_levers")
     if planned is None:
-        return []
+        return ""
     starts = "; ".join(
         f"{LEVER_LABELS[item['lever']][0]} from {month(item['start_month'])}" for item in planned["levers"]
     )
-    rows: list[list[Cell]] = [
-        [
-            "Committed against the planned levers (recommended)",
-            money_list([p["recommended"]["commitment"] for p in result["api"]["periods"]]),
-            money(result["api"]["expected_cost"]),
-            money(planned["expected_cost_if_levers_slip"]),
-        ],
-        [
-            "Committed on today's spend (unoptimised)",
-            money_list(planned["unoptimised_commitments"]),
-            money(planned["unoptimised_expected_cost"]),
-            "",
-        ],
-    ]
-    header = ["Sizing", "Commitment per period", "Expected API cost", "If no lever lands"]
-    return [
-        gap(4),
-        KeepTogether(
-            [
-                para("Planned levers", style="h2"),
-                para(
-                    f"The scenario plans {starts}. The recommendation is sized on the spend with them. "
-                    "Committing on today's spend instead costs ",
-                    Strong(money(planned["cost_of_committing_before_levers_land"])),
-                    " more once the levers land; committing against them costs ",
-                    Strong(money(planned["cost_if_levers_slip"])),
-                    " more if none lands.",
-                ),
-                table(header, rows, [200, 110, 100, 102], right=(1, 2, 3), padding=1.5),
-            ]
-        ),
-    ]
+    recommended = money_list([p["recommended"]["commitment"] for p in result["api"]["periods"]])
+    return (
+        f"The scenario plans {starts}; the recommendation ({recommended}) is sized on the spend with them, "
+        f"{money(result['api']['expected_cost'])} expected API cost. Sized on today's spend instead, the "
+        f"commitment would be {money_list(planned['unoptimised_commitments'])} and cost "
+        f"{money(planned['cost_of_committing_before_levers_land'])} more once the levers land "
+        f"({money(planned['unoptimised_expected_cost'])}). If no planned lever lands, the recommendation "
+        f"costs {money(planned['expected_cost_if_levers_slip'])}, {money(planned['cost_if_levers_slip'])} "
+        "more than committing on today's spend."
+    )
 
 
 def _asks(result: ForecastResult) -> list[Flowable]:

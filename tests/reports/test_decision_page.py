@@ -125,7 +125,7 @@ def test_page_1_states_the_recommended_range_with_its_risk_at_each_end(
 ) -> None:
     negotiation = result["negotiation"]
     assert negotiation is not None
-    assert squash("at most 0.25% more") in squash(page_1)  # the tolerance to its precision, not "0.2%"
+    assert squash("within 0.25% of the least") in squash(page_1)  # the tolerance to its precision, not "0.2%"
     for r in negotiation["ranges"]:
         line_with(
             page_1,
