@@ -180,3 +180,21 @@ def test_a_result_without_the_negotiation_section_still_gives_a_decision_page(re
     assert "no recommended range" in page
     for period in result["api"]["periods"]:
         assert money(period["recommended"]["commitment"]) in page
+
+
+def test_page_1_states_the_planned_levers_beside_the_unoptimised_answer(
+    page_1: str, result: ForecastResult
+) -> None:
+    planned = result["planned_levers"]
+    assert planned is not None  # the example plans prompt caching part-way through the term
+    text = squash(page_1)
+    assert squash(" / ".join(money(c) for c in planned["unoptimised_commitments"])) in text
+    assert (
+        squash(f"costing {money(planned['cost_of_committing_before_levers_land'])} more once they land")
+        in text
+    )
+    assert squash(f"costs {money(planned['cost_if_levers_slip'])} more") in text
+    without = copy.deepcopy(dict(result))
+    without["planned_levers"] = None
+    plain = page_texts(render_brief(example_data(result=stored_result(without))), [0])[0]
+    assert "planned levers" not in plain
