@@ -23,6 +23,9 @@ from reports.seat_prices import uncertain_price_line
 TEXT_CHARS = 240  # an ask's words in one cell (the engine writes them under 120), as in the brief
 TITLE_CHARS = 80
 NOT_PRICED = "not priced"
+TINY_DISCOUNT = (
+    0.001  # a least discount below 0.1% (shown "<0.1%") reads "any discount pays", as in the brief
+)
 MIN_MONTHLY_SEATS = 0.05  # an expected month-to-month count below this shows as 0 (seats(): one decimal)
 OVERAGE_PRICE = {"list": "at list price", "committed_rate": "at the committed rate"}
 
@@ -319,7 +322,10 @@ def walk_away_lines(negotiation: Negotiation) -> tuple[str, ...]:
     least = negotiation["least_discount"]
     if least is not None:
         out.append(
-            f"Least discount {percent(least)}: below it the recommended commitment no longer beats list."
+            f"Least discount {percent(least)}: any discount pays, committing the recommended amounts beats "
+            "paying list even at a tiny one."
+            if least < TINY_DISCOUNT
+            else f"Least discount {percent(least)}: below it the recommended commitment no longer beats list."
         )
     return tuple(out) or ("No commitment is recommended, so there is nothing to walk away from.",)
 

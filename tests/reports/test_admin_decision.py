@@ -189,6 +189,10 @@ def test_the_negotiation_sheet_lists_every_ask_in_the_results_order(acme: Organi
             assert f"Below {money(point['band_floor'])}" in text
         if point["above_list_commitment"] is not None:
             assert f"Above {money(point['above_list_commitment'])}" in text
+    least = negotiation["least_discount"]
+    assert least is not None
+    reading = "any discount pays" if least < 0.001 else "below it the recommended commitment no longer beats"
+    assert f"Least discount {percent(least)}: {reading}" in text
     for lever in result["token_levers"]:
         assert f'<td class="number">{money(lever["expected_saving"])}</td>' in page
     blended = result["blended_vs_separated"]
