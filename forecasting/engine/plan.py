@@ -147,17 +147,25 @@ def planned_variant(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> Api
     base costs before the first start month, then from each start month on the costs with every lever
     started by then, priced exactly as the lever variants are (`_lever_costs`). None when nothing is planned.
     """
-    planned = inp.planned_levers
-    if not planned:
+    if not inp.planned_levers:
         return None
-    _check_planned(inp, planned)
-    switches = []
-    for month in sorted({p.start_month for p in planned}):
-        active = tuple(
-            lever for lever in LEVERS if any(p.lever == lever and p.start_month <= month for p in planned)
+    _check_planned(inp, inp.planned_levers)
+    switches = tuple((month, _lever_costs(inp, models, active)) for month, active in _schedule(inp))
+    return ApiVariant("planned", switches=switches)
+
+
+def _schedule(inp: ForecastInput) -> list[tuple[int, tuple[str, ...]]]:
+    """(start month, the levers active from it) for each distinct start month of the planned levers."""
+    planned = inp.planned_levers
+    return [
+        (
+            month,
+            tuple(
+                lever for lever in LEVERS if any(p.lever == lever and p.start_month <= month for p in planned)
+            ),
         )
-        switches.append((month, _lever_costs(inp, models, active)))
-    return ApiVariant("planned", switches=tuple(switches))
+        for month in sorted({p.start_month for p in planned})
+    ]
 
 
 def _check_planned(inp: ForecastInput, planned: tuple[PlannedLever, ...]) -> None:
@@ -178,8 +186,10 @@ def _lever_target(levers: LeverTargets | None, lever: str) -> Any:
 
 
 def _lever_costs(
-    inp: ForecastInput, models: Mapping[str, ModelPrice], levers: tuple[str, ...]
+    inp: ForecastInput, models: Mapping[str, ModelPrice], levers: tuple[str, ...], cache_shift: float = 0.0
 ) -> tuple[float, ...]:
+    """Each feature's cost per request with `levers` at their targets; `cache_shift` then moves the hit
+    rate (the lever's target, or the feature's own) as the sensitivity's cache driver does."""
     costs = []
     for feature in inp.features:
         overrides: dict[str, Any] = {lever: _lever_target(feature.levers, lever) for lever in levers}
@@ -188,6 +198,9 @@ def _lever_costs(
             overrides["cache_hit_rate"] = min(
                 float(overrides["cache_hit_rate"]), 1.0 - feature.cache_write_rate
             )
+        if cache_shift:
+            hit = float(overrides.get("cache_hit_rate", feature.cache_hit_rate)) + cache_shift
+            overrides["cache_hit_rate"] = min(max(hit, 0.0), 1.0 - feature.cache_write_rate)
         costs.append(cost_per_request_usd(feature, models, **overrides))
     return tuple(costs)
 
@@ -201,15 +214,28 @@ def _api_sensitivity(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> tu
             for f in inp.features
         )
 
+    def planned(shift: float = 0.0) -> tuple[tuple[int, tuple[float, ...]], ...]:
+        """With planned levers, every driver moves around the planned spend: the same switches, priced
+        with the hit rate moved by `shift` (docs/decisions.md#planned-levers)."""
+        return tuple((month, _lever_costs(inp, models, active, shift)) for month, active in _schedule(inp))
+
     return (
-        ApiVariant("growth:low", growth_shift=-GROWTH_SHIFT),
-        ApiVariant("growth:high", growth_shift=GROWTH_SHIFT),
-        ApiVariant("tokens:low", tokens_scale=1 - TOKENS_SCALE),
-        ApiVariant("tokens:high", tokens_scale=1 + TOKENS_SCALE),
+        ApiVariant("growth:low", growth_shift=-GROWTH_SHIFT, switches=planned()),
+        ApiVariant("growth:high", growth_shift=GROWTH_SHIFT, switches=planned()),
+        ApiVariant("tokens:low", tokens_scale=1 - TOKENS_SCALE, switches=planned()),
+        ApiVariant("tokens:high", tokens_scale=1 + TOKENS_SCALE, switches=planned()),
         # A lower cache hit rate costs more, so "low" (the cheaper side, labelled "+10 pp" in
         # analyses.DRIVER_MOVES) is the higher hit rate (tests/engine/test_sensitivity_direction.py).
-        ApiVariant("cache_hit_rate:low", cost_per_request_usd=cache_costs(CACHE_HIT_SHIFT)),
-        ApiVariant("cache_hit_rate:high", cost_per_request_usd=cache_costs(-CACHE_HIT_SHIFT)),
+        ApiVariant(
+            "cache_hit_rate:low",
+            cost_per_request_usd=cache_costs(CACHE_HIT_SHIFT),
+            switches=planned(CACHE_HIT_SHIFT),
+        ),
+        ApiVariant(
+            "cache_hit_rate:high",
+            cost_per_request_usd=cache_costs(-CACHE_HIT_SHIFT),
+            switches=planned(-CACHE_HIT_SHIFT),
+        ),
     )
 
 

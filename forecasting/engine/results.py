@@ -7,6 +7,7 @@ additions, never renamings.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -120,7 +121,7 @@ def build_result(
         comparison = blended_vs_separated(plan, samples, api_periods, decision, seats_outside)
         levers = token_levers(plan, samples, cc_periods, unoptimised, unoptimised_run_rate)
         asks = concessions(plan, samples, api_periods, decision, run_rate, seats_outside)
-        tornado, baseline = sensitivity(plan, samples, cc_periods, run_rate)
+        tornado, baseline = sensitivity(plan, _around_planned(plan, samples), cc_periods, run_rate)
         deal = negotiation(plan, samples, api_periods, decision, run_rate, asks)
     return {
         "simulation": {
@@ -146,6 +147,15 @@ def build_result(
             plan, samples, api_periods, decision, run_rate, total, seats_outside, baseline
         ),
     }
+
+
+def _around_planned(plan: RunPlan, samples: Samples) -> Samples:
+    """The samples the tornado moves drivers around: with planned levers, the planned spend as its base
+    (its variants carry the same switches, plan._api_sensitivity), so it centres on the recommendation."""
+    if samples.api_planned_monthly_usd is None:
+        return samples
+    planned = to_periods(plan, samples.api_planned_monthly_usd)
+    return replace(samples, api_variant_periods_usd=planned[None])
 
 
 def _api_section(

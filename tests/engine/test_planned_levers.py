@@ -230,3 +230,31 @@ def test_both_mistakes_cost_nothing_negative_whatever_the_contract(
     slack = SEARCH_SLACK * result["api"]["expected_cost"]
     assert section["cost_of_committing_before_levers_land"] >= -slack
     assert section["cost_if_levers_slip"] >= -slack
+
+
+def test_the_tornado_moves_drivers_around_the_planned_spend() -> None:
+    """A cache lever planned from the first month is the same spend as a feature already at its target hit
+    rate, so the tornado (every driver, the cache one moved from the target) and its centre are the same."""
+    inp = small_input(trials=2_000)
+    summariser = inp.features[0]
+    target = summariser.levers.cache_hit_rate if summariser.levers else None
+    assert target is not None
+    at_target = replace(
+        inp, features=(replace(summariser, cache_hit_rate=target, levers=None), *inp.features[1:])
+    )
+    planned = run_forecast(_planned(inp, ("cache_hit_rate", 0)))
+    reached = run_forecast(at_target)
+    baseline, expected = planned["sensitivity_baseline"], reached["sensitivity_baseline"]
+    assert baseline is not None
+    assert expected is not None
+    assert baseline["expected_cost"] == pytest.approx(expected["expected_cost"], rel=1e-9)
+    rows = {r["driver"]: r for r in reached["sensitivity"]}
+    assert {r["driver"] for r in planned["sensitivity"]} == set(rows)
+    for row in planned["sensitivity"]:
+        other = rows[row["driver"]]
+        assert row["expected_cost_low"] == pytest.approx(other["expected_cost_low"], rel=1e-9)
+        assert row["expected_cost_high"] == pytest.approx(other["expected_cost_high"], rel=1e-9)
+    # ... and centred on the planned headline, not on the unoptimised one.
+    unplanned = run_forecast(inp)
+    assert unplanned["sensitivity_baseline"] is not None
+    assert baseline["expected_cost"] < unplanned["sensitivity_baseline"]["expected_cost"]
