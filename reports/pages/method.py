@@ -322,7 +322,7 @@ def _tag(source: Any) -> str:
             ("OFFICIAL", "official"),
             ("3P", "third-party"),
             ("UNCERTAIN", "uncertain"),
-            ("ASSUMPTION", "includes an assumption"),
+            ("ASSUMPTION", "assumption"),
         )
         if marker in text
     ]
