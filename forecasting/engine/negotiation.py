@@ -73,7 +73,7 @@ def negotiation(
     pricer = Pricer(plan, api_periods, decision, run_rate)
     committed = any(c > 0.0 for c in commitments)
     per_point = pricer.saving(_deeper(contract, 0.01)) if committed else None
-    values = {c["name"]: float(c["expected_saving"]) for c in concessions}
+    values: dict[str, float] = {c["name"]: float(c["expected_saving"]) for c in concessions}
     sheet = _api_asks(pricer, contract, around.least_discount, per_point, values)
     sheet += _claude_code_ask(pricer, samples, contract)
     sheet += _seat_asks(plan, samples, values)
