@@ -17,6 +17,7 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
             f"expected cost {_usd(rec['expected_cost'])}, "
             f"chance some goes unused {rec['probability_unused']:.0%}"
         )
+    lines += _planned_lines(result.get("planned_levers"))
     lines += _negotiation_lines(result.get("negotiation"))
     lines.append("Seat mix per team:")
     for team in result["seats"]["teams"]:
@@ -28,6 +29,19 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"(p5 {_usd(total['cost']['p5'])} – p95 {_usd(total['cost']['p95'])})"
     )
     return lines
+
+
+def _planned_lines(planned: dict[str, Any] | None) -> list[str]:
+    """The planned levers the commitment is sized on, and the unoptimised answer beside it."""
+    if not planned:
+        return []
+    levers = ", ".join(f"{p['lever']} from {p['start_month']}" for p in planned["levers"])
+    unoptimised = " / ".join(_usd(c) for c in planned["unoptimised_commitments"])
+    return [
+        f"Sized on the planned levers ({levers}); sized on today's spend it would be {unoptimised}, "
+        f"costing {_usd(planned['cost_of_committing_before_levers_land'])} more once they land "
+        f"(if they slip, the recommendation costs {_usd(planned['cost_if_levers_slip'])} more)"
+    ]
 
 
 def _negotiation_lines(deal: dict[str, Any] | None) -> list[str]:

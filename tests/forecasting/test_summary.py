@@ -83,3 +83,22 @@ def test_summary_gives_the_range_walk_aways_and_top_three_priced_asks() -> None:
         "    walk away: below $90 the 12% band is lost; above $150 committing costs more than paying list",
         "Top asks: A ($30); B ($20); C ($10)",
     ]
+
+
+def test_summary_names_the_planned_levers_and_the_unoptimised_answer() -> None:
+    point = {"commitment": 100.0, "discount": 0.1, "probability_unused": 0.2, "expected_cost": 1.0}
+    result = {
+        "api": {"periods": [{"index": 0, "start_month": "2027-01", "months": 12, "recommended": point}]},
+        "seats": {"teams": []},
+        "total": {"expected_cost": 1.0, "cost": {"p5": 1.0, "p95": 1.0}},
+        "planned_levers": {
+            "levers": [{"lever": "cache_hit_rate", "start_month": "2027-04"}],
+            "unoptimised_commitments": [120.0],
+            "cost_of_committing_before_levers_land": 7.4,
+            "cost_if_levers_slip": 3.0,
+        },
+    }
+    assert summary_lines(result)[2] == (
+        "Sized on the planned levers (cache_hit_rate from 2027-04); sized on today's spend it would be $120, "
+        "costing $7 more once they land (if they slip, the recommendation costs $3 more)"
+    )
