@@ -24,6 +24,16 @@ from forecasting.engine.combine import to_periods
 from forecasting.engine.plan import RunPlan, SeatScenario
 from forecasting.engine.seat_path import simulate_team_block
 
+# The columns of `SeatTotals.component_sums_usd`, in order.
+SEAT_COMPONENTS = (
+    "seat_fees",
+    "idle_seat_cost",
+    "extra_usage",
+    "blocked_usage",
+    "blocked_value",
+    "api_billed",
+)
+
 
 @dataclass(frozen=True)
 class SeatTotals:
@@ -31,7 +41,8 @@ class SeatTotals:
 
     team_cost_usd: TeamsByTrial  # total cost per team and trial over the term
     api_billed_monthly_usd: TrialsByMonth  # usage of engineers on the `api` pseudo-plan, all teams
-    component_sums_usd: FloatArray  # (J, 5) sums over trials: seat fees, idle, extra, blocked, api-billed
+    # (J, 6) sums over trials: seat fees, idle, extra, blocked usage (unvalued), blocked value, api-billed
+    component_sums_usd: FloatArray
     seat_month_sums: tuple[FloatArray, ...]  # per team, (K_j,) seat-months per plan summed over trials
     windowed_cost_usd: PerTrial | None = None  # all teams, seat counts re-chosen every quarter
 
@@ -91,7 +102,7 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
     inp, trials = plan.inp, plan.blocks[block]
     costs = np.zeros((len(seats.teams), trials))
     api_monthly = np.zeros((trials, inp.term_months))
-    components = np.zeros((len(seats.teams), 5))
+    components = np.zeros((len(seats.teams), len(SEAT_COMPONENTS)))
     windowed: FloatArray | None = None
     seat_months = []
     for j, (team, decision) in enumerate(zip(seats.teams, seats.decisions, strict=True)):
@@ -109,6 +120,7 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
             tb.idle_seat_cost_usd.sum(),
             tb.extra_usage_usd.sum(),
             tb.blocked_usage_usd.sum(),
+            tb.blocked_value_usd.sum(),
             tb.api_billed_usd.sum(),
         ]
         seat_months.append(tb.seat_months_by_plan.sum(axis=1))

@@ -201,13 +201,28 @@ class Team(TypedDict):
         "Cost per engineer-month against typical usage; null when all engineers are alike.",
     ]
     best_single_plan: PlanCost
-    expected_cost: Annotated[float, "Seat cost over the term, USD (API-billed usage included)."]
+    expected_cost: Annotated[
+        float,
+        "Seat cost over the term the decision minimises, USD: expected_cash_cost + expected_blocked_value.",
+    ]
     cost: CostBand
     expected_seat_fees: Usd
     expected_idle_seat_cost: Usd
     expected_extra_usage: Usd
-    expected_blocked_usage: Usd
+    expected_blocked_usage: Annotated[
+        float,
+        "Blocked usage valued at blocked_usage_value, USD (not paid); equals expected_blocked_value.",
+    ]
     expected_api_billed_usage: Usd
+    expected_blocked_usage_usd: Annotated[
+        float, "API-equivalent usage refused by plans' limits over the term, USD, unvalued (not paid)."
+    ]
+    expected_blocked_value: Annotated[
+        float, "expected_blocked_usage_usd x blocked_usage_value: the lost work the decision counts, USD."
+    ]
+    expected_cash_cost: Annotated[
+        float, "What is paid over the term, USD: seat fees + extra usage + API-billed usage."
+    ]
     warnings: list[str]
 
 

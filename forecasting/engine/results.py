@@ -207,7 +207,7 @@ def _seats_section(plan: RunPlan, samples: Samples, map_items: ItemMap) -> contr
     bands = list(map_items(lambda j: quantile_band(seats.team_cost_usd[j]), range(len(plan.seats.teams))))
     teams: list[Team] = []
     for j, (team, decision) in enumerate(zip(plan.seats.teams, plan.seats.decisions, strict=True)):
-        fees, idle, extra, blocked, api_billed = seats.component_sums_usd[j] / trials
+        fees, idle, extra, blocked, blocked_value, api_billed = seats.component_sums_usd[j] / trials
         seat_months = seats.seat_month_sums[j] / (trials * months)
         teams.append(
             {
@@ -243,7 +243,11 @@ def _seats_section(plan: RunPlan, samples: Samples, map_items: ItemMap) -> contr
                 "expected_seat_fees": float(fees),
                 "expected_idle_seat_cost": float(idle),
                 "expected_extra_usage": float(extra),
-                "expected_blocked_usage": float(blocked),
+                # Kept with its documented meaning (docs/result.md#seats): the valued blocked usage.
+                "expected_blocked_usage": float(blocked_value),
+                "expected_blocked_usage_usd": float(blocked),
+                "expected_blocked_value": float(blocked_value),
+                "expected_cash_cost": float(fees + extra + api_billed),
                 "expected_api_billed_usage": float(api_billed),
                 "warnings": list(decision.warnings),
             }

@@ -76,7 +76,9 @@ def test_blocked_usage_scales_with_its_value_on_the_same_draws() -> None:
     member = team(allowed_plans=("pro_blocked",))  # one plan: the decision does not depend on the value
     full = run(simulate_team_block, member, PLANS, SeatContract(blocked_usage_value=1.0))
     part = run(simulate_team_block, member, PLANS, SeatContract(blocked_usage_value=0.25))
-    np.testing.assert_allclose(part.blocked_usage_usd, 0.25 * full.blocked_usage_usd, rtol=1e-12)
+    np.testing.assert_allclose(part.blocked_value_usd, 0.25 * full.blocked_value_usd, rtol=1e-12)
+    np.testing.assert_array_equal(part.blocked_usage_usd, full.blocked_usage_usd)  # usage: unvalued
+    np.testing.assert_array_equal(full.blocked_value_usd, full.blocked_usage_usd)
     assert np.all(full.extra_usage_usd == 0)
     assert full.blocked_usage_usd.mean() > 0
 
@@ -84,7 +86,7 @@ def test_blocked_usage_scales_with_its_value_on_the_same_draws() -> None:
 @pytest.mark.parametrize("simulate", SIMULATIONS, ids=["fast", "brute_force"])
 def test_team_cost_is_the_sum_of_its_parts(simulate: object) -> None:
     block = run(simulate, team(), PLANS, CONTRACT, trials=500)
-    parts = block.seat_fees_usd + block.extra_usage_usd + block.blocked_usage_usd + block.api_billed_usd
+    parts = block.seat_fees_usd + block.extra_usage_usd + block.blocked_value_usd + block.api_billed_usd
     np.testing.assert_allclose(block.cost_usd, parts, rtol=1e-12)
     np.testing.assert_allclose(block.api_billed_monthly_usd.sum(axis=1), block.api_billed_usd, rtol=1e-5)
     assert block.api_billed_monthly_usd.shape == (500, MONTHS)
@@ -144,7 +146,7 @@ def test_windowed_seats_price_the_same_draws_and_save_on_a_growing_team() -> Non
     block = run(simulate_team_block, member, PLANS, contract, trials=2000)
     assert block.cost_windowed_usd is not None
     # Only the seat counts differ: the usage parts are the same draws.
-    usage = block.extra_usage_usd + block.blocked_usage_usd + block.api_billed_usd
+    usage = block.extra_usage_usd + block.blocked_value_usd + block.api_billed_usd
     assert np.all(block.cost_windowed_usd >= usage - 1e-6)
     assert block.cost_windowed_usd.mean() < block.cost_usd.mean()
     assert run(simulate_team_block, member, PLANS, CONTRACT, trials=10).cost_windowed_usd is None

@@ -88,14 +88,18 @@ def team_block(
     optionally `engineer_months` (K, n), demand summed over months (saves a pass over `demand`)."""
     months, trials = demand.shape[1], demand.shape[2]
     zeros = np.zeros(trials)
-    fees, idle, extra, blocked = zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy()
+    fees, idle, extra = zeros.copy(), zeros.copy(), zeros.copy()
+    blocked, blocked_value = zeros.copy(), zeros.copy()
     fees_windowed = zeros.copy() if decision.window_months is not None else None
     # (K, n) stored trials-major (Fortran order): summed over trials, each plan's seat-months add up in
     # the order they always have (a C-order copy would sum pairwise and move the last bits).
     seat_months = np.zeros((len(decision.terms), trials), order="F")
     for k, (plan, entry) in enumerate(zip(decision.terms, decision.mix, strict=True)):
-        if not plan.api_billed:
-            (blocked if plan.blocked else extra)[:] += plan.overflow_weight * usage_usd[k]
+        if plan.blocked:  # refused usage, kept unvalued; its value enters the cost, not the bill
+            blocked += usage_usd[k]
+            blocked_value += plan.overflow_weight * usage_usd[k]
+        elif not plan.api_billed:
+            extra += plan.overflow_weight * usage_usd[k]
         if not plan.has_seats or entry.share <= 0:
             continue
         sum_demand = None if engineer_months is None else engineer_months[k]
@@ -109,13 +113,14 @@ def team_block(
             by_window = annual_by_month(entry, months, decision.window_months)
             fees_windowed += seat_bill(demand[k], plan, by_window, plan.min_seats, sum_demand, work).fees_usd
     api = api_monthly_usd.sum(axis=1)
-    usage_cost = extra + blocked + api
+    usage_cost = extra + blocked_value + api
     return TeamBlock(
         cost_usd=fees + usage_cost,
         seat_fees_usd=fees,
         idle_seat_cost_usd=idle,
         extra_usage_usd=extra,
         blocked_usage_usd=blocked,
+        blocked_value_usd=blocked_value,
         api_billed_usd=api,
         api_billed_monthly_usd=api_monthly_usd,
         seat_months_by_plan=seat_months,

@@ -144,19 +144,27 @@ def validate(team: TeamInput, plans: Mapping[str, SeatPlan], contract: SeatContr
 class TeamBlock:
     """The seat path of one team in one block of trials (n trials, T months, K allowed plans).
 
-    Money in USD summed over the term unless the name says monthly. `blocked_usage_usd` is blocked usage
-    valued at `blocked_usage_value` (productivity lost, not a bill) and is part of `cost_usd`.
+    Money in USD summed over the term unless the name says monthly. `blocked_usage_usd` is the usage a
+    plan's limit refused, in API-equivalent dollars, unvalued; `blocked_value_usd` is that usage times
+    `blocked_usage_value` (productivity lost, not a bill). `cost_usd`, the cost the decision minimises,
+    is the cash cost plus the valued blocked usage (docs/decisions.md#seats-per-team).
     """
 
-    cost_usd: PerTrial  # seat fees (idle seats included) + extra usage + blocked usage + api-billed
+    cost_usd: PerTrial  # cash cost + valued blocked usage
     seat_fees_usd: PerTrial
     idle_seat_cost_usd: PerTrial  # the part of the seat fees paid for seats nobody used
     extra_usage_usd: PerTrial
-    blocked_usage_usd: PerTrial
+    blocked_usage_usd: PerTrial  # API-equivalent usage refused, unvalued (not paid, not in cost_usd)
+    blocked_value_usd: PerTrial  # blocked_usage_value x blocked_usage_usd (in cost_usd, not paid)
     api_billed_usd: PerTrial  # usage of engineers on the `api` pseudo-plan
     api_billed_monthly_usd: TrialsByMonth
     seat_months_by_plan: FloatArray  # (K, n) seat-months bought (annual + monthly), plans as allowed_plans
     cost_windowed_usd: PerTrial | None = None  # same draws, seat counts re-chosen every window
+
+    @property
+    def cash_cost_usd(self) -> PerTrial:
+        """What is paid: seat fees (idle seats included), extra usage and API-billed usage."""
+        return self.seat_fees_usd + self.extra_usage_usd + self.api_billed_usd
 
 
 @dataclass(frozen=True)
