@@ -211,6 +211,9 @@ def _seats(sheet: Worksheet, result: ForecastResult) -> None:
         "Idle seat cost",
         "Extra usage",
         "API-billed usage",
+        "Team cash cost over the term (paid)",
+        "Blocked usage (API-equivalent, refused, not paid)",
+        "Blocked usage valued as lost work (in the expected cost)",
     )
     rows = []
     for team in result["seats"]["teams"]:
@@ -226,10 +229,13 @@ def _seats(sheet: Worksheet, result: ForecastResult) -> None:
                     team["expected_idle_seat_cost"],
                     team["expected_extra_usage"],
                     team["expected_api_billed_usage"],
+                    team["expected_cash_cost"],
+                    team["expected_blocked_usage_usd"],
+                    team["expected_blocked_value"],
                 )
             )
     _table(sheet, header, rows)
-    _formats(sheet, {SHARE: (3,), "0.0": (5,), USD: (6, 7, 8, 9)}, len(rows))
+    _formats(sheet, {SHARE: (3,), "0.0": (5,), USD: (6, 7, 8, 9, 10, 11, 12)}, len(rows))
 
 
 def _asks(sheet: Worksheet, result: ForecastResult) -> None:

@@ -26,13 +26,16 @@ BREAK_EVEN_DEFINITION = (
 def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
     teams = list(result["seats"]["teams"])
     blocked = has_blocked_usage(result)
+    valued = has_valued_column(result)
     shown = charts.charted_team(result)
     chart_note = [
         "Lines: expected cost per engineer-month of each plan the team may use; dots: its break-evens, the "
         "figures in the team's note under the seats table. Other teams’ curves differ with their usage "
         "spread and growth; their break-evens are in their notes.",
         "* uncertain price.",
-        "“Blocked above”: usage beyond the limit is refused and valued as lost work." if blocked else "",
+        "“Blocked above”: usage beyond the limit is refused (not paid) and counted as lost work."
+        if blocked
+        else "",
         capacity_note(teams),
     ]
     out: list[Flowable] = [
@@ -42,7 +45,7 @@ def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
             "between plans set the shares. Annual seats are bought for the term at the annual price "
             "where a plan has one, the rest monthly as demand needs them. Idle-seat cost is paid for annual "
             "seats nobody uses; extra usage is usage beyond a plan’s limit billed at API rates"
-            + ("; blocked usage is usage a plan refuses, valued as lost work." if blocked else ".")
+            + (_blocked_text(result, valued=valued) if blocked else ".")
             + " "
             + BREAK_EVEN_DEFINITION
         ),
@@ -50,7 +53,7 @@ def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
             para(f"Uncertain price in the plan comparison: {note}", style="small")
             for note in uncertain_price_notes(teams, catalog, used_only=False)
         ],
-        _summary(result, blocked=blocked),
+        _summary(result, blocked=blocked, valued=valued),
         gap(10),
     ]
     if shown is not None:
@@ -78,11 +81,39 @@ def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
 
 
 def has_blocked_usage(result: ForecastResult) -> bool:
-    """Whether any team has blocked usage worth a column (none when no allowed plan blocks)."""
-    return any(team["expected_blocked_usage"] >= 0.5 for team in result["seats"]["teams"])
+    """Whether any team has blocked usage worth a column (none when no allowed plan blocks). Read unvalued:
+    a `blocked_usage_value` of 0 does not hide usage that was refused."""
+    return any(team["expected_blocked_usage_usd"] >= 0.5 for team in result["seats"]["teams"])
 
 
-def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
+def has_valued_column(result: ForecastResult) -> bool:
+    """Whether the valued blocked usage differs from the usage (`blocked_usage_value` is not 1)."""
+    return any(
+        abs(team["expected_blocked_value"] - team["expected_blocked_usage_usd"]) >= 0.5
+        for team in result["seats"]["teams"]
+    )
+
+
+def _blocked_value(result: ForecastResult) -> float | None:
+    """The value per refused dollar, read back from the team blocking the most (None: nothing blocked)."""
+    team = max(result["seats"]["teams"], key=lambda t: t["expected_blocked_usage_usd"], default=None)
+    if team is None or team["expected_blocked_usage_usd"] < 0.5:
+        return None
+    return team["expected_blocked_value"] / team["expected_blocked_usage_usd"]
+
+
+def _blocked_text(result: ForecastResult, *, valued: bool) -> str:
+    value = _blocked_value(result)
+    rate = "" if value is None else f" at ${value:,.2f} per dollar"
+    cash = "the valued blocked usage" if valued else "the blocked usage"
+    return (
+        "; blocked usage is usage a plan’s limit refuses, in API-equivalent dollars: it is not paid. The "
+        f"expected cost, on which the plans are chosen, counts it as lost work{rate}, so the cash paid is "
+        f"the expected cost less {cash}."
+    )
+
+
+def _summary(result: ForecastResult, *, blocked: bool, valued: bool = False) -> Flowable:
     rows: list[list[Cell]] = []
     for team in result["seats"]["teams"]:
         cost = team["cost"]
@@ -96,7 +127,8 @@ def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
                 money_range(cost["p5"], cost["p95"]),
                 money(team["expected_idle_seat_cost"]),
                 money(team["expected_extra_usage"]),
-                *([money(team["expected_blocked_usage"])] if blocked else []),
+                *([money(team["expected_blocked_usage_usd"])] if blocked else []),
+                *([money(team["expected_blocked_value"])] if blocked and valued else []),
             ]
         )
     total = result["seats"]
@@ -110,6 +142,7 @@ def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
             "",
             "",
             *([""] if blocked else []),
+            *([""] if blocked and valued else []),
         ]
     )
     headers = [
@@ -122,7 +155,10 @@ def _summary(result: ForecastResult, *, blocked: bool) -> Flowable:
         "Extra usage",
     ]
     widths = [112, 50, 62, 60, 100, 60, 68]
-    if blocked:
+    if blocked and valued:
+        headers = [*headers, "Blocked usage", "Blocked, valued"]
+        widths = [84, 40, 52, 54, 74, 48, 52, 54, 54]
+    elif blocked:
         headers, widths = [*headers, "Blocked usage"], [92, 44, 56, 56, 80, 52, 60, 72]
     return table(headers, rows, widths, right=range(1, len(headers)), padding=1.5)
 

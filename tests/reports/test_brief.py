@@ -236,7 +236,8 @@ def test_blocked_usage_column_only_when_some_usage_is_blocked(
     assert all(squash(money(t["expected_blocked_usage"])) in section for t in blocked)
     shaped = copy.deepcopy(result)
     for team in shaped["seats"]["teams"]:
-        team["expected_blocked_usage"] = 0.0
+        team["expected_blocked_usage"] = team["expected_blocked_value"] = 0.0
+        team["expected_blocked_usage_usd"] = 0.0
     unblocked = seat_section(page_texts(render_brief(example_data(result=shaped))))
     assert "Blockedusage" not in unblocked  # issue 14: a column of $0 for every team
     assert "valuedaslostwork" not in unblocked
