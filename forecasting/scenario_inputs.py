@@ -23,6 +23,7 @@ from forecasting.engine.inputs import (
     TeamInput,
 )
 from forecasting.engine.pricing import catalog_model_price
+from procurement.scenario_document.bounds import DEFAULT_COMMITMENT_GRANULARITY_USD
 
 # fixed block size (docs/operations.md#running-forecasts): never depends on how many workers run the blocks
 BLOCK_TRIALS = 5_000
@@ -98,6 +99,10 @@ def _api_contract(raw: Mapping[str, Any]) -> ApiContract:
         ramp_allowed=bool(raw["ramp_allowed"]),
         max_unused_probability=raw["max_unused_probability"],
         claude_code_api_usage_counts=bool(raw["claude_code_api_usage_counts"]),
+        # A document saved before the field existed carries none: the scenario default applies.
+        commitment_granularity_usd=float(
+            raw.get("commitment_granularity_usd", DEFAULT_COMMITMENT_GRANULARITY_USD)
+        ),
     )
 
 

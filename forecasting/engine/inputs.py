@@ -132,6 +132,9 @@ class ApiContract:
     ramp_allowed: bool = False
     max_unused_probability: float | None = None
     claude_code_api_usage_counts: bool = True
+    # Commitments are whole multiples of this (docs/decisions.md#api-commitment-per-period); None: any
+    # amount (the engine's exact continuous optimum). Scenarios default to 1,000 (docs/scenario.md).
+    commitment_granularity_usd: float | None = None
 
 
 @dataclass(frozen=True)

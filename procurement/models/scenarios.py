@@ -16,7 +16,7 @@ from procurement.models.catalog import PriceCatalog
 from procurement.models.constraints import bound_check, bound_validators, bounded_float
 from procurement.models.organizations import Organization
 from procurement.scenario_document import OVERAGE_REGIMES
-from procurement.scenario_document.bounds import SCENARIO_BOUNDS
+from procurement.scenario_document.bounds import DEFAULT_COMMITMENT_GRANULARITY_USD, SCENARIO_BOUNDS
 
 # A few ulps of slack so the database never refuses a sum the JSON validator accepted (0.7 + 0.3 = 1).
 
@@ -99,6 +99,11 @@ class Scenario(models.Model):
     api_claude_code_usage_counts = models.BooleanField(
         default=True, help_text="Does Claude Code usage billed at API rates draw down the API commitment?"
     )
+    api_commitment_granularity_usd = bounded_float(
+        SCENARIO_BOUNDS["commitment_granularity_usd"],
+        "Commitments are whole multiples of this amount (USD), e.g. 1,000.",
+        default=DEFAULT_COMMITMENT_GRANULARITY_USD,
+    )
     seats_annual_term = models.BooleanField(
         default=True,
         help_text="Seats bought for a period cannot be removed before it ends (Team, Enterprise).",
@@ -149,6 +154,9 @@ class Scenario(models.Model):
                 nullable=True,
             ),
             bound_check("scenario", "seats_blocked_usage_value", SCENARIO_BOUNDS["blocked_usage_value"]),
+            bound_check(
+                "scenario", "api_commitment_granularity_usd", SCENARIO_BOUNDS["commitment_granularity_usd"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,6 +194,7 @@ class Scenario(models.Model):
                     "ramp_allowed": self.api_ramp_allowed,
                     "max_unused_probability": self.api_max_unused_probability,
                     "claude_code_api_usage_counts": self.api_claude_code_usage_counts,
+                    "commitment_granularity_usd": self.api_commitment_granularity_usd,
                 },
                 "seats": {
                     "annual_term": self.seats_annual_term,

@@ -45,6 +45,10 @@ MAX_HEADCOUNT = 1_000_000  # docs/scenario.md
 MAX_TEAMS = 500
 MAX_FEATURES = 1_000
 MAX_DISCOUNT_BANDS = 20
+# Commitments are signed in whole thousands of dollars unless the scenario says otherwise: a contract
+# amount is a round figure, and $1,000 against commitments in the $10^5..10^7 range moves the expected
+# cost by well under 0.1% (stated reasoning; docs/scenario.md#contract-the-api-commitment).
+DEFAULT_COMMITMENT_GRANULARITY_USD = 1_000.0
 MODEL_MIX_TOLERANCE = 1e-6  # shares must sum to 1 within this (floating-point input from spreadsheets)
 
 SCENARIO_BOUNDS: dict[str, Bound] = {
@@ -54,6 +58,7 @@ SCENARIO_BOUNDS: dict[str, Bound] = {
     "commitment_period_months": Bound(1, 60, integer=True),
     "rollover_share": SHARE,
     "max_unused_probability": SHARE,
+    "commitment_granularity_usd": Bound(0.0, MAX_USD, low_open=True),
     "blocked_usage_value": Bound(0.0, 100.0),  # USD of lost productivity per API-dollar refused
     "min_commitment": Bound(0.0, MAX_USD),
     "discount": Bound(0.0, 1.0, high_open=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from procurement.scenario_document.bounds import (
+    DEFAULT_COMMITMENT_GRANULARITY_USD,
     MAX_DISCOUNT_BANDS,
     MAX_FEATURES,
     MAX_TEAMS,
@@ -125,6 +126,9 @@ def _read_api_contract(raw: Any, path: str, errors: Errors) -> Any:
         "ramp_allowed": Field(read_bool, False),
         "max_unused_probability": number(bound["max_unused_probability"], None, nullable=True),
         "claude_code_api_usage_counts": Field(read_bool, True),
+        "commitment_granularity_usd": number(
+            bound["commitment_granularity_usd"], DEFAULT_COMMITMENT_GRANULARITY_USD
+        ),
     }
     return read_object(raw, path, errors, fields)
 

@@ -25,10 +25,11 @@ class TestSettlement:
 
     def test_committed_rate_rollover_settlement_by_hand(self) -> None:
         # d = 20%: consumed 80 then 240; 120 unused -> 60 credit; 260 available -> 20 unused, lost at the end
+        # The run rate, 250 list per period, is covered at 20% by C = (1 - 0.2) x 250 = 200.
         contract = ApiContract(
             discount_bands=(DiscountBand(0.0, 0.2),), overage="committed_rate", rollover_share=0.5
         )
-        decision = optimise(np.tile([100.0, 300.0], (4, 1)), contract, run_rate=200.0 / 12)
+        decision = optimise(np.tile([100.0, 300.0], (4, 1)), contract, run_rate=250.0 / 12)
         first, second = (p.baselines["run_rate"] for p in decision.periods)
         assert (first.expected_unused_usd, second.expected_unused_usd) == pytest.approx(
             (60.0, 20.0), rel=EXACT

@@ -61,12 +61,18 @@ def _unused_cap(book: Book, active: list[int], k: int) -> float:
     return cap
 
 
-def separable_optimum(book: Book) -> FloatArray:
-    """Ramps without rollover: each period alone at its own exact optimum."""
+def separable_optimum(book: Book, units: FloatArray | None = None) -> FloatArray:
+    """Ramps without rollover: each period alone at its own exact optimum.
+
+    With grid steps `units` (per period, full-period equivalents; 0 = any amount) each period takes the
+    best of the grid points either side of its exact candidates: its best grid point, since the
+    objective is convex within a band.
+    """
     periods = book.periods
     y = np.zeros(periods)
     for p in range(periods):
-        candidates = exact_candidates(book, [p])
+        unit = 0.0 if units is None else float(units[p])
+        candidates = [g for v in exact_candidates(book, [p]) for g in book.rules.on_grid(v, unit)]
         costs = [book.expected_cost(with_value(y, p, v), start=p) - _tail(book, y, p) for v in candidates]
         y[p] = candidates[int(np.argmin(costs))]
     return y

@@ -157,17 +157,55 @@ def _solve(
 
 
 def _recommend(book: Book, baselines: list[FloatArray], starts: list[FloatArray]) -> FloatArray:
-    """Full-period-equivalent commitments of the recommendation, never worse than a feasible baseline."""
+    """Full-period-equivalent commitments of the recommendation, never worse than a feasible baseline.
+
+    On a grid (`Rules.grid_usd`) every candidate is a grid point, evaluated at the discount it earns:
+    without rollover the grid points either side of each exact candidate (per band: its floor, its
+    optimum, its top under the unused cap), which holds the best grid point of every band since the
+    objective is convex within a band; with rollover the grid neighbourhood of the searched optimum.
+    """
     rules, periods = book.rules, book.periods
+    units = rules.units()
     if rules.rollover == 0.0 and rules.ramp:
-        candidates = [separable_optimum(book)]
+        candidates = [separable_optimum(book, units)]
     elif rules.rollover == 0.0:
-        candidates = [np.full(periods, v) for v in exact_candidates(book, list(range(periods)))]
+        values = exact_candidates(book, list(range(periods)))
+        candidates = [np.full(periods, g) for v in values for g in rules.on_grid(v, float(units[0]))]
     else:
-        candidates = [_rollover_optimum(book, starts)]
+        candidates = _grid_neighbourhood(book, _rollover_optimum(book, starts))
     candidates += baselines
     costs = [book.expected_cost(c) for c in candidates]
     return candidates[int(np.argmin(costs))]  # the first minimum: the optimiser's own on ties
+
+
+def _grid_neighbourhood(book: Book, y: FloatArray) -> list[FloatArray]:
+    """Grid plans around a searched (rollover) optimum y; `[y]` without a grid.
+
+    One commitment for every period: the grid points either side of y, plus each band's lowest grid
+    point and its highest grid point below the next band's floor. With ramps: every combination of the
+    grid points either side of each period's y_p (at most MAX_START_COMBINATIONS; beyond, each period in
+    turn moves from below to above while that pays).
+    """
+    rules, periods = book.rules, book.periods
+    if rules.grid_usd is None:
+        return [y]
+    units = rules.units()
+    if not rules.ramp:
+        unit, floors = float(units[0]), [float(f) for f in rules.floors_usd]
+        values = rules.on_grid(float(y[0]), unit)
+        values += [rules.snap(f, unit, up=True) for f in floors]
+        values += [rules.snap(math.nextafter(f, -math.inf), unit, up=False) for f in floors[1:]]
+        return [np.full(periods, v) for v in values]
+    options = [rules.on_grid(float(v), float(u)) for v, u in zip(y, units, strict=True)]
+    if 2**periods <= MAX_START_COMBINATIONS:
+        return [np.array(c) for c in itertools.product(*options)]
+    plan = np.array([o[0] for o in options])
+    for p, option in enumerate(options):
+        for value in option[1:]:
+            moved = with_value(plan, p, value)
+            if book.expected_cost(moved) < book.expected_cost(plan):
+                plan = moved
+    return [plan]
 
 
 def _rollover_optimum(book: Book, starts: list[FloatArray]) -> FloatArray:
@@ -311,16 +349,25 @@ def _line_minimum(
 
 
 def _baselines(book: Book, run_rate_per_period_usd: float, *, ramp: bool) -> dict[str, FloatArray]:
-    """No commitment, run rate (no growth) and median forecast, as full-period equivalents."""
+    """No commitment, run rate (no growth) and median forecast, as full-period equivalents.
+
+    Each baseline names a list amount X per full period and commits the least C covering X at the
+    discount C earns (`Rules.covering_commitment`), on the grid when the contract has one: the run rate
+    X = today's monthly list spend x the period's months; the median X = the period's median list spend
+    (without ramps, the median term spend spread evenly over full periods).
+    """
     rules, periods = book.rules, book.periods
+    units = replace(rules, ramp=ramp).units()
     if ramp:
         medians = np.median(book.spend, axis=1) / rules.ratios
     else:  # one commitment for every period: the median term spend spread evenly over full periods
         medians = np.full(periods, float(np.median(book.spend.sum(axis=0))) / float(rules.ratios.sum()))
     return {
         "no_commitment": np.zeros(periods),
-        "run_rate": np.full(periods, run_rate_per_period_usd),
-        "median": np.array([rules.median_commitment(float(m)) for m in medians]),
+        "run_rate": np.array([rules.covering_commitment(run_rate_per_period_usd, float(u)) for u in units]),
+        "median": np.array(
+            [rules.covering_commitment(float(m), float(u)) for m, u in zip(medians, units, strict=True)]
+        ),
     }
 
 

@@ -136,7 +136,7 @@ class Book:
             forfeited[i] = unused if credit is None else unused - credit
             cost[i] = self.rules.ratios[p] * y[p] + overage[i]
         discounts = np.array([self.rules.discounts[self.band(float(v))] for v in y[start:stop]])
-        return Outcome((self.rules.ratios * y)[start:stop], discounts, cost, forfeited, overage)
+        return Outcome(self.rules.reported(y)[start:stop], discounts, cost, forfeited, overage)
 
     def _overage_factor(self, k: int) -> float:
         return 1.0 / (1.0 - float(self.rules.discounts[k])) if self.rules.at_list else 1.0
