@@ -33,9 +33,7 @@ def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
         "figures in the team's note under the seats table. Other teams’ curves differ with their usage "
         "spread and growth; their break-evens are in their notes.",
         "* uncertain price.",
-        "“Blocked above”: usage beyond the limit is refused (not paid) and counted as lost work."
-        if blocked
-        else "",
+        "“Blocked above”: usage beyond the limit is refused (not paid)." if blocked else "",
         capacity_note(teams),
     ]
     out: list[Flowable] = [
@@ -104,12 +102,18 @@ def _blocked_value(result: ForecastResult) -> float | None:
 
 def _blocked_text(result: ForecastResult, *, valued: bool) -> str:
     value = _blocked_value(result)
+    refused = "; blocked usage is usage a plan’s limit refuses, in API-equivalent dollars: it is not paid. "
+    if value is not None and value < 0.005:
+        return (
+            refused
+            + "The scenario values it at $0, so the expected cost, on which the plans are chosen, is the "
+            "cash paid."
+        )
     rate = "" if value is None else f" at ${value:,.2f} per dollar"
     cash = "the valued blocked usage" if valued else "the blocked usage"
     return (
-        "; blocked usage is usage a plan’s limit refuses, in API-equivalent dollars: it is not paid. The "
-        f"expected cost, on which the plans are chosen, counts it as lost work{rate}, so the cash paid is "
-        f"the expected cost less {cash}."
+        refused + f"The expected cost, on which the plans are chosen, counts it as lost work{rate}, so the "
+        f"cash paid is the expected cost less {cash}."
     )
 
 
@@ -131,7 +135,7 @@ def _summary(result: ForecastResult, *, blocked: bool, valued: bool = False) -> 
                 *([money(team["expected_blocked_value"])] if blocked and valued else []),
             ]
         )
-    total = result["seats"]
+    total, teams = result["seats"], result["seats"]["teams"]
     rows.append(
         [
             Strong("All teams"),
@@ -141,8 +145,8 @@ def _summary(result: ForecastResult, *, blocked: bool, valued: bool = False) -> 
             money_range(total["cost"]["p5"], total["cost"]["p95"]),
             "",
             "",
-            *([""] if blocked else []),
-            *([""] if blocked and valued else []),
+            *([Strong(money(sum(t["expected_blocked_usage_usd"] for t in teams)))] if blocked else []),
+            *([Strong(money(sum(t["expected_blocked_value"] for t in teams)))] if blocked and valued else []),
         ]
     )
     headers = [
