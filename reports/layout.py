@@ -66,7 +66,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle("small", body, fontSize=7.5, leading=10, textColor=MUTED),
         # Sources in full: a word (a URL) is never split across lines (see url_para).
         "source": ParagraphStyle(
-            "source", body, fontSize=6.5, leading=8.2, textColor=MUTED, spaceAfter=1.5, splitLongWords=0
+            "source", body, fontSize=6.2, leading=7.7, textColor=MUTED, spaceAfter=1, splitLongWords=0
         ),
         "bullet": ParagraphStyle("bullet", body, leftIndent=10, bulletIndent=0, spaceAfter=2),
         "cell": ParagraphStyle("cell", body, fontSize=7.5, leading=9.5, spaceAfter=0),

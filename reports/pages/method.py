@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -25,6 +26,10 @@ from reports.result_view import (
 
 SOURCE_CHARS = 3_000  # sources are shown in full in the appendix (the catalog's longest is under 1,000)
 WARNING_CHARS = 500
+# The appendix's tables are reference rows, set smaller and tighter than the body's 7.5 pt tables so the
+# appendix (tables and every source) fits one page for a demo-sized catalog.
+APPENDIX_FONT = 7.0
+APPENDIX_PADDING = 1.2
 
 
 def sensitivity_story(result: ForecastResult) -> list[Flowable]:
@@ -101,38 +106,76 @@ def appendix_story(catalog: Mapping[str, Any], *, models_used: Sequence[str] | N
     """The catalog's prices the brief used, then every row's source in full (URLs never split)."""
     return [
         para("Appendix: prices and their sources", style="h1"),
-        para("API model prices (USD per million tokens)", style="h2"),
+        para("API model prices (USD per million tokens)", style="h2_tight"),
         *_models_note(catalog, models_used),
         _models_table(catalog, models_used),
-        KeepTogether([para("Seat plans", style="h2"), _plans_table(catalog)]),
+        KeepTogether([para("Seat plans", style="h2_tight"), _plans_table(catalog)]),
         KeepTogether(
             [
-                para("Usage presets (API-equivalent USD per active engineer-month)", style="h2"),
+                para("Usage presets (API-equivalent USD per active engineer-month)", style="h2_tight"),
                 _presets_table(catalog),
             ]
         ),
-        para("Sources", style="h2"),
+        para("Sources", style="h2_tight"),
         *_sources(catalog, models_used),
     ]
 
 
 def _sources(catalog: Mapping[str, Any], used: Sequence[str] | None) -> list[Flowable]:
-    """Each shown row's source in full, one small paragraph each, in the tables' order."""
-    out: list[Flowable] = []
-    for model in _shown_models(catalog, used):
-        out.append(_source_line(_model_name(model), model.get("source")))
+    """Each shown row's source in full, one small paragraph each, in the tables' order; a passage already
+    given under an earlier row is named, not repeated (`shared_passages`)."""
+    named: list[tuple[str, str]] = [
+        (_model_name(model), display_text(model.get("source"), max_chars=SOURCE_CHARS))
+        for model in _shown_models(catalog, used)
+    ]
     for plan in catalog.get("plans", []):
         name = (
             f"{plan_label(plan.get('key'))} (from {display_text(plan.get('valid_from'), max_chars=10)[:7]})"
         )
-        out.append(_source_line(name, plan.get("source")))
+        named.append((name, display_text(plan.get("source"), max_chars=SOURCE_CHARS)))
     for preset in catalog.get("usage_presets", []):
-        out.append(_source_line(f"{humanize(preset.get('key'))} preset", preset.get("source")))
+        named.append(
+            (
+                f"{humanize(preset.get('key'))} preset",
+                display_text(preset.get("source"), max_chars=SOURCE_CHARS),
+            )
+        )
+    return [
+        url_para(Strong(f"{name}: "), text, style="source")
+        for name, text in zip([n for n, _ in named], shared_passages(named), strict=True)
+    ]
+
+
+SENTENCE_END = re.compile(r"(?:(?<=[.\]])|(?<=\]:))\s+")  # after a sentence, a tag or a tag's colon
+SHARED_CHARS = 40  # a repeated passage shorter than this is left in place (a tag such as "[OFFICIAL].")
+QUOTED_WORDS = 4  # a shared passage is named by its first words
+
+
+def shared_passages(named: Sequence[tuple[str, str]]) -> list[str]:
+    """Each `(name, text)`'s text with its sentences already given under an earlier name replaced by a
+    pointer: `“Capacity is an ASSUMPTION: Anthropic publishes…” as under Pro (from 2025-01).` A run of
+    such sentences first given under the same name becomes one pointer. Nothing is lost: every passage is
+    printed once, in full, under the first row that has it."""
+    first_seen: dict[str, str] = {}
+    out: list[str] = []
+    for name, text in named:
+        # Each sentence with the earlier row that already printed it ("" when this row prints it).
+        owned: list[tuple[str, str]] = []
+        for sentence in SENTENCE_END.split(text):
+            owner = first_seen.get(sentence, "") if len(sentence) >= SHARED_CHARS else ""
+            owned.append((owner if owner != name else "", sentence))
+            if not owner:
+                first_seen.setdefault(sentence, name)
+        parts: list[str] = []
+        for owner, group in itertools.groupby(owned, key=lambda pair: pair[0]):
+            sentences = [sentence for _, sentence in group]
+            if not owner:
+                parts.extend(sentences)
+                continue
+            opening = " ".join(" ".join(sentences).split()[:QUOTED_WORDS]).lstrip("'\"‘“")
+            parts.append(f"“{opening}…” as under {owner}.")
+        out.append(" ".join(part for part in parts if part))
     return out
-
-
-def _source_line(name: str, source: Any) -> Flowable:
-    return url_para(Strong(f"{name}: "), display_text(source, max_chars=SOURCE_CHARS), style="source")
 
 
 def _model_name(model: Mapping[str, Any]) -> str:
@@ -246,9 +289,10 @@ def _models_table(catalog: Mapping[str, Any], used: Sequence[str] | None = None)
     return table(
         ["Model", "Input", "Output", "Cache write 5m / 1h", "Cache read", "Batch", "Source"],
         rows,
-        [110, 50, 50, 80, 56, 50, 116],
+        [100, 42, 42, 92, 56, 40, 140],
         right=range(1, 6),
-        padding=1.5,
+        padding=APPENDIX_PADDING,
+        font_size=APPENDIX_FONT,
     )
 
 
@@ -292,9 +336,10 @@ def _plans_table(catalog: Mapping[str, Any]) -> Flowable:
             "Source",
         ],
         rows,
-        [90, 46, 52, 80, 46, 58, 40, 100],
+        [98, 38, 50, 78, 40, 52, 30, 126],
         right=(1, 2, 3, 4, 6),
-        padding=1.5,
+        padding=APPENDIX_PADDING,
+        font_size=APPENDIX_FONT,
     )
 
 
@@ -309,7 +354,12 @@ def _presets_table(catalog: Mapping[str, Any]) -> Flowable:
         for p in catalog.get("usage_presets", [])
     ]
     return table(
-        ["Preset", "Median", "90th percentile", "Source"], rows, [90, 60, 70, 292], right=(1, 2), padding=1.5
+        ["Preset", "Median", "90th percentile", "Source"],
+        rows,
+        [90, 60, 70, 292],
+        right=(1, 2),
+        padding=APPENDIX_PADDING,
+        font_size=APPENDIX_FONT,
     )
 
 

@@ -21,13 +21,14 @@ from procurement.models import PriceCatalog, ScenarioRevision, catalog_snapshot
 from reports.brief import render_brief
 from reports.brief_data import BriefData, models_used
 from reports.formatting import money, percent, plain_number, price, seats
+from reports.pages.method import SENTENCE_END, shared_passages
 from reports.services import brief_data_for, fitted_sources
 from tests.factories import ForecastRunFactory, ScenarioFactory
 from tests.reports.fixture_result import example_document
 from tests.reports.pdf_tools import example_data, page_texts, reader, render_pngs, squash
 from tests.reports.run_rows import example_result, organization
 
-MAX_DEMO_PAGES = 11  # issue 14: "about 10 pages for the demo"
+MAX_DEMO_PAGES = 10  # issue 14: "about 10 pages for the demo"
 MIN_FILL = 0.25  # a page other than the last uses at least a quarter of its text height
 # A web address with a path, with or without its scheme (`rhombus.so/limits`, `https://claude.com/...`).
 URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s)\]\[,;'\"]*", re.IGNORECASE)
@@ -235,3 +236,25 @@ def test_every_url_of_the_demo_brief_is_whole_on_one_line(
     assert len(found) >= 3  # the appendix shows the sources in full
     for url in found:
         assert any(url in line for line in lines), f"{url} is split across lines"
+
+
+def test_a_shared_source_passage_is_printed_once_and_pointed_to_after() -> None:
+    shared = "Capacity is an ASSUMPTION: nobody publishes a dollar figure for the limit."
+    also = "Overflow is billed at standard API list rates from usage credits."
+    named = [
+        ("Pro", f"$20/month [OFFICIAL]. {shared} {also}"),
+        ("Max", f"$200/month [OFFICIAL]. {shared} {also} Monthly only."),
+        ("Team", f"$150/seat [OFFICIAL]. {also}"),
+        ("Short", "[OFFICIAL]."),  # a tag shorter than SHARED_CHARS stays in place
+    ]
+    out = shared_passages(named)
+    assert out[0] == named[0][1]
+    # the two sentences Max shares with Pro become one pointer; its own sentences stay whole
+    assert out[1] == "$200/month [OFFICIAL]. “Capacity is an ASSUMPTION:…” as under Pro. Monthly only."
+    assert out[2] == "$150/seat [OFFICIAL]. “Overflow is billed at…” as under Pro."
+    assert out[3] == "[OFFICIAL]."
+    # nothing is lost: every sentence of every source is printed in full somewhere
+    printed = " ".join(out)
+    for _, text in named:
+        for sentence in SENTENCE_END.split(text):
+            assert sentence in printed
