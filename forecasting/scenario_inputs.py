@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from forecasting.engine.inputs import (
+    DEFAULT_COMMITMENT_GRANULARITY_USD,
     ApiContract,
     DiscountBand,
     FeatureInput,
@@ -23,7 +24,6 @@ from forecasting.engine.inputs import (
     TeamInput,
 )
 from forecasting.engine.pricing import catalog_model_price
-from procurement.scenario_document.bounds import DEFAULT_COMMITMENT_GRANULARITY_USD
 
 # fixed block size (docs/operations.md#running-forecasts): never depends on how many workers run the blocks
 BLOCK_TRIALS = 5_000

@@ -14,7 +14,12 @@ from numpy.typing import NDArray
 
 from forecasting.engine.blocks import SeatTotals
 from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api
-from forecasting.engine.commitment import CommitmentDecision, evaluate_commitments, optimise_commitment
+from forecasting.engine.commitment import (
+    CommitmentDecision,
+    evaluate_commitments,
+    optimise_commitment,
+    run_rate_usd_per_month,
+)
 from forecasting.engine.contract import (
     BlendedVsSeparated,
     Concession,
@@ -57,7 +62,7 @@ def _commitments(decision: CommitmentDecision) -> list[float]:
 
 def blended_vs_separated(
     plan: RunPlan,
-    samples: Samples,
+    api_monthly: FloatArray,
     api_periods: FloatArray,
     decision: CommitmentDecision,
     seats_outside: FloatArray,
@@ -65,11 +70,15 @@ def blended_vs_separated(
     """Size one commitment on API + seat spend together (as a spreadsheet would); pay real API use with it.
 
     Seats are paid for on their own either way, so a commitment sized on the blended total is drawn down
-    only by API spend: the difference is unused commitment. Seat spend is spread over periods by months.
+    only by API spend: the difference is unused commitment. Seat spend is spread evenly over the term's
+    months. `api_monthly` is the API list spend per trial and month the main decision is sized on; the
+    blended run-rate baseline is the main decision's definition (`run_rate_usd_per_month`, month 0)
+    applied to the blended monthly spend.
     """
     share = np.array([p.months for p in plan.periods], dtype=float) / plan.inp.term_months
     blended_spend = api_periods + seats_outside[:, None] * share[None, :]
-    contract, run_rate = plan.inp.api_contract, float(np.median(blended_spend[:, 0])) / plan.periods[0].months
+    blended_month_0 = api_monthly[:, :1] + seats_outside[:, None] / plan.inp.term_months
+    contract, run_rate = plan.inp.api_contract, run_rate_usd_per_month(blended_month_0)
     blended = optimise_commitment(
         blended_spend, plan.periods, contract, run_rate_usd_per_month=run_rate, curves=False
     )

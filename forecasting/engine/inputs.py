@@ -123,6 +123,13 @@ class DiscountBand:
     discount: float
 
 
+# The scenario's commitment grid when it names none: commitments are signed in whole thousands of dollars,
+# since a contract amount is a round figure and a $1,000 step against commitments of $10^5..10^7 moves the
+# expected cost by well under 0.1% (stated reasoning; docs/scenario.md#contract-the-api-commitment). Here
+# so that the scenario validator (procurement) and its conversion (forecasting.scenario_inputs) share it.
+DEFAULT_COMMITMENT_GRANULARITY_USD = 1_000.0
+
+
 @dataclass(frozen=True)
 class ApiContract:
     commitment_period_months: int = 12

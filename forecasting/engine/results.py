@@ -25,6 +25,7 @@ from forecasting.engine.commitment import (
     CommitmentDecision,
     commitment_standard_error,
     optimise_commitment,
+    run_rate_usd_per_month,
 )
 from forecasting.engine.contract import (
     Api,
@@ -65,11 +66,6 @@ def api_monthly_total(plan: RunPlan, samples: Samples, *, unoptimised: bool = Fa
     if plan.inp.api_contract.claude_code_api_usage_counts:
         return features + samples.seats.api_billed_monthly_usd
     return features
-
-
-def run_rate_usd_per_month(monthly_total: FloatArray) -> float:
-    """Today's monthly list spend with no growth: the median first-month spend."""
-    return float(np.median(monthly_total[:, 0]))
 
 
 # map(function, items) for the per-month, per-feature and per-team summaries: the built-in one, or a thread
@@ -118,7 +114,7 @@ def build_result(
     baseline: SensitivityBaseline | None = None
     deal: contract.Negotiation | None = None
     if plan.extras:
-        comparison = blended_vs_separated(plan, samples, api_periods, decision, seats_outside)
+        comparison = blended_vs_separated(plan, monthly, api_periods, decision, seats_outside)
         levers = token_levers(plan, samples, cc_periods, unoptimised, unoptimised_run_rate)
         asks = concessions(plan, samples, api_periods, decision, run_rate, seats_outside)
         tornado, baseline = sensitivity(plan, _around_planned(plan, samples), cc_periods, run_rate)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The scenario's default commitment grid, re-exported beside the other scenario bounds.
+from forecasting.engine.inputs import DEFAULT_COMMITMENT_GRANULARITY_USD as DEFAULT_COMMITMENT_GRANULARITY_USD
+
 
 @dataclass(frozen=True)
 class Bound:
@@ -45,10 +48,6 @@ MAX_HEADCOUNT = 1_000_000  # docs/scenario.md
 MAX_TEAMS = 500
 MAX_FEATURES = 1_000
 MAX_DISCOUNT_BANDS = 20
-# Commitments are signed in whole thousands of dollars unless the scenario says otherwise: a contract
-# amount is a round figure, and $1,000 against commitments in the $10^5..10^7 range moves the expected
-# cost by well under 0.1% (stated reasoning; docs/scenario.md#contract-the-api-commitment).
-DEFAULT_COMMITMENT_GRANULARITY_USD = 1_000.0
 MODEL_MIX_TOLERANCE = 1e-6  # shares must sum to 1 within this (floating-point input from spreadsheets)
 
 SCENARIO_BOUNDS: dict[str, Bound] = {

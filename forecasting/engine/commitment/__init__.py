@@ -14,6 +14,7 @@ from forecasting.engine.commitment.search import (
     commitment_standard_error,
     evaluate_commitments,
     optimise_commitment,
+    run_rate_usd_per_month,
 )
 from forecasting.engine.commitment.settlement import CommitmentPoint
 
@@ -26,4 +27,5 @@ __all__ = [
     "contract_periods",
     "evaluate_commitments",
     "optimise_commitment",
+    "run_rate_usd_per_month",
 ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from forecasting.engine.arrays import FloatArray, PerTrial, TrialsByPeriod
+from forecasting.engine.arrays import FloatArray, PerTrial, TrialsByMonth, TrialsByPeriod
 from forecasting.engine.commitment.exact import exact_candidates, separable_optimum, with_value
 from forecasting.engine.commitment.rules import Period, resolve
 from forecasting.engine.commitment.settlement import Book, CommitmentPoint
@@ -93,6 +93,15 @@ def optimise_commitment(
     )
     total = outcome.cost_usd.sum(axis=0)
     return CommitmentDecision(decisions, total, outcome.forfeited_usd.sum(axis=0), float(total.mean()))
+
+
+def run_rate_usd_per_month(monthly_list_usd: TrialsByMonth) -> float:
+    """The run-rate baseline's list amount per month: today's spend with no growth, the median list spend
+    of the term's first month (month 0) over the trials (docs/decisions.md#api-commitment-per-period).
+
+    The one definition: the main decision, its variants and the blended comparison all pass theirs here.
+    """
+    return float(np.median(np.asarray(monthly_list_usd, dtype=np.float64)[:, 0]))
 
 
 def commitment_standard_error(
