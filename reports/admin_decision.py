@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from forecasting.engine.contract import ApiPeriod, Ask, ForecastResult, Negotiation, WalkAway
+from reports import brief_data
 from reports.brief_data import catalog_plan_name, seat_order
 from reports.formatting import display_text, money, money_range, month, percent, plain_number, price, seats
 from reports.result_view import LEVER_LABELS, baseline_savings, humanize, money_list, periods
@@ -259,10 +260,7 @@ def risk_card(result: ForecastResult, scenario: Mapping[str, Any] | None = None)
 
 def overage_rule(scenario: Mapping[str, Any] | None) -> str | None:
     """`list` or `committed_rate` from the scenario as run (`contract.api.overage`); None when not known."""
-    contract = (scenario or {}).get("contract")
-    api = contract.get("api") if isinstance(contract, Mapping) else None
-    rule = api.get("overage") if isinstance(api, Mapping) else None
-    return str(rule) if rule in OVERAGE_PRICE else None
+    return brief_data.overage_rule(scenario)
 
 
 def ask_value(value: float | None) -> str:

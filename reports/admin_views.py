@@ -33,6 +33,7 @@ from procurement.scenario_document import ScenarioValidationError
 from reports import admin_compare, admin_decision, admin_results
 from reports.api import XLSX
 from reports.brief_data import stored_result
+from reports.plan_names import catalog_plan_names
 from reports.services import (
     brief_filename,
     brief_pdf_for,
@@ -171,9 +172,10 @@ def run_page_context(run: ForecastRun) -> dict[str, Any]:
     }
     if run.status == ForecastRun.Status.SUCCEEDED and run.result is not None:
         result = stored_result(run.result)
-        context["decision"] = admin_decision.decision(result, run.catalog_snapshot, run.scenario_snapshot)
-        context["summary"] = admin_results.summary(result)
-        context["charts"] = admin_results.main_charts(result, run.catalog_snapshot)
+        with catalog_plan_names(run.catalog_snapshot):  # plans named as the run's catalog names them
+            context["decision"] = admin_decision.decision(result, run.catalog_snapshot, run.scenario_snapshot)
+            context["summary"] = admin_results.summary(result)
+            context["charts"] = admin_results.main_charts(result, run.catalog_snapshot)
         context["hidden_curves"] = admin_results.hidden_curve_count(result)
         previous = admin_compare.previous_run(run)
         if previous is not None:

@@ -20,6 +20,7 @@ from reports.brief_data import BriefData
 from reports.fonts import REGULAR, register_fonts
 from reports.formatting import display_text
 from reports.pages import api, decision, inputs, method, negotiation, seats
+from reports.plan_names import catalog_plan_names
 
 __all__ = ["BriefData", "render_brief"]
 
@@ -59,7 +60,8 @@ def render_brief(data: BriefData) -> bytes:
         canvas.drawRightString(PAGE_WIDTH - SIDE_MARGIN, BOTTOM_MARGIN - 22, f"Page {doc.page}")
         canvas.restoreState()
 
-    document.build(_story(data), onFirstPage=decorate, onLaterPages=decorate)
+    with catalog_plan_names(data.catalog):  # every page names plans as the run's catalog does
+        document.build(_story(data), onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
 
 

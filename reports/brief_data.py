@@ -75,20 +75,23 @@ def stored_result(data: object) -> ForecastResult:
 LATER_SECTIONS = ("negotiation", "planned_levers")
 
 
+def overage_rule(scenario: Mapping[str, Any] | None) -> str | None:
+    """`list` or `committed_rate` from the scenario as run (`contract.api.overage`); None when not known."""
+    contract = (scenario or {}).get("contract")
+    api = contract.get("api") if isinstance(contract, Mapping) else None
+    rule = api.get("overage") if isinstance(api, Mapping) else None
+    return str(rule) if rule in ("list", "committed_rate") else None
+
+
 # Presentation-only figures derived from the result for page 1 (no new model numbers: sums and picks).
 
 
 def catalog_plan_name(catalog: Mapping[str, Any], key: str) -> str:
     """A plan's name as the catalog gives it (`display_name`, the latest row's), else the brief's label."""
+    from reports.plan_names import names_from
     from reports.result_view import plan_label  # result_view imports nothing of this module
 
-    names = [
-        (str(row.get("valid_from", "")), str(row.get("display_name") or ""))
-        for row in catalog.get("plans", [])
-        if isinstance(row, Mapping) and row.get("key") == key
-    ]
-    named = [name for _, name in sorted(names) if name.strip()]
-    return named[-1] if named and key != "api" else plan_label(key)
+    return names_from(catalog).get(key) or plan_label(key)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from forecasting.engine.contract import (
     Team,
 )
 from reports.formatting import as_number, display_text, money, percent
+from reports.plan_names import current_plan_name
 
 NAME_CHARS = 80  # longest team, feature or driver name shown in a table cell
 PLAN_LABELS = {
@@ -75,7 +76,8 @@ def humanize(key: Any, *, max_chars: int = NAME_CHARS) -> str:
 
 
 def plan_label(key: Any) -> str:
-    return PLAN_LABELS.get(str(key), humanize(key))
+    """The plan's catalog name in a `reports.plan_names.catalog_plan_names` block, else a built-in label."""
+    return current_plan_name(str(key)) or PLAN_LABELS.get(str(key), humanize(key))
 
 
 def driver_label(key: Driver) -> str:

@@ -126,7 +126,12 @@ def workbook_for(run: ForecastRun) -> bytes:
     """The run's result as an .xlsx workbook (reports/workbook.py); `BriefNotReady` unless it succeeded."""
     data = brief_data_for(run)
     return result_workbook(
-        data.result, organization_name=data.organization_name, scenario_name=data.scenario_name, run_id=run.pk
+        data.result,
+        organization_name=data.organization_name,
+        scenario_name=data.scenario_name,
+        run_id=run.pk,
+        catalog=data.catalog,
+        scenario=data.scenario,
     )
 
 

@@ -12,7 +12,7 @@ run always gives the same workbook content.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -21,39 +21,62 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forecasting.engine.contract import ForecastResult
-from reports.brief_data import seat_order
+from reports.brief_data import overage_rule, seat_order
+from reports.plan_names import catalog_plan_names
 from reports.result_view import BASELINE_LABELS, driver_label, humanize, plan_label, sensitivity_case
 
 USD = '"$"#,##0'
 SHARE = "0.0%"
+# The price overage is billed at, by the scenario's `contract.api.overage` (docs/scenario.md).
+OVERAGE_AT = {"list": " at list price", "committed_rate": " at the committed rate"}
 SHEETS = ("Decision", "Periods", "Seats", "Asks", "Concessions", "Levers", "Sensitivity")
 _BOLD = Font(bold=True)
 _WIDTH_CAP = 60  # characters: a long description wraps instead of widening its column past this
 
 
 def result_workbook(
-    result: ForecastResult, *, organization_name: str = "", scenario_name: str = "", run_id: Any = ""
+    result: ForecastResult,
+    *,
+    organization_name: str = "",
+    scenario_name: str = "",
+    run_id: Any = "",
+    catalog: Mapping[str, Any] | None = None,
+    scenario: Mapping[str, Any] | None = None,
 ) -> bytes:
-    """The workbook's .xlsx bytes."""
+    """The workbook's .xlsx bytes. With the run's `catalog` snapshot, plans are named as the catalog names
+    them (as the brief and the run page do); with the `scenario` as run, overage is labelled with its price
+    (list or the committed rate), and left unqualified when that is not known."""
     book = Workbook()
     default = book.active
     if default is not None:
         book.remove(default)
-    _decision(book.create_sheet("Decision"), result, organization_name, scenario_name, run_id)
-    _periods(book.create_sheet("Periods"), result)
-    _seats(book.create_sheet("Seats"), result)
-    _asks(book.create_sheet("Asks"), result)
-    _concessions(book.create_sheet("Concessions"), result)
-    _levers(book.create_sheet("Levers"), result)
-    _sensitivity(book.create_sheet("Sensitivity"), result)
+    with catalog_plan_names(catalog):
+        _decision(
+            book.create_sheet("Decision"),
+            result,
+            (organization_name, scenario_name, run_id),
+            catalog or {},
+            OVERAGE_AT.get(overage_rule(scenario) or "", ""),
+        )
+        _periods(book.create_sheet("Periods"), result)
+        _seats(book.create_sheet("Seats"), result)
+        _asks(book.create_sheet("Asks"), result)
+        _concessions(book.create_sheet("Concessions"), result)
+        _levers(book.create_sheet("Levers"), result)
+        _sensitivity(book.create_sheet("Sensitivity"), result)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 def _decision(
-    sheet: Worksheet, result: ForecastResult, organization: str, scenario: str, run_id: Any
+    sheet: Worksheet,
+    result: ForecastResult,
+    names: tuple[str, str, Any],
+    catalog: Mapping[str, Any],
+    overage_at: str,
 ) -> None:
+    organization, scenario, run_id = names
     api, seats, total = result["api"], result["seats"], result["total"]
     rows: list[tuple[str, Any, str | None]] = [
         ("Organization", organization, None),
@@ -75,12 +98,12 @@ def _decision(
             (f"{label}: commit", point["commitment"], USD),
             (f"{label}: discount", point["discount"], SHARE),
             (f"{label}: chance some commitment goes unused", point["probability_unused"], SHARE),
-            (f"{label}: expected overage at list price", point["expected_overage"], USD),
+            (f"{label}: expected overage{overage_at}", point["expected_overage"], USD),
         ]
     blended = result["blended_vs_separated"]
     if blended is not None:
         rows.append(("Saving of separate commitments over one blended one", blended["expected_saving"], USD))
-    rows += _decision_sums(result)
+    rows += _decision_sums(result, catalog)
     negotiation = result.get("negotiation")
     if negotiation is not None:
         for r, w in zip(negotiation["ranges"], negotiation["walk_away"], strict=True):
@@ -114,7 +137,7 @@ def _decision(
             sheet.cell(row=row, column=2).number_format = number_format
 
 
-def _decision_sums(result: ForecastResult) -> list[tuple[str, Any, str | None]]:
+def _decision_sums(result: ForecastResult, catalog: Mapping[str, Any]) -> list[tuple[str, Any, str | None]]:
     """The decision's derived figures: sums over periods (commitment, savings, overage) and the seat order
     summed over teams by plan, as the run page's cards show them."""
     periods = result["api"]["periods"]

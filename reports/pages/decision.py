@@ -4,11 +4,12 @@ summed or picked, never re-estimated."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from reportlab.platypus import Flowable, KeepInFrame, Table, TableStyle
 
 from forecasting.engine.contract import ApiPeriod, Ask, ForecastResult, Negotiation, WalkAway
+from reports import brief_data
 from reports.brief_data import BriefData, catalog_plan_name, seat_order
 from reports.formatting import display_text, money, money_range, month, percent, plain_number, price, seats
 from reports.layout import Cell, Strong, bullet, gap, para, table
@@ -84,10 +85,7 @@ def _facts(data: BriefData) -> list[Flowable]:
 
 def overage_rule(data: BriefData) -> str | None:
     """`list` or `committed_rate` from the scenario as run; None when the scenario is not known."""
-    contract = (data.scenario or {}).get("contract")
-    api = contract.get("api") if isinstance(contract, Mapping) else None
-    rule = api.get("overage") if isinstance(api, Mapping) else None
-    return str(rule) if rule in ("list", "committed_rate") else None
+    return brief_data.overage_rule(data.scenario)
 
 
 def _headline(data: BriefData) -> Flowable:

@@ -12,13 +12,14 @@ from reportlab.platypus import Flowable, KeepTogether
 from reports.brief_data import BriefData
 from reports.formatting import as_number, display_text, money, month, percent, plain_number, seats
 from reports.layout import Cell, Strong, para, table
-from reports.result_view import NAME_CHARS, catalog_text, humanize
+from reports.result_view import NAME_CHARS, catalog_text, humanize, plan_label
 from reports.seat_prices import capacity_note, uncertain_price_notes
 
 SCENARIO = "scenario"
 PRESET = "preset"
 ASSUMPTION = "catalog assumption"
 CATALOG_OFFICIAL = "catalog"
+GLOSSARY_PLANS = ("pro", "max_20x", "team_premium")  # the seat plans the glossary names as examples
 
 GLOSSARY: tuple[tuple[str, str], ...] = (
     (
@@ -51,7 +52,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Seat plan",
-        "A Claude Code subscription per engineer (Pro, Max, Team premium); usage beyond a plan's limit is "
+        "A Claude Code subscription per engineer ({plans}); usage beyond a plan's limit is "
         "billed at API rates. Annual seats are bought for the term; month-to-month seats as needed.",
     ),
     (
@@ -98,7 +99,8 @@ def story(data: BriefData) -> list[Flowable]:
 
 
 def glossary() -> list[Flowable]:
-    rows: list[list[Cell]] = [[term, meaning] for term, meaning in GLOSSARY]
+    examples = ", ".join(plan_label(key) for key in GLOSSARY_PLANS)  # named as the run's catalog names them
+    rows: list[list[Cell]] = [[term, meaning.replace("{plans}", examples)] for term, meaning in GLOSSARY]
     return [KeepTogether([para("Glossary", style="h2"), table(None, rows, [130, 382], padding=1.5)])]
 
 

@@ -336,7 +336,7 @@ def _plans_table(catalog: Mapping[str, Any]) -> Flowable:
             "Source",
         ],
         rows,
-        [98, 38, 50, 78, 40, 52, 30, 126],
+        [98, 43, 52, 72, 45, 50, 32, 120],
         right=(1, 2, 3, 4, 6),
         padding=APPENDIX_PADDING,
         font_size=APPENDIX_FONT,

@@ -198,3 +198,49 @@ def test_a_result_without_the_negotiation_section_gives_an_empty_asks_sheet(
     book = load_workbook(io.BytesIO(result_workbook(stored_result(data))))
     assert rows(book["Asks"]) == []
     assert not [k for k in dict(rows(book["Decision"])) if "recommended range" in str(k)]
+
+
+def test_plans_are_named_as_the_runs_catalog_names_them(engine_result: dict[str, Any]) -> None:
+    """Given the run's catalog, every plan cell and seat-order label uses the catalog's name (as the brief
+    and the run page do); without it, the built-in labels."""
+    result = stored_result(engine_result)
+    plans = sorted({s["plan"] for team in result["seats"]["teams"] for s in team["mix"]})
+    names = {plan: f"Catalog name {i} of {plan.upper()}" for i, plan in enumerate(plans)}
+    catalog = {"plans": [{"key": plan, "display_name": name} for plan, name in names.items()]}
+    book = load_workbook(io.BytesIO(result_workbook(result, catalog=catalog)))
+    shown = {row[1] for row in rows(book["Seats"])}
+    assert shown == {names[s["plan"]] for team in result["seats"]["teams"] for s in team["mix"]}
+    seat_labels = [label for label, _ in rows(book["Decision"]) if str(label).startswith("Annual seats: ")]
+    assert seat_labels
+    assert all(any(name in label for name in names.values()) for label in seat_labels)
+    everywhere = " ".join(
+        str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+    )
+    assert not [plan for plan in plans if f"Annual seats: {plan_label(plan)} " in everywhere]
+    plain = load_workbook(io.BytesIO(result_workbook(result)))
+    assert {row[1] for row in rows(plain["Seats"])} <= {plan_label(plan) for plan in plans}
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("list", "expected overage at list price"),
+        ("committed_rate", "expected overage at the committed rate"),
+    ],
+)
+def test_overage_is_labelled_with_the_price_the_scenario_bills_it_at(
+    engine_result: dict[str, Any], rule: str, words: str
+) -> None:
+    result = stored_result(engine_result)
+    scenario = {"contract": {"api": {"overage": rule}}}
+    labels = [
+        str(r[0])
+        for r in rows(load_workbook(io.BytesIO(result_workbook(result, scenario=scenario)))["Decision"])
+    ]
+    overage = [label for label in labels if "expected overage" in label and label.startswith("Period ")]
+    assert len(overage) == len(result["api"]["periods"])
+    assert all(label.endswith(words) for label in overage)
+    # without the scenario the price is not known, and the label does not claim one
+    unknown = [str(r[0]) for r in rows(load_workbook(io.BytesIO(result_workbook(result)))["Decision"])]
+    assert [label for label in unknown if label.startswith("Period ") and label.endswith("expected overage")]
+    assert not [label for label in unknown if " at list price" in label or "committed rate" in label]
