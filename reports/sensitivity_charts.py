@@ -12,6 +12,8 @@ from reports.formatting import money, money_tick
 from reports.plotting import CHART_WIDTH, RIGHT
 from reports.result_view import Metric, driver_label, move_amount, sensitivity_base, sensitivity_case
 
+CASES_NOTE = "(the low / high case under each driver)"
+
 
 def tornado(
     result: ForecastResult,
@@ -69,7 +71,9 @@ def tornado(
         [
             ("low case", plot.BLUE, "box"),
             ("high case", plot.ORANGE, "box"),
-            ("(cases as in the table below)", plot.MUTED, "none"),
+            # The chart is shown without the brief's sensitivity table (the run page): it states the
+            # cases itself, under each driver's name.
+            (CASES_NOTE, plot.MUTED, "none"),
         ],
     )
     return drawing

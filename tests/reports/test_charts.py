@@ -21,6 +21,7 @@ from reports.formatting import money
 from reports.plotting import nice_ticks
 from reports.result_view import DRIVER_LABELS, Metric, move_amount, plan_label
 from reports.seat_charts import Series, charted_team, curve_series
+from reports.sensitivity_charts import CASES_NOTE
 from tests.reports.pdf_tools import example_result, load_fixture
 
 RESULT = example_result()
@@ -131,6 +132,16 @@ def test_the_tornado_rows_state_each_move_whole_never_cut() -> None:
         low, high = move_amount(row["low"]), move_amount(row["high"])
         assert f"{low} / {high}" in labels
         assert {low[:1], high[:1]} == {"+", "−"}  # amounts with their directions, e.g. −20% / +20%
+
+
+def test_the_tornado_states_its_cases_itself_wherever_it_is_shown() -> None:
+    """The run page shows the tornado without the brief's table, so the chart names no table; its legend
+    points to the cases it draws under each driver (checked above)."""
+    metrics: tuple[Metric, ...] = ("expected_cost", "commitment")
+    for metric in metrics:
+        labels = texts(charts.tornado(RESULT, metric=metric))
+        assert not [label for label in labels if "table" in label.lower()]
+        assert CASES_NOTE in labels
 
 
 def test_feature_chart_shows_fifteen_features_and_sums_the_rest() -> None:
