@@ -10,7 +10,8 @@ import pytest
 from forecasting.engine.forecast import run_forecast
 from forecasting.scenario_inputs import forecast_input
 from procurement.models import catalog_snapshot
-from procurement.scenario_document import validate_scenario_document
+from procurement.scenario_document import ScenarioValidationError, validate_scenario_document
+from tests.conftest import DEFAULT_CATALOG_KEYS
 
 
 def _commitments(result: Any) -> list[float]:
@@ -45,3 +46,11 @@ def test_every_commitment_of_the_demo_is_on_the_grid(
     assert any(c > 0 for c in commitments)
     for c in commitments:
         assert c % step == 0.0, c
+
+
+@pytest.mark.parametrize("bad", [0, -1_000, 1e13, "1000", None])
+def test_the_grid_is_refused_with_its_field_path(demo_document: dict[str, Any], bad: Any) -> None:
+    demo_document["contract"]["api"]["commitment_granularity_usd"] = bad
+    with pytest.raises(ScenarioValidationError) as caught:
+        validate_scenario_document(demo_document, catalog_keys=DEFAULT_CATALOG_KEYS)
+    assert list(caught.value.errors) == ["contract.api.commitment_granularity_usd"]
