@@ -17,7 +17,17 @@ from typing import Any, cast
 from forecasting.engine.contract import ApiPeriod, Ask, ForecastResult, Negotiation, WalkAway
 from reports import brief_data
 from reports.brief_data import catalog_plan_name, seat_order
-from reports.formatting import display_text, money, money_range, month, percent, plain_number, price, seats
+from reports.formatting import (
+    display_text,
+    money,
+    money_range,
+    month,
+    percent,
+    plain_number,
+    price,
+    seats,
+    signable_money,
+)
 from reports.result_view import LEVER_LABELS, baseline_savings, humanize, money_list, periods
 from reports.seat_prices import uncertain_price_line
 
@@ -146,10 +156,12 @@ def commitment_card(result: ForecastResult) -> Card:
     if not rows or total <= 0:
         return Card("commitment", "Commit to API spend", money(0), "no commitment beats paying list", ())
     flat = len(rows) > 1 and len({round(a, 2) for a in amounts}) == 1
-    figure = money(amounts[0]) if flat or len(rows) == 1 else " then ".join(money(a) for a in amounts)
+    # What to sign is printed to the dollar (a whole amount on the scenario's grid), never rounded.
+    exact = signable_money
+    figure = exact(amounts[0]) if flat or len(rows) == 1 else " then ".join(exact(a) for a in amounts)
     each = f"in each of {len(rows)} periods, " if flat else ""
     months = plain_number(sum(p["months"] for p in rows))
-    caption = f"{each}{money(total)} in total over {months} months"
+    caption = f"{each}{exact(total)} in total over {months} months"
     return Card("commitment", "Commit to API spend", figure, caption, _band_lines(result, rows))
 
 

@@ -81,7 +81,7 @@ def _story(data: BriefData) -> list[Flowable]:
         negotiation.story(result),
         inputs.story(data),
         api.story(result),
-        [*seats.story(result, data.catalog), *negotiation.blended_story(result)],
+        seats.story(result, data.catalog, before_table=negotiation.blended_story(result)),
         method.sensitivity_story(result),
         [*method.method_story(result, data.catalog), *inputs.glossary()],
         method.appendix_story(data.catalog, models_used=data.models_used),

@@ -53,6 +53,15 @@ def money(value: Any) -> str:
     raise AssertionError("unreachable: the last scale always returns")
 
 
+def signable_money(value: Any) -> str:
+    """USD to the dollar, for an amount to sign: a commitment is a whole amount on the scenario's grid
+    (docs/decisions.md#api-commitment-per-period), so it is printed exactly, never rounded to $2.07M."""
+    number = as_number(value)
+    if number is None:
+        return MISSING
+    return f"{MINUS if number < 0 and round(abs(number)) > 0 else ''}${abs(number):,.0f}"
+
+
 def money_tick(value: float) -> str:
     """Short USD for chart axes: `$0`, `$250K`, `$1.2M` (trailing zeros dropped)."""
     amount = abs(value)

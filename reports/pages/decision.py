@@ -11,7 +11,17 @@ from reportlab.platypus import Flowable, KeepInFrame, Table, TableStyle
 from forecasting.engine.contract import ApiPeriod, Ask, ForecastResult, Negotiation, WalkAway
 from reports import brief_data
 from reports.brief_data import BriefData, catalog_plan_name, seat_order
-from reports.formatting import display_text, money, money_range, month, percent, plain_number, price, seats
+from reports.formatting import (
+    display_text,
+    money,
+    money_range,
+    month,
+    percent,
+    plain_number,
+    price,
+    seats,
+    signable_money,
+)
 from reports.layout import Cell, Strong, bullet, gap, para, table
 from reports.pages.negotiation import concession_ask
 from reports.result_view import LEVER_LABELS, baseline_savings, catalog_text, money_list, periods, ranked
@@ -94,13 +104,17 @@ def _headline(data: BriefData) -> Flowable:
     total = result["total"]
     committed = sum(p["recommended"]["commitment"] for p in rows)
     annual = sum(line.annual_seats for line in seat_order(result, data.catalog))
-    per = " then ".join(money(p["recommended"]["commitment"]) for p in rows) if rows else "nothing"
+    per = " then ".join(signable_money(p["recommended"]["commitment"]) for p in rows) if rows else "nothing"
     flat = len({round(p["recommended"]["commitment"], 2) for p in rows}) == 1 and len(rows) > 1
-    amount = f"{money(rows[0]['recommended']['commitment'])} in each of {len(rows)} periods" if flat else per
+    amount = (
+        f"{signable_money(rows[0]['recommended']['commitment'])} in each of {len(rows)} periods"
+        if flat
+        else per
+    )
     return para(
         "Commit ",
         Strong(amount),
-        f" ({money(committed)} in total) to API spend and buy ",
+        f" ({signable_money(committed)} in total) to API spend and buy ",
         Strong(f"{seats(annual)} annual seats"),
         ", with month-to-month seats as demand needs them. Total expected cost over the term: ",
         Strong(money(total["expected_cost"])),
@@ -139,7 +153,7 @@ def _sign_table(result: ForecastResult) -> Flowable:
                 f"{period['index'] + 1}",
                 month(period["start_month"]),
                 plain_number(period["months"]),
-                money(rec["commitment"]),
+                signable_money(rec["commitment"]),
                 f"{percent(rec['discount'])} off list",
                 money(rec["expected_cost"]),
                 percent(rec["probability_unused"]),
@@ -153,7 +167,7 @@ def _sign_table(result: ForecastResult) -> Flowable:
             Strong("Term"),
             "",
             plain_number(sum(p["months"] for p in all_periods)),
-            Strong(money(sum(p["recommended"]["commitment"] for p in all_periods))),
+            Strong(signable_money(sum(p["recommended"]["commitment"] for p in all_periods))),
             "",
             Strong(money(sum(p["recommended"]["expected_cost"] for p in all_periods))),
             "",

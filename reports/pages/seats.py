@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
 
 from forecasting.engine.contract import ForecastResult, Team
 from reports import charts
@@ -15,6 +15,7 @@ from reports.result_view import NAME_CHARS, mix_rows, plan_label, seat_totals
 from reports.seat_prices import capacity_note, uncertain_price_notes, uncertain_prices
 
 BREAK_EVEN_HEIGHT = 250.0  # points: the chart and the seats summary share the section's first page
+TABLE_START_PT = 120.0  # points: room for the heading and at least five rows of the per-plan table
 BREAK_EVEN_DEFINITION = (
     "A break-even is the typical monthly usage of an engineer (their median month at the start of the term, "
     "in API-equivalent dollars) at which two plans have the same expected cost per engineer-month. The "
@@ -23,7 +24,11 @@ BREAK_EVEN_DEFINITION = (
 )
 
 
-def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
+def story(
+    result: ForecastResult, catalog: Mapping[str, Any], before_table: Sequence[Flowable] = ()
+) -> list[Flowable]:
+    """The seats section; `before_table` (blended vs separated) fills the foot of its first page, ahead of
+    the per-plan table, which starts where at least a few of its rows fit."""
     teams = list(result["seats"]["teams"])
     blocked = has_blocked_usage(result)
     valued = has_valued_column(result)
@@ -65,15 +70,12 @@ def story(result: ForecastResult, catalog: Mapping[str, Any]) -> list[Flowable]:
             gap(6),
         ]
     out += [
+        *before_table,
+        CondPageBreak(TABLE_START_PT),  # never the heading and a row or two alone at a page's foot
         para("Seats per team and plan", style="h2"),
         _teams_table(teams),
         gap(4),
-        *[
-            para(
-                Strong(display_text(t["name"], max_chars=NAME_CHARS)), ". ", _notes(t, catalog), style="small"
-            )
-            for t in teams
-        ],
+        *_team_notes(teams, catalog),
     ]
     return out
 
@@ -189,8 +191,25 @@ def _teams_table(teams: list[Team]) -> Flowable:
     return table(header, rows, [140, 110, 102, 70, 90], right=(2, 3, 4), padding=1.2, groups=starts)
 
 
-def _notes(team: Team, catalog: Mapping[str, Any]) -> str:
-    return _break_even_text(team) + _best_single_plan(team) + _uncertain(team, catalog)
+def _team_notes(teams: list[Team], catalog: Mapping[str, Any]) -> list[Flowable]:
+    """Each team's break-evens and best single plan, and the uncertain prices its mix used: said once
+    for all teams when they all used the same ones, else in each team's note."""
+    used = {t["name"]: tuple(uncertain_prices([t], catalog)) for t in teams}
+    shared = set(used.values())
+    common = next(iter(shared)) if len(shared) == 1 else ()
+    notes: list[Flowable] = []
+    if common:
+        notes.append(
+            para(
+                f"Every team's mix uses the uncertain price of {', '.join(common)} (see above).",
+                style="small",
+            )
+        )
+    for t in teams:
+        own = "" if common else _uncertain(t, catalog)
+        name = Strong(display_text(t["name"], max_chars=NAME_CHARS))
+        notes.append(para(name, ". ", _break_even_text(t) + _best_single_plan(t) + own, style="small"))
+    return notes
 
 
 def _break_even_text(team: Team) -> str:

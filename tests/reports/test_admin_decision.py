@@ -22,7 +22,7 @@ from forecasting.models import ForecastRun
 from procurement.models import Organization, Role
 from reports.admin_decision import commitment_card
 from reports.brief_data import stored_result
-from reports.formatting import money, money_range, percent, price, seats
+from reports.formatting import money, money_range, percent, price, seats, signable_money
 from tests.procurement.admin_forms import logged_in
 from tests.reports.admin_pages import run_url
 from tests.reports.run_rows import (
@@ -82,12 +82,12 @@ def test_the_cards_state_the_decision_from_the_results_numbers(acme: Organizatio
     commitment = _card(page, "commitment")
     amounts = [r["commitment"] for r in recommended]
     if len({round(a, 2) for a in amounts}) == 1:
-        assert commitment["figure"] == money(amounts[0])
+        assert commitment["figure"] == signable_money(amounts[0])
         assert f"in each of {len(periods)} periods" in commitment["caption"]
     else:
-        assert commitment["figure"] == " then ".join(money(a) for a in amounts)
+        assert commitment["figure"] == " then ".join(signable_money(a) for a in amounts)
     assert (
-        f"{money(sum(amounts))} in total over {sum(p['months'] for p in periods)} months"
+        f"{signable_money(sum(amounts))} in total over {sum(p['months'] for p in periods)} months"
         in commitment["caption"]
     )
     negotiation = result["negotiation"]
@@ -228,7 +228,7 @@ def test_a_result_without_a_negotiation_section_still_shows_its_cards(acme: Orga
     assert 'id="no-negotiation"' in page
     assert 'id="negotiation-sheet"' not in page
     commitment = _card(page, "commitment")
-    assert commitment["figure"] == money(result["api"]["periods"][0]["recommended"]["commitment"])
+    assert commitment["figure"] == signable_money(result["api"]["periods"][0]["recommended"]["commitment"])
     assert not [line for line in commitment["lines"] if line.startswith("Range")]
 
 
@@ -287,9 +287,11 @@ def test_a_ramped_commitment_is_shown_period_by_period() -> None:
     first, second = result["api"]["periods"]
     second["recommended"] = {**second["recommended"], "commitment": 1_000_000.0, "discount": 0.15}
     card = commitment_card(result)
-    assert card.figure == f"{money(first['recommended']['commitment'])} then {money(1_000_000.0)}"
+    assert card.figure == f"{signable_money(first['recommended']['commitment'])} then $1,000,000"
     total = first["recommended"]["commitment"] + 1_000_000.0
-    assert card.caption == f"{money(total)} in total over {first['months'] + second['months']} months"
+    assert (
+        card.caption == f"{signable_money(total)} in total over {first['months'] + second['months']} months"
+    )
     negotiation = result["negotiation"]
     assert negotiation is not None
     floors = [money(w["band_floor"]) for w in negotiation["walk_away"]]
@@ -300,5 +302,5 @@ def test_a_ramped_commitment_is_shown_period_by_period() -> None:
     for period in result["api"]["periods"]:
         period["recommended"] = {**period["recommended"], "commitment": 0.0, "discount": 0.0}
     nothing = commitment_card(result)
-    assert nothing.figure == money(0)
+    assert nothing.figure == "$0"
     assert nothing.caption == "no commitment beats paying list"

@@ -15,7 +15,7 @@ import pytest
 
 from forecasting.engine.contract import ForecastResult
 from reports.brief import render_brief
-from reports.formatting import money, percent, plain_number, seats
+from reports.formatting import money, percent, plain_number, seats, signable_money
 from reports.pages.method import plan_names
 from reports.pages.negotiation import concession_ask
 from reports.pages.seats import BREAK_EVEN_DEFINITION
@@ -119,7 +119,7 @@ def test_summary_shows_each_periods_commitment_with_its_discount_band(
         line_with(
             texts[0],
             start,
-            money(rec["commitment"]),
+            signable_money(rec["commitment"]),
             f"{percent(rec['discount'])} off list",
             money(rec["expected_cost"]),
             percent(rec["probability_unused"]),

@@ -14,7 +14,7 @@ import pytest
 from forecasting.engine.contract import ForecastResult
 from reports.brief import render_brief
 from reports.brief_data import catalog_plan_name, seat_order, stored_result
-from reports.formatting import money, percent, price, seats
+from reports.formatting import money, percent, price, seats, signable_money
 from reports.pages.decision import priced_asks
 from reports.result_view import baseline_savings
 from tests.reports.fixture_result import example_document
@@ -51,15 +51,21 @@ def test_page_1_states_the_commitment_per_period_and_in_total(page_1: str, resul
         rec = period["recommended"]
         line_with(
             page_1,
-            money(rec["commitment"]),
+            signable_money(rec["commitment"]),
             f"{percent(rec['discount'])} off list",
             money(rec["expected_cost"]),
             percent(rec["probability_unused"]),
             money(rec["expected_overage"]),
         )
     total = sum(p["recommended"]["commitment"] for p in periods)
-    line_with(page_1, "Term", money(total), money(sum(p["recommended"]["expected_cost"] for p in periods)))
-    assert squash(f"({money(total)} in total)") in squash(page_1)
+    line_with(
+        page_1, "Term", signable_money(total), money(sum(p["recommended"]["expected_cost"] for p in periods))
+    )
+    assert squash(f"({signable_money(total)} in total)") in squash(page_1)
+    # What to sign is printed to the dollar: the amount on the grid, not a rounded $2.07M.
+    for period in periods:
+        assert float(period["recommended"]["commitment"]).is_integer()
+        assert squash(signable_money(period["recommended"]["commitment"])) in squash(page_1)
 
 
 def test_page_1_states_the_seat_order_by_plan_name_with_the_prices_used(
@@ -179,7 +185,7 @@ def test_a_result_without_the_negotiation_section_still_gives_a_decision_page(re
     page = page_texts(render_brief(example_data(result=stored_result(older))), [0])[0]
     assert "no recommended range" in page
     for period in result["api"]["periods"]:
-        assert money(period["recommended"]["commitment"]) in page
+        assert signable_money(period["recommended"]["commitment"]) in page
 
 
 def test_page_1_states_the_planned_levers_beside_the_unoptimised_answer(
