@@ -64,6 +64,9 @@ class ApiBlock:
 
     monthly_spend_usd: VariantsByTrialByMonth  # list spend per variant, trial, month, features summed
     feature_term_spend_usd: FeaturesByTrial  # variant 0, per feature, summed over the term
+    # (2, trials) per-trial summaries of the draws (docs/decisions.md#value-of-information): row 0 the
+    # spend-weighted mean over features of log(1 + G) at the base growth, row 1 of log K (tokens)
+    group_draws: NDArray[np.float64] | None = None
 
 
 def cost_per_request_usd(
@@ -195,6 +198,8 @@ def simulate_api_block(
     monthly = np.zeros((len(variants), months, trials))
     feature_term = np.zeros((len(features), trials))
     workspace = _Workspace(trials, months)
+    group_draws = np.zeros((2, trials))
+    weights = _draw_weights(features, base_costs, months)
     for index, feature in enumerate(features):
         if feature.requests_per_month == 0.0 or feature.launch_month >= months:
             continue
@@ -202,12 +207,34 @@ def simulate_api_block(
         season = seasonality_factors(feature, months=months, start_calendar_month=start_calendar_month)
         rng = generator(seed, block, API_PATH, index)
         feature_term[index] = _simulate_feature(
-            feature, rng, season, amounts, variants, monthly, workspace, term_variant
+            feature,
+            rng,
+            season,
+            amounts,
+            variants,
+            monthly,
+            workspace,
+            term_variant,
+            group_draws,
+            weights[index],
         )
     return ApiBlock(
         monthly_spend_usd=np.ascontiguousarray(monthly.transpose(0, 2, 1)),
         feature_term_spend_usd=feature_term,
+        group_draws=group_draws,
     )
+
+
+def _draw_weights(features: Sequence[FeatureInput], base_costs: list[float], months: int) -> list[float]:
+    """Each feature's share of the deterministic list spend rate (requests x cost per request x live
+    months): the weight of its draws in the per-trial group summaries. Fixed by the inputs, so a block's
+    summaries depend on (seed, block) alone."""
+    rates = [
+        f.requests_per_month * c * max(months - f.launch_month, 0)
+        for f, c in zip(features, base_costs, strict=True)
+    ]
+    total = sum(rates)
+    return [r / total if total > 0.0 else 0.0 for r in rates]
 
 
 class _Workspace:
@@ -252,11 +279,16 @@ def _simulate_feature(
     monthly: NDArray[np.float64],
     workspace: _Workspace,
     term_variant: int = 0,
+    group_draws: NDArray[np.float64] | None = None,
+    weight: float = 0.0,
 ) -> NDArray[np.float64]:
     """Add one feature's spend to `monthly` (V, T, n) for every variant; return variant `term_variant`'s
-    term spend."""
+    term spend. With `group_draws` (2, n), add `weight` x log(1 + G) (base growth) and x log K to its rows."""
     launch = feature.launch_month
     uniforms, factors, noise, path = _draw_feature(feature, rng, monthly.shape[1] - launch, workspace)
+    if group_draws is not None and weight > 0.0:
+        group_draws[0] += weight * np.log1p(growth_draws(uniforms, feature.growth, feature.growth_sd))
+        group_draws[1] += weight * factors[1]
     with np.errstate(divide="ignore"):  # a zero seasonal factor is a month with no traffic
         log_base = np.log(season[launch:] * feature.requests_per_month)
     live_months = np.arange(len(log_base), dtype=np.float64)

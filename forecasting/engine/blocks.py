@@ -59,6 +59,8 @@ class BlockResult:
     seat_sensitivity: tuple[SeatTotals, ...]  # sensitivity blocks only
     # feature list spend with the planned levers (docs/decisions.md#planned-levers); None: none planned
     api_planned_monthly_usd: TrialsByMonth | None = None
+    # (2, n) per-trial summaries of the API path's draws: growth, tokens (api_path.ApiBlock.group_draws)
+    api_group_draws: FloatArray | None = None
 
 
 def run_block(plan: RunPlan, block: int) -> BlockResult:
@@ -94,6 +96,7 @@ def run_block(plan: RunPlan, block: int) -> BlockResult:
         if sensitive
         else (),
         api_planned_monthly_usd=api.monthly_spend_usd[base_count] if planned else None,
+        api_group_draws=api.group_draws,
     )
 
 

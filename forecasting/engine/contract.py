@@ -415,6 +415,15 @@ class Diagnostics(TypedDict):
     warnings: list[str]
 
 
+class ValueOfInformation(TypedDict):
+    """What knowing one uncertain input before signing would save on the API commitment
+    (docs/decisions.md#value-of-information)."""
+
+    group: Annotated[str, "`growth`, `tokens_per_request`, or `all` (every input: the EVPI)."]
+    description: str
+    evppi: Annotated[float, "Expected value of (partial) perfect information, USD over the term."]
+
+
 class ForecastResult(TypedDict):
     """The result of a forecast run (docs/result.md). Money in USD, unrounded; shares as fractions.
 
@@ -434,6 +443,9 @@ class ForecastResult(TypedDict):
     sensitivity: Annotated[list[SensitivityRow], "Largest swing in expected cost first."]
     sensitivity_baseline: SensitivityBaseline | None
     negotiation: Annotated[Negotiation | None, "Null without the extra analyses."]
+    value_of_information: Annotated[
+        list[ValueOfInformation], "Largest first; empty without the extra analyses."
+    ]
     diagnostics: Diagnostics
 
 

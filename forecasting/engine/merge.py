@@ -64,6 +64,8 @@ class Samples:
     seat_sensitivity: tuple[SeatTotals, ...]  # each over the Ns sensitivity trials
     # (N, T) features' list spend with the planned levers (docs/decisions.md#planned-levers); None: none
     api_planned_monthly_usd: TrialsByMonth | None = None
+    # (2, N) per-trial summaries of the API draws (growth, tokens) for docs/decisions.md#value-of-information
+    api_group_draws: FloatArray | None = None
 
 
 def merge_samples(plan: RunPlan, blocks: Sequence[BlockResult]) -> Samples:
@@ -88,6 +90,11 @@ def merge_samples(plan: RunPlan, blocks: Sequence[BlockResult]) -> Samples:
         else (),
         api_planned_monthly_usd=(
             np.concatenate([_planned(b) for b in ordered], axis=0) if plan.api_planned is not None else None
+        ),
+        api_group_draws=(
+            np.concatenate([b.api_group_draws for b in ordered], axis=1)
+            if all(b.api_group_draws is not None for b in ordered)
+            else None
         ),
     )
 

@@ -46,6 +46,7 @@ from forecasting.engine.points import point_dict
 from forecasting.engine.seats.decision import CostCurve
 from forecasting.engine.summary import distribution, month_spend, period_spend, quantile_band, standard_error
 from forecasting.engine.tolerances import MIN_DIVISOR_USD
+from forecasting.engine.value_of_information import value_of_information
 
 ENGINE_VERSION = "1.0.0"
 FloatArray = NDArray[np.float64]
@@ -113,12 +114,20 @@ def build_result(
     tornado: list[SensitivityRow] = []
     baseline: SensitivityBaseline | None = None
     deal: contract.Negotiation | None = None
+    information: list[contract.ValueOfInformation] = []
     if plan.extras:
         comparison = blended_vs_separated(plan, monthly, api_periods, decision, seats_outside)
         levers = token_levers(plan, samples, cc_periods, unoptimised, unoptimised_run_rate)
         asks = concessions(plan, samples, api_periods, decision, run_rate, seats_outside)
         tornado, baseline = sensitivity(plan, _around_planned(plan, samples), cc_periods, run_rate)
         deal = negotiation(plan, samples, api_periods, decision, run_rate, asks)
+        information = value_of_information(
+            api_periods,
+            plan.periods,
+            inp.api_contract,
+            [p.recommended.commitment_usd for p in decision.periods],
+            samples.api_group_draws,
+        )
     return {
         "simulation": {
             "trials": plan.trials,
@@ -139,6 +148,7 @@ def build_result(
         "sensitivity": tornado,
         "sensitivity_baseline": baseline,
         "negotiation": deal,
+        "value_of_information": information,
         "diagnostics": _diagnostics(
             plan, samples, api_periods, decision, run_rate, total, seats_outside, baseline
         ),

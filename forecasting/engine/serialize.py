@@ -22,6 +22,8 @@ def block_to_bytes(block: BlockResult) -> bytes:
         arrays["api_sensitivity_periods_usd"] = block.api_sensitivity_periods_usd
     if block.api_planned_monthly_usd is not None:
         arrays["api_planned_monthly_usd"] = block.api_planned_monthly_usd
+    if block.api_group_draws is not None:
+        arrays["api_group_draws"] = block.api_group_draws
     for prefix, seats in [("seats", block.seats)] + [
         (f"sens{i}", s) for i, s in enumerate(block.seat_sensitivity)
     ]:
@@ -45,6 +47,7 @@ def block_from_bytes(data: bytes) -> BlockResult:
         api_sensitivity_periods_usd=arrays.get("api_sensitivity_periods_usd"),
         seat_sensitivity=tuple(_seat_totals(f"sens{i}", arrays) for i in range(sensitivity_count)),
         api_planned_monthly_usd=arrays.get("api_planned_monthly_usd"),
+        api_group_draws=arrays.get("api_group_draws"),
     )
 
 

@@ -22,9 +22,15 @@ Pure NumPy: no random state, deterministic for given arrays.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
+from forecasting.engine.commitment.rules import Period
+from forecasting.engine.commitment.search import evaluate_commitments
+from forecasting.engine.contract import ValueOfInformation
+from forecasting.engine.inputs import ApiContract
 from forecasting.engine.tolerances import NEGLIGIBLE_SD
 
 FloatArray = NDArray[np.float64]
@@ -76,3 +82,60 @@ def evppi(costs: FloatArray, summary: FloatArray, degree: int = POLYNOMIAL_DEGRE
     decide_now = float(fitted.mean(axis=1).min())
     partial = float(fitted.min(axis=0).mean())
     return min(max(decide_now - partial, 0.0), evpi(arr))
+
+
+# The candidate commitments: every period's recommended commitment times each factor (0: no commitment).
+# A grid of 0 to 2x in steps of 0.1 brackets the optimum of any trial whose spend is within 2x of the
+# forecast's, which is where the commitment decision has value; 21 settlements of the samples.
+CANDIDATE_FACTORS = tuple(round(0.1 * k, 1) for k in range(21))
+
+# The groups whose per-trial draws the API path keeps (api_path.ApiBlock.group_draws rows), with what
+# knowing them means. Seat-path draws (usage intensity, plan capacity, headcount, adoption) are not kept.
+GROUPS = (
+    ("growth", "Monthly traffic growth of the API features (spend-weighted), known before signing"),
+    ("tokens_per_request", "Tokens per request of the API features (spend-weighted), known before signing"),
+)
+
+
+def candidate_costs(
+    period_spend_usd: FloatArray,
+    periods: Sequence[Period],
+    api_contract: ApiContract,
+    recommended_usd: Sequence[float],
+) -> FloatArray:
+    """(D, N) per-trial API term cost of each candidate: the recommendation scaled by CANDIDATE_FACTORS."""
+    rows = [
+        evaluate_commitments(period_spend_usd, periods, api_contract, [factor * c for c in recommended_usd])[
+            0
+        ]
+        for factor in CANDIDATE_FACTORS
+    ]
+    return np.asarray(np.stack(rows), dtype=np.float64)
+
+
+def value_of_information(
+    period_spend_usd: FloatArray,
+    periods: Sequence[Period],
+    api_contract: ApiContract,
+    recommended_usd: Sequence[float],
+    group_draws: FloatArray | None,
+) -> list[ValueOfInformation]:
+    """EVPPI of each kept group for the API commitment, largest first.
+
+    docs/decisions.md#value-of-information.
+    """
+    if group_draws is None:
+        return []
+    costs = candidate_costs(period_spend_usd, periods, api_contract, recommended_usd)
+    rows: list[ValueOfInformation] = [
+        {"group": name, "description": text, "evppi": evppi(costs, group_draws[i])}
+        for i, (name, text) in enumerate(GROUPS)
+    ]
+    rows.append(
+        {
+            "group": "all",
+            "description": "Every uncertain input known before signing (the EVPI)",
+            "evppi": evpi(costs),
+        }
+    )
+    return sorted(rows, key=lambda r: -r["evppi"])

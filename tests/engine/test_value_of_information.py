@@ -126,3 +126,51 @@ def test_shape_errors() -> None:
         evppi(costs, log_theta[:50])
     with pytest.raises(ValueError):
         evpi(np.zeros((0, 5)))
+
+
+# The engine's wiring: the draws kept per trial, serialised, merged, and the result's rows.
+
+
+def test_group_draws_survive_serialisation_and_are_the_api_paths_draws() -> None:
+    from dataclasses import replace
+
+    from forecasting.engine.api_path import cost_per_request_usd, growth_draws
+    from forecasting.engine.blocks import run_block
+    from forecasting.engine.plan import plan_run
+    from forecasting.engine.serialize import block_from_bytes, block_to_bytes
+    from forecasting.engine.streams import API_PATH, generator
+    from tests.engine.test_forecast import small_input
+
+    inp = small_input()
+    inp = replace(inp, features=inp.features[:1])  # one feature: its summaries are its own draws
+    plan = plan_run(inp)
+    block = run_block(plan, 1)
+    assert block.api_group_draws is not None
+    again = block_from_bytes(block_to_bytes(block))
+    assert again.api_group_draws is not None
+    np.testing.assert_array_equal(again.api_group_draws, block.api_group_draws)
+    feature = inp.features[0]
+    assert cost_per_request_usd(feature, plan.models) > 0
+    rng = generator(inp.seed, 1, API_PATH, 0)
+    uniforms = rng.random(plan.blocks[1])
+    tokens = feature.tokens_sd * rng.standard_normal(plan.blocks[1])
+    growth = np.log1p(growth_draws(uniforms, feature.growth, feature.growth_sd))
+    np.testing.assert_allclose(block.api_group_draws[0], growth, rtol=1e-12)
+    np.testing.assert_allclose(block.api_group_draws[1], tokens, rtol=1e-12)
+
+
+def test_the_result_reports_each_group_between_zero_and_the_evpi() -> None:
+    from dataclasses import replace
+
+    from forecasting.engine.forecast import run_forecast
+    from tests.engine.test_forecast import small_input
+
+    result = run_forecast(small_input())
+    rows = result["value_of_information"]
+    assert {r["group"] for r in rows} == {"all", "growth", "tokens_per_request"}
+    values = [r["evppi"] for r in rows]
+    assert values == sorted(values, reverse=True)
+    total = next(r["evppi"] for r in rows if r["group"] == "all")
+    assert total > 0.0
+    assert all(0.0 <= r["evppi"] <= total for r in rows)
+    assert run_forecast(replace(small_input(), trials=1_000), extras=False)["value_of_information"] == []
