@@ -145,7 +145,11 @@ class PlanShare(TypedDict):
 
     plan: Annotated[str, "A plan key of the catalog (`api`: billed by the API, no seat)."]
     share: Annotated[float, "Share of the team's active engineers on this plan."]
-    annual_seats: Annotated[int, "Seats bought for the whole term."]
+    annual_seats: Annotated[int, "Annual seats bought for the first seat year (annual_seats_by_year[0])."]
+    annual_seats_by_year: Annotated[
+        list[int],
+        "Annual seats per seat year of 12 months (the last may be shorter), re-chosen at each renewal.",
+    ]
     expected_monthly_seats: Annotated[float, "Mean seats bought month to month on top of the annual ones."]
     annual_seats_by_quarter: Annotated[
         list[int] | None, "Annual seats per quarter when seats are removable quarterly, else null."

@@ -43,6 +43,7 @@ from forecasting.engine.negotiation import negotiation
 from forecasting.engine.plan import RunPlan
 from forecasting.engine.planned import planned_levers
 from forecasting.engine.points import point_dict
+from forecasting.engine.seats.accounts import annual_by_month
 from forecasting.engine.seats.decision import CostCurve
 from forecasting.engine.summary import distribution, month_spend, period_spend, quantile_band, standard_error
 from forecasting.engine.tolerances import MIN_DIVISOR_USD
@@ -223,8 +224,11 @@ def _seats_section(plan: RunPlan, samples: Samples, map_items: ItemMap) -> contr
                         "plan": share.plan,
                         "share": share.share,
                         "annual_seats": share.annual_seats,
+                        "annual_seats_by_year": list(share.annual_seats_by_year) or [share.annual_seats],
                         # Month-to-month seats on top of the annual ones (seat-months bought count both).
-                        "expected_monthly_seats": max(float(seat_months[k]) - share.annual_seats, 0.0),
+                        "expected_monthly_seats": max(
+                            float(seat_months[k]) - float(annual_by_month(share, months, None).mean()), 0.0
+                        ),
                         "annual_seats_by_quarter": (
                             list(share.annual_seats_by_window) if share.annual_seats_by_window else None
                         ),

@@ -183,11 +183,11 @@ def _teams_table(teams: list[Team]) -> Flowable:
                     Strong(display_text(team["name"], max_chars=NAME_CHARS)) if i == 0 else "",
                     plan_label(row["plan"]),
                     percent(row["share"]),
-                    "—" if is_api else seats(row["annual_seats"]),
+                    "—" if is_api else ", ".join(seats(n) for n in row["annual_seats_by_year"]),
                     "—" if is_api else monthly,
                 ]
             )
-    header = ["Team", "Plan", "Share of active engineers", "Annual seats", "Monthly seats (expected)"]
+    header = ["Team", "Plan", "Share of active engineers", "Annual seats by year", "Monthly seats (expected)"]
     return table(header, rows, [140, 110, 102, 70, 90], right=(2, 3, 4), padding=1.2, groups=starts)
 
 

@@ -83,6 +83,7 @@ def test_seat_totals_leave_engineers_on_api_billing_out() -> None:
             "plan": plan,
             "share": share,
             "annual_seats": annual,
+            "annual_seats_by_year": [annual],
             "expected_monthly_seats": monthly,
             "annual_seats_by_quarter": None,
         }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecasting.engine.arrays import FloatArray
-from forecasting.engine.seats.decision import PlanMix, TeamDecision
+from forecasting.engine.seats.decision import SEAT_YEAR_MONTHS, PlanMix, TeamDecision
 from forecasting.engine.seats.model import Float32Array, PlanTerms, TeamBlock
 from forecasting.engine.seats.workspace import Workspace
 
@@ -69,9 +69,13 @@ def _held(
 
 
 def annual_by_month(entry: PlanMix, months: int, window: int | None) -> Float32Array:
-    """Annual seats held in each month: one count for the term, or one per window of `window` months."""
+    """Annual seats held in each month: one count per seat year (re-chosen at each renewal), or one per
+    window of `window` months. A mix without per-year counts holds `annual_seats` for the whole term."""
     if window is None or entry.annual_seats_by_window is None:
-        return np.full(months, entry.annual_seats, dtype=np.float32)
+        if not entry.annual_seats_by_year:
+            return np.full(months, entry.annual_seats, dtype=np.float32)
+        by_year = np.array(entry.annual_seats_by_year, dtype=np.float32)
+        return np.repeat(by_year, SEAT_YEAR_MONTHS)[:months]
     return np.repeat(np.array(entry.annual_seats_by_window, dtype=np.float32), window)[:months]
 
 

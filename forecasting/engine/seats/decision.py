@@ -17,6 +17,9 @@ from forecasting.engine.seats.mix import Bands, cheapest_bands
 from forecasting.engine.seats.model import PlanTerms, plan_terms, validate
 from forecasting.engine.seats.tables import SeatTables, build_tables
 
+# Months of one annual seat term: annual seats are bought for a year and re-chosen at each renewal, so a
+# longer term holds one count per seat year (the catalog's annual prices are per seat for 12 months).
+SEAT_YEAR_MONTHS = 12
 IDLE_WARNING_SEATS = 0.5  # warn when a plan's minimum leaves this many seats idle in an average month
 # Gauss-Legendre nodes per band for the mix's expected cost (the integrand is smooth inside a band).
 MIX_NODES, MIX_WEIGHTS = np.polynomial.legendre.leggauss(32)
@@ -61,9 +64,16 @@ class PlanMix:
 
     plan: str
     share: float  # of engineers (by persistent usage level)
-    annual_seats: int  # held for the whole term
+    annual_seats: int  # held in the first seat year (annual_seats_by_year[0])
     expected_monthly_seats: float  # mean over months of the seats bought month to month
     annual_seats_by_window: tuple[int, ...] | None = None  # when seats are removable every m months
+    # One count per seat year of SEAT_YEAR_MONTHS (the last may be shorter), re-chosen at each renewal;
+    # empty means no annual seats in any year.
+    annual_seats_by_year: tuple[int, ...] = ()
+
+    def annual_in_year(self, year: int) -> int:
+        """Annual seats held in seat year `year` (0 when none were chosen)."""
+        return self.annual_seats_by_year[year] if year < len(self.annual_seats_by_year) else 0
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,8 @@ def decide_team(
        usage of an engineer at that level.
     3. `plan_costs`: C_k integrated over zeta (every engineer on plan k), and the best single plan.
     4. Seats: annual seats N_k by the newsvendor on demand Binomial(round(H_t), a_t share_k), integrated
-       over the headcount draw (see `seat_counts`), at least the plan's minimum; with
+       over the headcount draw (see `seat_counts`), at least the plan's minimum, one count per seat year
+       of SEAT_YEAR_MONTHS (re-chosen at each renewal from that year's demand); with
        `removable_every_months = m` also one N per window of m months. Minimum seats are enforced on
        every plan with a positive share; a warning names each plan where they force idle seats.
     """
@@ -151,12 +162,21 @@ def _plan_mix(
 ) -> tuple[PlanMix, list[str]]:
     if share <= 0 or not plan.has_seats:
         return PlanMix(
-            plan.key, share, 0, 0.0, None if window is None else (0,) * _window_count(months, window)
+            plan.key,
+            share,
+            0,
+            0.0,
+            None if window is None else (0,) * _window_count(months, window),
+            (0,) * len(seat_years(months)),
         ), []
     floor = plan.min_seats
     whole = slice(0, months)
-    optimum = seat_counts.newsvendor_seats(demand, plan, share, whole)
-    annual = max(optimum, floor) if plan.annual_monthly_usd is not None else 0
+    years = seat_years(months)
+    by_year = (
+        tuple(max(seat_counts.newsvendor_seats(demand, plan, share, year), floor) for year in years)
+        if plan.annual_monthly_usd is not None
+        else (0,) * len(years)
+    )
     warnings = []
     # Seats held only because of the minimum: E(min - D_t)^+ = E(D_t - min)^+ - (E D_t - min).
     forced = seat_counts.expected_excess(demand, share, whole, float(floor)) - float(
@@ -176,11 +196,21 @@ def _plan_mix(
             for s in range(0, months, window)
         )
     # max(D, floor) - N with N >= floor when annual seats exist; max(D, floor) = floor + (D - floor)^+.
-    if annual > 0:
-        monthly = seat_counts.expected_excess(demand, share, whole, float(annual))
-    else:
-        monthly = floor + seat_counts.expected_excess(demand, share, whole, float(floor))
-    return PlanMix(plan.key, share, annual, monthly, by_window), warnings
+    # Each seat year's month-to-month seats, weighted by its months.
+    monthly = 0.0
+    for year, annual in zip(years, by_year, strict=True):
+        length = year.stop - year.start
+        if annual > 0:
+            monthly += length * seat_counts.expected_excess(demand, share, year, float(annual))
+        else:
+            monthly += length * (floor + seat_counts.expected_excess(demand, share, year, float(floor)))
+    monthly /= months
+    return PlanMix(plan.key, share, by_year[0], monthly, by_window, by_year), warnings
+
+
+def seat_years(months: int) -> list[slice]:
+    """The seat years of a term: windows of SEAT_YEAR_MONTHS months, the last one possibly shorter."""
+    return [slice(s, min(s + SEAT_YEAR_MONTHS, months)) for s in range(0, months, SEAT_YEAR_MONTHS)]
 
 
 def _window_count(months: int, window: int) -> int:

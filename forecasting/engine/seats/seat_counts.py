@@ -5,7 +5,10 @@ Demand for plan k in month t is the number of active engineers in k's bands. Giv
 D_t ~ Binomial(round(H_t), a_t * share_k) exactly (band membership and activity are independent). The
 headcount draw is integrated by Gauss-Hermite quadrature; the binomial is taken as normal with a
 continuity correction (P(D > N) = Phi((E D - N - 1/2) / sd)), which needs a few hundred ndtr calls per
-plan where the exact binomial tail costs ~0.7 us a value here.
+plan where the exact binomial tail costs ~0.7 us a value here. The bisection runs on the normal; its answer
+is then checked against the exact binomial tail (scipy's bdtrc) at the boundary and moved one seat at a
+time until it is the exact optimum (usually two exact evaluations), so near-ties come out as the exact
+binomial newsvendor would choose them.
 
 N annual seats held for a window W of months cost sum_t [N p_ann + p_mon E(D_t - N)^+]; one more seat
 pays while p_mon * sum_t P(D_t > N) > |W| p_ann, so the optimum is the smallest N with
@@ -70,6 +73,16 @@ def expected_tail_months(model: DemandModel, share: float, months: slice, seats:
     return float(np.einsum("q,qt->", model.node_weights, _tail(mean, sd, seats)))
 
 
+def exact_tail_months(model: DemandModel, share: float, months: slice, seats: int) -> float:
+    """sum over the window of P(D_t > seats) with D_t ~ Binomial(round(H_t), a_t share) exactly."""
+    engineers = model.engineers[:, months].astype(np.int64)
+    p = np.broadcast_to(np.clip(model.adoption[months] * share, 0.0, 1.0)[None, :], engineers.shape)
+    above = engineers > seats  # bdtrc is undefined (nan) where seats >= n; P(D > seats) is 0 there
+    tail = np.zeros(engineers.shape)
+    tail[above] = special.bdtrc(seats, engineers[above], p[above])
+    return float(np.einsum("q,qt->", model.node_weights, tail))
+
+
 def newsvendor_seats(model: DemandModel, plan: PlanTerms, share: float, months: slice) -> int:
     """The cost-minimising number of annual seats for one window (0 when annual seats save nothing)."""
     if plan.annual_monthly_usd is None or share <= 0 or plan.monthly_usd <= 0:
@@ -83,6 +96,11 @@ def newsvendor_seats(model: DemandModel, plan: PlanTerms, share: float, months: 
             hi = mid
         else:
             lo = mid + 1
+    # The exact optimum: the smallest N with the exact tail within the allowance (the tail falls with N).
+    while lo > 0 and exact_tail_months(model, share, months, lo - 1) <= allowance:
+        lo -= 1
+    while exact_tail_months(model, share, months, lo) > allowance:
+        lo += 1
     return lo
 
 
