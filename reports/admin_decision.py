@@ -227,9 +227,7 @@ def seat_card(result: ForecastResult, catalog: Mapping[str, Any]) -> Card:
     details = []
     for line in lines:
         name = display_text(catalog_plan_name(catalog, line.plan), max_chars=TITLE_CHARS)
-        parts = (
-            [f"{seats(line.annual_seats)} annual{_at(line.seat_price_usd)}"] if line.annual_seats > 0 else []
-        )
+        parts = [f"{line.years_text()} annual{_at(line.seat_price_usd)}"] if line.annual_seats > 0 else []
         if line.expected_monthly_seats >= MIN_MONTHLY_SEATS or not parts:
             parts.append(f"{seats(line.expected_monthly_seats)} monthly{_at(line.monthly_price_usd)}")
         details.append(f"{name}: {' · '.join(parts)}")

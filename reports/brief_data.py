@@ -103,6 +103,14 @@ class SeatOrderLine:
     expected_monthly_seats: float
     seat_price_usd: float | None  # the price the decision compared (annual where annual seats are bought)
     monthly_price_usd: float | None  # the catalog's month-to-month price of that row
+    # Annual seats per seat year (re-chosen at each renewal, docs/decisions.md#seats-per-team); the first
+    # equals `annual_seats`. A result stored before renewals has one year.
+    annual_seats_by_year: tuple[float, ...] = ()
+
+    def years_text(self) -> str:
+        """`67` for one count, `67 / 85` when the count changes at a renewal."""
+        years = self.annual_seats_by_year or (self.annual_seats,)
+        return " / ".join(f"{n:,.0f}" for n in years) if len(set(years)) > 1 else f"{years[0]:,.0f}"
 
 
 def seat_order(result: ForecastResult, catalog: Mapping[str, Any]) -> list[SeatOrderLine]:
@@ -110,6 +118,7 @@ def seat_order(result: ForecastResult, catalog: Mapping[str, Any]) -> list[SeatO
     from reports.seat_prices import price_row
 
     annual: dict[str, float] = {}
+    by_year: dict[str, list[float]] = {}
     monthly: dict[str, float] = {}
     prices: dict[str, float] = {}
     for team in result["seats"]["teams"]:
@@ -120,6 +129,11 @@ def seat_order(result: ForecastResult, catalog: Mapping[str, Any]) -> list[SeatO
             if row["plan"] == "api":
                 continue
             annual[row["plan"]] = annual.get(row["plan"], 0.0) + row["annual_seats"]
+            years = list(row.get("annual_seats_by_year") or [row["annual_seats"]])
+            sums = by_year.setdefault(row["plan"], [])
+            sums += [0.0] * (len(years) - len(sums))
+            for i, n in enumerate(years):
+                sums[i] += n
             monthly[row["plan"]] = monthly.get(row["plan"], 0.0) + row["expected_monthly_seats"]
     order = [str(row.get("key")) for row in catalog.get("plans", []) if isinstance(row, Mapping)]
     plans = sorted(
@@ -138,6 +152,7 @@ def seat_order(result: ForecastResult, catalog: Mapping[str, Any]) -> list[SeatO
                 monthly[plan],
                 used,
                 float(monthly_price) if isinstance(monthly_price, int | float) else None,
+                tuple(by_year.get(plan, [annual[plan]])),
             )
         )
     return lines

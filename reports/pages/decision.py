@@ -10,7 +10,7 @@ from reportlab.platypus import Flowable, KeepInFrame, Table, TableStyle
 
 from forecasting.engine.contract import ApiPeriod, Ask, ForecastResult, Negotiation, WalkAway
 from reports import brief_data
-from reports.brief_data import BriefData, catalog_plan_name, seat_order
+from reports.brief_data import BriefData, SeatOrderLine, catalog_plan_name, seat_order
 from reports.formatting import (
     display_text,
     money,
@@ -103,7 +103,9 @@ def _headline(data: BriefData) -> Flowable:
     rows = periods(result)
     total = result["total"]
     committed = sum(p["recommended"]["commitment"] for p in rows)
-    annual = sum(line.annual_seats for line in seat_order(result, data.catalog))
+    order = seat_order(result, data.catalog)
+    annual = sum(line.annual_seats for line in order)
+    renewals = _renewal_totals(order)
     per = " then ".join(signable_money(p["recommended"]["commitment"]) for p in rows) if rows else "nothing"
     flat = len({round(p["recommended"]["commitment"], 2) for p in rows}) == 1 and len(rows) > 1
     amount = (
@@ -116,6 +118,11 @@ def _headline(data: BriefData) -> Flowable:
         Strong(amount),
         f" ({signable_money(committed)} in total) to API spend and buy ",
         Strong(f"{seats(annual)} annual seats"),
+        (
+            f" for the first seat year ({renewals} from the renewal{'s' if ',' in renewals else ''})"
+            if renewals
+            else ""
+        ),
         ", with month-to-month seats as demand needs them. Total expected cost over the term: ",
         Strong(money(total["expected_cost"])),
         f" (90% of trials between {money_range(total['cost']['p5'], total['cost']['p95'])}; median "
@@ -198,7 +205,7 @@ def _seat_order(data: BriefData) -> Flowable:
         rows.append(
             [
                 catalog_plan_name(data.catalog, line.plan),
-                seats(line.annual_seats),
+                line.years_text(),
                 seats(line.expected_monthly_seats),
                 f"{used} annual / {monthly} monthly" if line.annual_seats > 0 else f"{monthly} monthly",
             ]
@@ -206,18 +213,32 @@ def _seat_order(data: BriefData) -> Flowable:
     rows.append(
         [
             Strong("All plans"),
-            Strong(seats(sum(line.annual_seats for line in lines))),
+            Strong(" / ".join(f"{n:,.0f}" for n in _year_sums(lines))),
             Strong(seats(sum(line.expected_monthly_seats for line in lines))),
             f"seat cost {money(data.result['seats']['expected_cost'])} expected",
         ]
     )
     header = [
         "Plan",
-        "Annual seats (for the term)",
+        "Annual seats (per seat year)" if len(_year_sums(lines)) > 1 else "Annual seats (for the term)",
         "Month-to-month seats (expected average)",
         "Seat price used, per seat-month",
     ]
     return table(header, rows, [130, 110, 130, 142], right=(1, 2), padding=1.5)
+
+
+def _year_sums(lines: list[SeatOrderLine]) -> list[float]:
+    """Annual seats over every plan, per seat year (one entry when the count never changes)."""
+    per_line = [line.annual_seats_by_year or (line.annual_seats,) for line in lines]
+    years = max((len(y) for y in per_line), default=1)
+    sums = [sum(y[min(i, len(y) - 1)] for y in per_line) for i in range(years)]
+    return sums if len(set(sums)) > 1 else sums[:1]
+
+
+def _renewal_totals(lines: list[SeatOrderLine]) -> str:
+    """`171` (or `171, 180`): the annual seats bought at each renewal, empty when they never change."""
+    sums = _year_sums(lines)
+    return ", ".join(f"{n:,.0f}" for n in sums[1:]) if len(sums) > 1 else ""
 
 
 def _uncertain_prices(data: BriefData) -> list[Flowable]:

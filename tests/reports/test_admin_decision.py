@@ -112,18 +112,24 @@ def test_the_cards_state_the_decision_from_the_results_numbers(acme: Organizatio
 
     seat_card = _card(page, "seats")
     annual: dict[str, float] = {}
+    by_year: dict[str, list[float]] = {}
     monthly: dict[str, float] = {}
     for team in result["seats"]["teams"]:
         for share in team["mix"]:
             if share["plan"] != "api":
                 annual[share["plan"]] = annual.get(share["plan"], 0) + share["annual_seats"]
+                years = by_year.setdefault(share["plan"], [0.0] * len(share["annual_seats_by_year"]))
+                for i, n in enumerate(share["annual_seats_by_year"]):
+                    years[i] += n
                 monthly[share["plan"]] = monthly.get(share["plan"], 0) + share["expected_monthly_seats"]
     assert seat_card["figure"] == f"{seats(sum(annual.values()))} annual"
     assert f"plus {seats(sum(monthly.values()))} month-to-month seats" in seat_card["caption"]
     for plan, count in annual.items():
         if count > 0:
             name = f"Claude {plan.replace('_', ' ').title()}"
-            assert any(line.startswith(f"{name}: {seats(count)} annual at $") for line in seat_card["lines"])
+            years = by_year[plan]
+            shown = " / ".join(seats(n) for n in years) if len(set(years)) > 1 else seats(count)
+            assert any(line.startswith(f"{name}: {shown} annual at $") for line in seat_card["lines"])
     assert not [line for line in seat_card["lines"] if re.match(r"(pro|max_5x|max_20x|team_premium):", line)]
 
     risk = _card(page, "risk")

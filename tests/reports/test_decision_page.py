@@ -204,3 +204,20 @@ def test_page_1_states_the_planned_levers_beside_the_unoptimised_answer(
     without["planned_levers"] = None
     plain = page_texts(render_brief(example_data(result=stored_result(without))), [0])[0]
     assert "planned levers" not in plain
+
+
+def test_page_1_gives_the_annual_seats_of_each_seat_year(page_1: str, result: ForecastResult) -> None:
+    """Annual seats are re-chosen at each renewal: page 1 sums each seat year's counts over the teams."""
+    years = max(len(r["annual_seats_by_year"]) for t in result["seats"]["teams"] for r in t["mix"])
+    sums = [
+        sum(r["annual_seats_by_year"][min(i, len(r["annual_seats_by_year"]) - 1)]
+            for t in result["seats"]["teams"] for r in t["mix"] if r["plan"] != "api")
+        for i in range(years)
+    ]  # fmt: skip
+    first = sum(r["annual_seats"] for t in result["seats"]["teams"] for r in t["mix"] if r["plan"] != "api")
+    assert sums[0] == first
+    text = squash(page_1)
+    assert squash(f"buy {first:,} annual seats") in text
+    if len(set(sums)) > 1:
+        assert squash(" / ".join(f"{n:,}" for n in sums)) in text
+        assert squash(f"({', '.join(f'{n:,}' for n in sums[1:])} from the renewal") in text
