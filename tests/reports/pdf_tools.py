@@ -120,3 +120,17 @@ def render_pngs(pdf: bytes, directory: Path, *, dpi: int = 40) -> list[Path]:
         [require_pdftoppm(), "-r", str(dpi), "-png", str(source), str(directory / "page")], check=True
     )
     return sorted(directory.glob("page-*.png"))
+
+
+def line_with(text: str, *tokens: str) -> str:
+    """The first line of `text` holding every token in this order; fails the test when there is none."""
+    for line in text.splitlines():
+        position = 0
+        for token in tokens:
+            position = line.find(token, position)
+            if position < 0:
+                break
+            position += len(token)
+        else:
+            return line
+    raise AssertionError(f"no line holds {tokens!r} in order")

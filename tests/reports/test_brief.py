@@ -25,6 +25,7 @@ from tests.reports.pdf_tools import (
     action_keys,
     example_data,
     image_xobject_count,
+    line_with,
     page_texts,
     reader,
     render_pngs,
@@ -61,20 +62,6 @@ def texts(example_pdf: bytes) -> list[str]:
 @pytest.fixture(scope="module")
 def result() -> ForecastResult:
     return example_data().result
-
-
-def line_with(text: str, *tokens: str) -> str:
-    """The first line holding every token in this order; fails the test when there is none."""
-    for line in text.splitlines():
-        position = 0
-        for token in tokens:
-            position = line.find(token, position)
-            if position < 0:
-                break
-            position += len(token)
-        else:
-            return line
-    raise AssertionError(f"no line holds {tokens!r} in order")
 
 
 def has_heading(text: str, title: str) -> bool:

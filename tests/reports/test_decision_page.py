@@ -18,7 +18,7 @@ from reports.formatting import money, percent, price, seats, signable_money
 from reports.pages.decision import priced_asks
 from reports.result_view import baseline_savings
 from tests.reports.fixture_result import example_document
-from tests.reports.pdf_tools import example_data, page_texts, squash
+from tests.reports.pdf_tools import example_data, line_with, page_texts, squash
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +29,6 @@ def page_1() -> str:
 @pytest.fixture(scope="module")
 def result() -> ForecastResult:
     return example_data().result
-
-
-def line_with(text: str, *tokens: str) -> str:
-    """The first line holding every token in this order."""
-    for line in text.splitlines():
-        position = 0
-        for token in tokens:
-            position = line.find(token, position)
-            if position < 0:
-                break
-            position += len(token)
-        else:
-            return line
-    raise AssertionError(f"no line holds {tokens!r} in order")
 
 
 def test_page_1_states_the_commitment_per_period_and_in_total(page_1: str, result: ForecastResult) -> None:

@@ -25,7 +25,7 @@ from reports.pages.method import SENTENCE_END, shared_passages
 from reports.services import brief_data_for, fitted_sources
 from tests.factories import ForecastRunFactory, ScenarioFactory
 from tests.reports.fixture_result import example_document
-from tests.reports.pdf_tools import example_data, page_texts, reader, render_pngs, squash
+from tests.reports.pdf_tools import example_data, line_with, page_texts, reader, render_pngs, squash
 from tests.reports.run_rows import example_result, organization
 
 MAX_DEMO_PAGES = 10  # issue 14: "about 10 pages for the demo"
@@ -46,19 +46,6 @@ def document() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def inputs_page(document: dict[str, Any]) -> str:
     return page_with(page_texts(render_brief(example_data(scenario=document))), "Key inputs")
-
-
-def line_with(text: str, *tokens: str) -> str:
-    for line in text.splitlines():
-        position = 0
-        for token in tokens:
-            position = line.find(token, position)
-            if position < 0:
-                break
-            position += len(token)
-        else:
-            return line
-    raise AssertionError(f"no line holds {tokens!r} in order")
 
 
 def test_each_team_shows_its_headcount_and_adoption_paths_and_source(
