@@ -11,7 +11,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from procurement.admin.scenario_fields import MonthStartField, PercentField
 from procurement.admin.scenario_forms.base import OneErrorPerFieldForm
 from procurement.models import DiscountBand, Scenario
-from procurement.scenario_document.bounds import SCENARIO_BOUNDS
+from procurement.scenario_document.bounds import DEFAULT_COMMITMENT_GRANULARITY_USD, SCENARIO_BOUNDS
 from procurement.scenario_document.planned_levers import PLANNED_LEVERS, month_offset
 
 # One "planned from" month per token lever (docs/scenario.md#planned-levers), in a procurement lead's words.
@@ -49,6 +49,12 @@ class ScenarioForm(OneErrorPerFieldForm):
         required=False,
         label="Highest acceptable chance of unused commitment",
         help_text="Optional cap on the probability that some commitment goes unused, e.g. 20. Empty: no cap.",
+    )
+    api_commitment_granularity_usd = forms.FloatField(
+        required=False,
+        label="Commitments are whole multiples of (USD)",
+        help_text=f"The amount a commitment is rounded to so it can be signed as printed, e.g. "
+        f"{DEFAULT_COMMITMENT_GRANULARITY_USD:,.0f}. Empty: {DEFAULT_COMMITMENT_GRANULARITY_USD:,.0f}.",
     )
     planned_model_mix = _planned_month_field(PLANNED_LEVER_FIELDS["model_mix"][1])
     planned_cache_hit_rate = _planned_month_field(PLANNED_LEVER_FIELDS["cache_hit_rate"][1])
@@ -107,6 +113,7 @@ class ScenarioForm(OneErrorPerFieldForm):
             "api_ramp_allowed",
             "api_max_unused_probability",
             "api_claude_code_usage_counts",
+            "api_commitment_granularity_usd",
             "seats_annual_term",
             "seats_blocked_usage_value",
         ]
@@ -117,6 +124,16 @@ class ScenarioForm(OneErrorPerFieldForm):
             name = PLANNED_LEVER_FIELDS[item["lever"]][0]
             if name in self.fields and name not in self.initial:
                 self.initial[name] = item["start_month"]
+
+    def clean_api_commitment_granularity_usd(self) -> float:
+        """Empty means the default grid; otherwise the scenario's bound (> 0, at most MAX_USD)."""
+        value: float | None = self.cleaned_data.get("api_commitment_granularity_usd")
+        if value is None:
+            return DEFAULT_COMMITMENT_GRANULARITY_USD
+        bound = SCENARIO_BOUNDS["commitment_granularity_usd"]
+        if not bound.low < value <= bound.high:
+            raise forms.ValidationError(f"Enter an amount above 0 and at most {bound.high:,.0f} USD.")
+        return value
 
     def clean(self) -> dict[str, Any]:
         """The planned months as the document's `planned_levers`, each inside the term; set on the instance
