@@ -76,10 +76,13 @@ def _mix_part(part: dict[str, Any]) -> str:
     if part["plan"] == "api":  # pay-per-token engineers hold no seat
         return f"api {share}"
     annual, monthly = part.get("annual_seats") or 0, part.get("expected_monthly_seats") or 0.0
+    years = list(part.get("annual_seats_by_year") or [annual])
+    # Counts re-chosen at each renewal read "5/7 annual" (first seat year / the next).
+    counts = "/".join(f"{n:,}" for n in years) if len(set(years)) > 1 else f"{annual:,}"
     if annual and monthly:
-        seats = f"{annual:,} annual + {monthly:,.1f} month-to-month seats on average"
+        seats = f"{counts} annual + {monthly:,.1f} month-to-month seats on average"
     elif annual or monthly:
-        seats = f"{annual:,} annual seats" if annual else f"{monthly:,.1f} month-to-month seats on average"
+        seats = f"{counts} annual seats" if annual else f"{monthly:,.1f} month-to-month seats on average"
     else:
         return f"{part['plan']} {share}"
     return f"{part['plan']} {share} ({seats})"

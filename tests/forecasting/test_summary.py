@@ -102,3 +102,22 @@ def test_summary_names_the_planned_levers_and_the_unoptimised_answer() -> None:
         "Sized on the planned levers (cache_hit_rate from 2027-04); sized on today's spend it would be $120, "
         "costing $7 more once they land (if they slip, the recommendation costs $3 more)"
     )
+
+
+def test_summary_gives_annual_seats_per_seat_year_when_a_renewal_changes_them() -> None:
+    point = {"commitment": 0.0, "discount": 0.0, "probability_unused": 0.0, "expected_cost": 1.0}
+    mix = [
+        {"plan": "pro", "share": 0.6, "annual_seats": 5, "annual_seats_by_year": [5, 7],
+         "expected_monthly_seats": 1.25},
+        {"plan": "team_premium", "share": 0.4, "annual_seats": 5, "annual_seats_by_year": [5, 5],
+         "expected_monthly_seats": 0.0},
+    ]  # fmt: skip
+    result = {
+        "api": {"periods": [{"index": 0, "start_month": "2027-01", "months": 24, "recommended": point}]},
+        "seats": {"teams": [{"name": "Platform", "mix": mix}]},
+        "total": {"expected_cost": 1.0, "cost": {"p5": 1.0, "p95": 1.0}},
+    }
+    assert summary_lines(result)[3] == (
+        "  Platform: pro 60% (5/7 annual + 1.2 month-to-month seats on average); "
+        "team_premium 40% (5 annual seats)"
+    )
