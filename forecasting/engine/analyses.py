@@ -136,10 +136,6 @@ def concessions(
 ) -> list[Concession]:
     """What each contract ask is worth: re-optimise over the stored samples under the changed contract."""
     contract = plan.inp.api_contract
-    lower_bands = tuple(
-        DiscountBand(b.min_commitment_usd * (1 - BAND_THRESHOLD_CUT), b.discount)
-        for b in contract.discount_bands
-    )
     variants: list[tuple[ConcessionName, str, ApiContract]] = [
         (
             "rollover_25",
@@ -159,7 +155,7 @@ def concessions(
         (
             "band_thresholds_20pct_lower",
             "Lower every discount-band threshold by 20%",
-            replace(contract, discount_bands=lower_bands),
+            lower_thresholds(contract, BAND_THRESHOLD_CUT),
         ),
     ]
     out: list[Concession] = []
@@ -187,6 +183,12 @@ def concessions(
         )
     out.sort(key=lambda c: -float(c["expected_saving"]))
     return out
+
+
+def lower_thresholds(contract: ApiContract, cut: float) -> ApiContract:
+    """The contract with every discount band's threshold `cut` lower (0.2: 20% lower)."""
+    bands = tuple(DiscountBand(b.min_commitment_usd * (1 - cut), b.discount) for b in contract.discount_bands)
+    return replace(contract, discount_bands=bands)
 
 
 def sensitivity(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
+from forecasting.engine.analyses import ROLLOVER_CONCESSION as ROLLOVER_OPENING
+from forecasting.engine.analyses import lower_thresholds
+from forecasting.engine.arrays import FloatArray
 from forecasting.engine.combine import to_periods
 from forecasting.engine.commitment import CommitmentDecision, optimise_commitment
 from forecasting.engine.commitment.walk import RANGE_TOLERANCE, surroundings
@@ -21,8 +22,6 @@ from forecasting.engine.merge import Samples
 from forecasting.engine.plan import RunPlan
 from forecasting.engine.points import point_dict
 
-FloatArray = np.ndarray
-
 RULE = (
     "The recommendation is the commitment with the least expected cost; the range around it costs at most "
     f"{RANGE_TOLERANCE:.2%} more over the term, so its low end trades a little expected cost for less "
@@ -30,7 +29,6 @@ RULE = (
 )
 DEPTH_OPENING_PP, DEPTH_TARGET_PP = 2, 1  # percentage points of discount asked for on every band
 THRESHOLD_TARGET_CUT = 0.10  # band thresholds 10% lower: half the opening ask of the concessions (20%)
-ROLLOVER_OPENING = 0.25  # the concession "rollover of 25% of unused" (forecasting.engine.analyses)
 ROLLOVER_TARGET = 0.10  # a 10% rollover: a smaller ask than the opening
 MAX_DISCOUNT = 0.99  # keeps (1 - d) positive when deepening a band
 # Seat volume pricing: value is linear in the discount at the recommended seat order (a lower bound, the
@@ -109,11 +107,6 @@ def _deeper(contract: ApiContract, points: float) -> ApiContract:
     return replace(contract, discount_bands=bands)
 
 
-def _lower_thresholds(contract: ApiContract, cut: float) -> ApiContract:
-    bands = tuple(DiscountBand(b.min_commitment_usd * (1 - cut), b.discount) for b in contract.discount_bands)
-    return replace(contract, discount_bands=bands)
-
-
 def _usd(value: float) -> str:
     return f"${value:,.0f}"
 
@@ -150,7 +143,7 @@ def _api_asks(
                 "opening": "Every band threshold 20% lower",
                 "opening_value": values["band_thresholds_20pct_lower"],
                 "target": f"Every band threshold {THRESHOLD_TARGET_CUT:.0%} lower",
-                "target_value": pricer.saving(_lower_thresholds(contract, THRESHOLD_TARGET_CUT)),
+                "target_value": pricer.saving(lower_thresholds(contract, THRESHOLD_TARGET_CUT)),
                 "walk_away": "Today's thresholds (the recommendation is sized on them)",
                 "trade": "Price protection, or a longer notice period",
                 "basis": "Commitment re-optimised under the lower thresholds",
