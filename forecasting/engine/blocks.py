@@ -45,6 +45,9 @@ class SeatTotals:
     component_sums_usd: FloatArray
     seat_month_sums: tuple[FloatArray, ...]  # per team, (K_j,) seat-months per plan summed over trials
     windowed_cost_usd: PerTrial | None = None  # all teams, seat counts re-chosen every quarter
+    # (n, T) seat plans' extra usage, all teams, when it counts toward the commitment
+    # (ApiContract.extra_usage_counts); None when it does not
+    extra_usage_monthly_usd: TrialsByMonth | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
     api_monthly = np.zeros((trials, inp.term_months))
     components = np.zeros((len(seats.teams), len(SEAT_COMPONENTS)))
     windowed: FloatArray | None = None
+    extra_monthly = np.zeros((trials, inp.term_months)) if inp.api_contract.extra_usage_counts else None
     seat_months = []
     for j, (team, decision) in enumerate(zip(seats.teams, seats.decisions, strict=True)):
         options = (
@@ -127,6 +131,8 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
             tb.api_billed_usd.sum(),
         ]
         seat_months.append(tb.seat_months_by_plan.sum(axis=1))
+        if extra_monthly is not None and tb.extra_usage_monthly_usd is not None:
+            extra_monthly += tb.extra_usage_monthly_usd
         if tb.cost_windowed_usd is not None:
             windowed = tb.cost_windowed_usd.copy() if windowed is None else windowed + tb.cost_windowed_usd
-    return SeatTotals(costs, api_monthly, components, tuple(seat_months), windowed)
+    return SeatTotals(costs, api_monthly, components, tuple(seat_months), windowed, extra_monthly)

@@ -20,7 +20,12 @@ from forecasting.engine.analyses import (
     sensitivity,
     token_levers,
 )
-from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api, to_periods
+from forecasting.engine.combine import (
+    claude_code_periods,
+    seat_cost_outside_api,
+    seat_counted_monthly,
+    to_periods,
+)
 from forecasting.engine.commitment import (
     CommitmentDecision,
     commitment_standard_error,
@@ -65,8 +70,9 @@ def api_monthly_total(plan: RunPlan, samples: Samples, *, unoptimised: bool = Fa
     features = samples.api_monthly_usd
     if samples.api_planned_monthly_usd is not None and not unoptimised:
         features = samples.api_planned_monthly_usd
-    if plan.inp.api_contract.claude_code_api_usage_counts:
-        return features + samples.seats.api_billed_monthly_usd
+    contract = plan.inp.api_contract
+    if contract.claude_code_api_usage_counts or contract.extra_usage_counts:
+        return features + seat_counted_monthly(plan, samples.seats)
     return features
 
 
@@ -87,11 +93,10 @@ def build_result(
     decision = optimise_commitment(
         api_periods, plan.periods, inp.api_contract, run_rate_usd_per_month=run_rate
     )
-    seats_outside = seat_cost_outside_api(
-        plan, samples.seats.team_cost_usd, samples.seats.api_billed_monthly_usd
-    )
+    counted = seat_counted_monthly(plan, samples.seats)
+    seats_outside = seat_cost_outside_api(plan, samples.seats.team_cost_usd, counted)
     total = decision.cost_usd + seats_outside
-    cc_periods = claude_code_periods(plan, samples.seats.api_billed_monthly_usd)
+    cc_periods = claude_code_periods(plan, counted)
     # Without planned levers the unoptimised answer is the recommendation; with them it is sized beside it
     # (docs/decisions.md#planned-levers), and the token levers stay measured against it.
     unoptimised, unoptimised_run_rate, planned = decision, run_rate, None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from collections.abc import Mapping
 
 from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
@@ -27,5 +29,7 @@ def check_block_arguments(
             f"decision for {decision.team!r} over {decision.months} months does not match the block"
         )
     terms = tuple(plan_terms(plans, contract, key) for key in team.allowed_plans)
-    if terms != decision.terms or contract.removable_every_months != decision.window_months:
+    # The decision's rate r for usage counted toward the commitment moves only the choice, not a bill.
+    decided = tuple(replace(t, counted_rate=1.0) for t in decision.terms)
+    if terms != decided or contract.removable_every_months != decision.window_months:
         raise ValueError(f"decision for {team.name!r} was made under other plans or another seat contract")
