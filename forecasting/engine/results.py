@@ -158,6 +158,37 @@ def build_result(
         "diagnostics": _diagnostics(
             plan, samples, api_periods, decision, run_rate, total, seats_outside, baseline
         ),
+        "seats_and_commitment": _seats_and_commitment(plan),
+    }
+
+
+def _seats_and_commitment(plan: RunPlan) -> contract.SeatsAndCommitment:
+    joint = plan.joint
+    if joint is None:
+        return {
+            "chosen": "sequential",
+            "rate": 1.0,
+            "rates": [],
+            "iterations": 0,
+            "pilot_trials": 0,
+            "sequential_expected_cost": None,
+            "joint_expected_cost": None,
+            "saving": None,
+            "saving_standard_error": None,
+            "teams_changed": 0,
+        }
+    sequential, joint_cost = joint.sequential_expected_cost_usd, joint.joint_expected_cost_usd
+    return {
+        "chosen": "joint" if joint.chosen == "joint" else "sequential",
+        "rate": joint.rate,
+        "rates": list(joint.rates),
+        "iterations": joint.iterations,
+        "pilot_trials": joint.pilot_trials,
+        "sequential_expected_cost": sequential,
+        "joint_expected_cost": joint_cost,
+        "saving": None if sequential is None or joint_cost is None else sequential - joint_cost,
+        "saving_standard_error": joint.saving_standard_error_usd,
+        "teams_changed": joint.teams_changed,
     }
 
 
@@ -191,6 +222,7 @@ def _api_section(
             {"name": f.name, "spend": spend} for f, spend in zip(inp.features, features, strict=True)
         ],
         "claude_code_api_usage_counts": inp.api_contract.claude_code_api_usage_counts,
+        "extra_usage_counts": inp.api_contract.extra_usage_counts,
         "claude_code_api_spend": distribution(samples.seats.api_billed_monthly_usd.sum(axis=1)),
         "expected_cost": decision.expected_cost_usd,
         "cost": quantile_band(decision.cost_usd),
