@@ -12,8 +12,8 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from forecasting.engine.blocks import SeatTotals
-from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api, seat_counted_monthly
+from forecasting.engine.blocks import SeatTotals, seat_counted_monthly
+from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api
 from forecasting.engine.commitment import (
     CommitmentDecision,
     evaluate_commitments,

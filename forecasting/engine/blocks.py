@@ -20,7 +20,7 @@ from forecasting.engine.arrays import (
     TrialsByMonth,
     VariantsByTrialByPeriod,
 )
-from forecasting.engine.combine import to_periods
+from forecasting.engine.combine import counted_monthly, to_periods
 from forecasting.engine.plan import RunPlan, SeatScenario
 from forecasting.engine.seat_path import simulate_team_block
 
@@ -48,6 +48,11 @@ class SeatTotals:
     # (n, T) seat plans' extra usage, all teams, when it counts toward the commitment
     # (ApiContract.extra_usage_counts); None when it does not
     extra_usage_monthly_usd: TrialsByMonth | None = None
+
+
+def seat_counted_monthly(plan: RunPlan, seats: SeatTotals) -> TrialsByMonth:
+    """`combine.counted_monthly` of one seat scenario's totals: the usage that draws down the commitment."""
+    return counted_monthly(plan, seats.api_billed_monthly_usd, seats.extra_usage_monthly_usd)
 
 
 @dataclass(frozen=True)

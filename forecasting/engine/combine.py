@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from typing import TYPE_CHECKING
-
 from forecasting.engine.arrays import FloatArray, PerTrial, TeamsByTrial, TrialsByMonth, TrialsByPeriod
 from forecasting.engine.plan import RunPlan
 from forecasting.engine.summary import period_sums
-
-if TYPE_CHECKING:
-    from forecasting.engine.blocks import SeatTotals
 
 
 def to_periods(plan: RunPlan, monthly: FloatArray) -> FloatArray:
@@ -36,11 +31,6 @@ def counted_monthly(
     if contract.extra_usage_counts and extra_usage_monthly_usd is not None:
         counted = counted + extra_usage_monthly_usd
     return counted
-
-
-def seat_counted_monthly(plan: RunPlan, seats: SeatTotals) -> TrialsByMonth:
-    """`counted_monthly` of one seat scenario's totals."""
-    return counted_monthly(plan, seats.api_billed_monthly_usd, seats.extra_usage_monthly_usd)
 
 
 def claude_code_periods(plan: RunPlan, counted_monthly_usd: TrialsByMonth) -> TrialsByPeriod:

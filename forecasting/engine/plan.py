@@ -22,7 +22,7 @@ from forecasting.engine.inputs import (
     SeatPlan,
     TeamInput,
 )
-from forecasting.engine.joint import PILOT_TRIALS, JointOutcome, affected_teams, rates_for, solve
+from forecasting.engine.joint import PILOT_TRIALS, JointOutcome, rates_for, solve
 from forecasting.engine.seat_path import TeamDecision, decide_team
 from forecasting.engine.streams import block_sizes
 
@@ -39,6 +39,9 @@ ADOPTION_SHIFT = 0.10  # end adoption, absolute
 INTENSITY_SCALE = 0.20  # usage median and p90, relative
 CAPACITY_SCALE = 0.20  # every plan's capacity, relative
 QUARTER_MONTHS = 3  # the concession "seats removable quarterly"
+# Trials of the joint seat-and-commitment pilot (joint.PILOT_TRIALS; 0 turns the joint decision off, as
+# the tests and benchmarks/joint_bench.py do to get the sequential decision alone).
+JOINT_PILOT_TRIALS = PILOT_TRIALS
 
 LEVERS = ("model_mix", "cache_hit_rate", "batch_share")
 
@@ -117,7 +120,7 @@ def plan_run(inp: ForecastInput, *, extras: bool = True, map_teams: TeamMap = ma
         seat_contract=contract,
         periods=periods,
         api_variant=planned or ApiVariant("base"),
-        pilot_trials=min(PILOT_TRIALS, blocks[0]) if blocks else 0,
+        pilot_trials=min(JOINT_PILOT_TRIALS, blocks[0]) if blocks else 0,
         sequential=sequential.decisions,
         decide=decide,
     )
@@ -298,10 +301,7 @@ def _seat_sensitivity(
     recommendation was decided at), so the baseline and the variants decide as the recommendation does."""
     if not inp.teams:
         return ()
-    options = {
-        "counted_rates": rates_for(inp, rate),
-        "extra_usage_counts": inp.api_contract.extra_usage_counts,
-    }
+    rates, counts = rates_for(inp, rate), inp.api_contract.extra_usage_counts
     # The tornado compares variants with a baseline priced the same way: all on the fast seat path (no
     # exact per-engineer draws for small teams), which keeps the subsample cheap and the differences fair.
     months, contract = inp.term_months, inp.seat_contract
@@ -314,7 +314,8 @@ def _seat_sensitivity(
             months,
             exact_max_engineers=0,
             map_teams=map_teams,
-            **options,
+            counted_rates=rates,
+            extra_usage_counts=counts,
         )
     ]
     for side, sign in (("low", -1.0), ("high", 1.0)):
@@ -328,7 +329,8 @@ def _seat_sensitivity(
                     months,
                     exact_max_engineers=0,
                     map_teams=map_teams,
-                    **options,
+                    counted_rates=rates,
+                    extra_usage_counts=counts,
                 )
             )
     return tuple(out)

@@ -20,12 +20,8 @@ from forecasting.engine.analyses import (
     sensitivity,
     token_levers,
 )
-from forecasting.engine.combine import (
-    claude_code_periods,
-    seat_cost_outside_api,
-    seat_counted_monthly,
-    to_periods,
-)
+from forecasting.engine.blocks import seat_counted_monthly
+from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api, to_periods
 from forecasting.engine.commitment import (
     CommitmentDecision,
     commitment_standard_error,

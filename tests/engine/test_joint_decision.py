@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 from scipy import special
 
 from forecasting.engine import plan as plan_module
-from forecasting.engine.blocks import run_block
+from forecasting.engine.blocks import run_block, seat_counted_monthly
+from forecasting.engine.combine import seat_cost_outside_api, to_periods
+from forecasting.engine.commitment import optimise_commitment, run_rate_usd_per_month
 from forecasting.engine.forecast import run_forecast, simulate_blocks
 from forecasting.engine.inputs import (
     ApiContract,
@@ -26,8 +29,6 @@ from forecasting.engine.inputs import (
     SeatPlan,
     TeamInput,
 )
-from forecasting.engine.combine import seat_cost_outside_api, seat_counted_monthly, to_periods
-from forecasting.engine.commitment import optimise_commitment, run_rate_usd_per_month
 from forecasting.engine.merge import merge_samples
 from forecasting.engine.plan import plan_run
 from forecasting.engine.results import api_monthly_total, build_result
@@ -74,8 +75,14 @@ def scenario(
     )
 
 
-def mix(result: dict, team: int = 0) -> dict[str, float]:  # type: ignore[type-arg]
+def mix(result: Any, team: int = 0) -> dict[str, float]:
     return {m["plan"]: m["share"] for m in result["seats"]["teams"][team]["mix"]}
+
+
+def main_plan(result: Any, team: int) -> str:
+    """The plan with the largest share of the team's engineers."""
+    shares = mix(result, team)
+    return max(shares, key=lambda plan: shares[plan])
 
 
 def lognormal_moments(median: float, cap: float) -> tuple[float, float]:
@@ -90,7 +97,8 @@ def test_the_adversarial_team_flips_to_api_billing_and_saves_what_the_hand_compu
     result = run_forecast(scenario(), extras=False)
     joint = result["seats_and_commitment"]
     assert mix(result)["api"] == pytest.approx(1.0)
-    assert joint["chosen"] == "joint" and joint["teams_changed"] == 1
+    assert joint["chosen"] == "joint"
+    assert joint["teams_changed"] == 1
     # One band (20% from $0) with overage at the committed rate: every list dollar costs 0.8, so r = 0.8.
     assert joint["rate"] == pytest.approx(0.8, abs=1e-9)
     # By hand: 480 engineer-months; Max 20x costs 200 + E(U - 2,100)^+ each, API billing 0.8 E[U];
@@ -101,9 +109,13 @@ def test_the_adversarial_team_flips_to_api_billing_and_saves_what_the_hand_compu
     # The simulated saving is a difference of two costs of ~$8.7M and ~$7.7M from the fast seat path, whose
     # means are within 1% of the model's (tests/engine/test_seat_accuracy.py): allowed 0.5% of the
     # sequential cost (~$44K; measured: $19K, 0.2%), plus 3 standard errors of the pilot's saving.
-    tolerance = 0.005 * joint["sequential_expected_cost"] + 3 * joint["saving_standard_error"]
-    assert joint["saving"] == pytest.approx(saving, abs=tolerance)
-    assert joint["saving"] > 10 * joint["saving_standard_error"]
+    sequential, simulated, se = (
+        float(joint["sequential_expected_cost"] or 0.0),
+        float(joint["saving"] or 0.0),
+        float(joint["saving_standard_error"] or 0.0),
+    )
+    assert simulated == pytest.approx(saving, abs=0.005 * sequential + 3 * se)
+    assert simulated > 10 * se
 
 
 @pytest.mark.parametrize(
@@ -114,7 +126,7 @@ def test_the_adversarial_team_flips_to_api_billing_and_saves_what_the_hand_compu
         ({"extra": True}, "Max 20x's extra usage counts too: 200 + 0.8 (U - 2,100) < 0.8 U"),
     ],
 )
-def test_the_team_stays_on_max_20x_when_the_coupling_does_not_pay(changes: dict, why: str) -> None:  # type: ignore[type-arg]
+def test_the_team_stays_on_max_20x_when_the_coupling_does_not_pay(changes: dict[str, Any], why: str) -> None:
     result = run_forecast(scenario(**changes), extras=False)
     assert mix(result)["max_20x"] == pytest.approx(1.0), why
     assert result["seats_and_commitment"]["chosen"] == "sequential"
@@ -137,19 +149,26 @@ def test_the_joint_answer_matches_brute_force_over_the_plan_choices() -> None:
                 forced["diagnostics"]["standard_errors"]["total_expected_cost"],
             )
     best = min(totals, key=lambda k: totals[k][0])
-    chosen = tuple(max(mix(joint, j), key=mix(joint, j).get) for j in range(2))  # type: ignore[arg-type]
+    chosen = tuple(main_plan(joint, j) for j in range(2))
     assert chosen == best
     se = math.hypot(totals[best][1], joint["diagnostics"]["standard_errors"]["total_expected_cost"])
-    assert joint["total"]["expected_cost"] == pytest.approx(totals[best][0], abs=3 * se + 1e-3 * totals[best][0])
-    sequential = tuple(max(mix(s, j), key=mix(s, j).get) for s in [run_forecast(replace(inp, api_contract=replace(inp.api_contract, claude_code_api_usage_counts=False)), extras=False)] for j in range(2))  # type: ignore[arg-type]
-    assert sequential != best  # the coupling flips a plan choice here
+    # Forced runs allow one plan, the joint run three: the trial-level draws differ (one capacity normal
+    # per allowed plan), so the totals agree within 3 standard errors of the two, plus 0.1% for the fast
+    # path's bias that differs between a one-plan and a three-plan team (its means are within 1%).
+    assert joint["total"]["expected_cost"] == pytest.approx(
+        totals[best][0], abs=3 * se + 1e-3 * totals[best][0]
+    )
+    # The sequential decision (r = 1) is the one made when the usage does not count: it differs.
+    uncounted = replace(inp.api_contract, claude_code_api_usage_counts=False)
+    sequential = run_forecast(replace(inp, api_contract=uncounted), extras=False)
+    assert tuple(main_plan(sequential, j) for j in range(2)) != best  # the coupling flips a plan choice
 
 
 def _per_trial_total(inp: ForecastInput, *, joint: bool, monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
     """Per-trial total cost of the run's decisions (`joint`) or of the sequential ones (no pilot)."""
     with monkeypatch.context() as patch:
         if not joint:
-            patch.setattr(plan_module, "PILOT_TRIALS", 0)
+            patch.setattr(plan_module, "JOINT_PILOT_TRIALS", 0)
         plan = plan_run(inp, extras=False)
     samples = merge_samples(plan, simulate_blocks(plan))
     monthly = api_monthly_total(plan, samples)
@@ -174,7 +193,8 @@ def _per_trial_total(inp: ForecastInput, *, joint: bool, monkeypatch: pytest.Mon
     ],
 )
 def test_the_joint_answer_is_never_worse_than_sequential_on_the_full_runs_trials(
-    changes: dict, monkeypatch: pytest.MonkeyPatch  # type: ignore[type-arg]
+    changes: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The guard decides on the pilot (block 0's first trials); on all trials (common random numbers: the
     same streams) the returned answer is not worse than the sequential one beyond 3 paired standard errors."""
@@ -192,25 +212,31 @@ def test_r_equal_to_one_reproduces_todays_decisions_exactly() -> None:
     contract = SeatContract(annual_term=False)
     today = decide_team(team, plans, contract, months=12)
     at_one = decide_team(team, plans, contract, months=12, counted_rates={"api": 1.0, "max_20x": 1.0})
-    assert at_one.mix == today.mix and at_one.plan_costs == today.plan_costs
-    assert at_one.band_edges_zeta == today.band_edges_zeta and at_one.terms == today.terms
+    assert at_one.mix == today.mix
+    assert at_one.plan_costs == today.plan_costs
+    assert at_one.band_edges_zeta == today.band_edges_zeta
+    assert at_one.terms == today.terms
 
 
 @pytest.mark.parametrize("changes", [{"counts": False}, {"discount": 0.05}, {"discount": 0.0}])
 def test_a_sequential_outcome_is_bit_for_bit_the_run_without_the_joint_decision(
-    changes: dict, monkeypatch: pytest.MonkeyPatch  # type: ignore[type-arg]
+    changes: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     inp = scenario(**changes, medians=(20_000.0, 3_000.0), allowed=("pro", "max_20x", "api"))
     results = []
     for pilot in (True, False):
         with monkeypatch.context() as patch:
             if not pilot:
-                patch.setattr(plan_module, "PILOT_TRIALS", 0)
+                patch.setattr(plan_module, "JOINT_PILOT_TRIALS", 0)
             plan = plan_run(inp)
-        result = build_result(plan, merge_samples(plan, [run_block(plan, i) for i in range(len(plan.blocks))]), seconds=0.0)
+        result = build_result(
+            plan, merge_samples(plan, [run_block(plan, i) for i in range(len(plan.blocks))]), seconds=0.0
+        )
         assert result["seats_and_commitment"]["chosen"] == "sequential"
-        del result["seats_and_commitment"]
-        results.append(result)
+        data = dict(result)
+        del data["seats_and_commitment"]
+        results.append(data)
     assert results[0] == results[1]
 
 
