@@ -248,3 +248,14 @@ def test_extra_usage_that_counts_moves_from_the_seat_cost_into_the_api_spend() -
     assert api_gain == pytest.approx(extra, rel=1e-9)  # the term total is kept exactly
     # No discount: a counted dollar costs list either way, so the total does not move.
     assert on["total"]["expected_cost"] == pytest.approx(off["total"]["expected_cost"], rel=1e-9)
+
+
+def test_the_joint_decision_is_the_same_in_every_process() -> None:
+    """Workers rebuild the plan: the pilot draws from named streams, so two processes give the same run."""
+    inp = scenario(
+        medians=(6_000.0, 30_000.0), allowed=("pro", "max_20x", "api"), discount=0.15, trials=4_000
+    )
+    one, two = run_forecast(inp, processes=1), run_forecast(inp, processes=2)
+    assert one["seats_and_commitment"]["chosen"] == "joint"
+    one["simulation"]["seconds"] = two["simulation"]["seconds"] = 0.0
+    assert one == two
