@@ -99,6 +99,8 @@ def _api_contract(raw: Mapping[str, Any]) -> ApiContract:
         ramp_allowed=bool(raw["ramp_allowed"]),
         max_unused_probability=raw["max_unused_probability"],
         claude_code_api_usage_counts=bool(raw["claude_code_api_usage_counts"]),
+        # A document saved before the field existed carries none: the default (false) applies.
+        extra_usage_counts=bool(raw.get("extra_usage_counts", False)),
         # A document saved before the field existed carries none: the scenario default applies.
         commitment_granularity_usd=float(
             raw.get("commitment_granularity_usd", DEFAULT_COMMITMENT_GRANULARITY_USD)

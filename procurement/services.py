@@ -91,6 +91,7 @@ def _write_scenario(
     scenario.api_ramp_allowed = api["ramp_allowed"]
     scenario.api_max_unused_probability = api["max_unused_probability"]
     scenario.api_claude_code_usage_counts = api["claude_code_api_usage_counts"]
+    scenario.api_extra_usage_counts = api["extra_usage_counts"]
     scenario.api_commitment_granularity_usd = api["commitment_granularity_usd"]
     scenario.seats_annual_term = seats["annual_term"]
     scenario.seats_blocked_usage_value = seats["blocked_usage_value"]

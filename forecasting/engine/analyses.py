@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from forecasting.engine.blocks import SeatTotals
+from forecasting.engine.blocks import SeatTotals, seat_counted_monthly
 from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api
 from forecasting.engine.commitment import (
     CommitmentDecision,
@@ -207,8 +207,9 @@ def sensitivity(
 
     def seat_side(totals: SeatTotals) -> tuple[FloatArray, FloatArray]:
         """(API spend with this seat scenario's API-billed usage, seat cost outside the API)."""
-        cc = claude_code_periods(plan, totals.api_billed_monthly_usd)
-        outside = seat_cost_outside_api(plan, totals.team_cost_usd, totals.api_billed_monthly_usd)
+        counted = seat_counted_monthly(plan, totals)
+        cc = claude_code_periods(plan, counted)
+        outside = seat_cost_outside_api(plan, totals.team_cost_usd, counted)
         return samples.api_variant_periods_usd[0][:n] + cc, outside
 
     # The first seat scenario is the baseline priced like the variants (see plan._seat_sensitivity).
@@ -216,10 +217,9 @@ def sensitivity(
         base_api, base_seats = seat_side(samples.seat_sensitivity[0])
     else:  # no teams: nothing on the seat side to re-price
         seats = samples.seats
-        base_api = samples.api_variant_periods_usd[0][:n] + claude_code_periods(
-            plan, seats.api_billed_monthly_usd[:n]
-        )
-        base_seats = seat_cost_outside_api(plan, seats.team_cost_usd[:, :n], seats.api_billed_monthly_usd[:n])
+        counted = seat_counted_monthly(plan, seats)[:n]
+        base_api = samples.api_variant_periods_usd[0][:n] + claude_code_periods(plan, counted)
+        base_seats = seat_cost_outside_api(plan, seats.team_cost_usd[:, :n], counted)
     base_cc = base_api - samples.api_variant_periods_usd[0][:n]
     outcomes: dict[str, tuple[float, float]] = {}
     for i, variant in enumerate(plan.api_sensitivity):

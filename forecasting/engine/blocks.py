@@ -20,7 +20,7 @@ from forecasting.engine.arrays import (
     TrialsByMonth,
     VariantsByTrialByPeriod,
 )
-from forecasting.engine.combine import to_periods
+from forecasting.engine.combine import counted_monthly, to_periods
 from forecasting.engine.plan import RunPlan, SeatScenario
 from forecasting.engine.seat_path import simulate_team_block
 
@@ -45,6 +45,14 @@ class SeatTotals:
     component_sums_usd: FloatArray
     seat_month_sums: tuple[FloatArray, ...]  # per team, (K_j,) seat-months per plan summed over trials
     windowed_cost_usd: PerTrial | None = None  # all teams, seat counts re-chosen every quarter
+    # (n, T) seat plans' extra usage, all teams, when it counts toward the commitment
+    # (ApiContract.extra_usage_counts); None when it does not
+    extra_usage_monthly_usd: TrialsByMonth | None = None
+
+
+def seat_counted_monthly(plan: RunPlan, seats: SeatTotals) -> TrialsByMonth:
+    """`combine.counted_monthly` of one seat scenario's totals: the usage that draws down the commitment."""
+    return counted_monthly(plan, seats.api_billed_monthly_usd, seats.extra_usage_monthly_usd)
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,7 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
     api_monthly = np.zeros((trials, inp.term_months))
     components = np.zeros((len(seats.teams), len(SEAT_COMPONENTS)))
     windowed: FloatArray | None = None
+    extra_monthly = np.zeros((trials, inp.term_months)) if inp.api_contract.extra_usage_counts else None
     seat_months = []
     for j, (team, decision) in enumerate(zip(seats.teams, seats.decisions, strict=True)):
         options = (
@@ -127,6 +136,8 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
             tb.api_billed_usd.sum(),
         ]
         seat_months.append(tb.seat_months_by_plan.sum(axis=1))
+        if extra_monthly is not None and tb.extra_usage_monthly_usd is not None:
+            extra_monthly += tb.extra_usage_monthly_usd
         if tb.cost_windowed_usd is not None:
             windowed = tb.cost_windowed_usd.copy() if windowed is None else windowed + tb.cost_windowed_usd
-    return SeatTotals(costs, api_monthly, components, tuple(seat_months), windowed)
+    return SeatTotals(costs, api_monthly, components, tuple(seat_months), windowed, extra_monthly)

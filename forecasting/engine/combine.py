@@ -16,18 +16,33 @@ def to_periods(plan: RunPlan, monthly: FloatArray) -> FloatArray:
     )
 
 
-def claude_code_periods(plan: RunPlan, api_billed_monthly_usd: TrialsByMonth) -> TrialsByPeriod:
-    """API-billed Claude Code usage per period, or zeros when it does not count towards the commitment."""
-    if not plan.inp.api_contract.claude_code_api_usage_counts:
-        return np.zeros((api_billed_monthly_usd.shape[0], len(plan.periods)))
-    return to_periods(plan, api_billed_monthly_usd)
+def counted_monthly(
+    plan: RunPlan, api_billed_monthly_usd: TrialsByMonth, extra_usage_monthly_usd: TrialsByMonth | None
+) -> TrialsByMonth:
+    """The seat path's usage that draws down the commitment, per trial and month: API-billed Claude Code
+    usage when `claude_code_api_usage_counts`, plus the seat plans' extra usage when `extra_usage_counts`
+    (docs/decisions.md#seats-and-commitment-together); zeros when neither counts."""
+    contract = plan.inp.api_contract
+    counted = (
+        api_billed_monthly_usd
+        if contract.claude_code_api_usage_counts
+        else np.zeros_like(api_billed_monthly_usd)
+    )
+    if contract.extra_usage_counts and extra_usage_monthly_usd is not None:
+        counted = counted + extra_usage_monthly_usd
+    return counted
+
+
+def claude_code_periods(plan: RunPlan, counted_monthly_usd: TrialsByMonth) -> TrialsByPeriod:
+    """The seat usage that counts toward the commitment (`counted_monthly`) per period."""
+    return to_periods(plan, counted_monthly_usd)
 
 
 def seat_cost_outside_api(
-    plan: RunPlan, team_cost_usd: TeamsByTrial, api_billed_monthly_usd: TrialsByMonth
+    plan: RunPlan, team_cost_usd: TeamsByTrial, counted_monthly_usd: TrialsByMonth
 ) -> PerTrial:
-    """Per-trial seat-path cost not paid through the API commitment (API-billed usage counted once)."""
-    total = team_cost_usd.sum(axis=0) if team_cost_usd.shape[0] else np.zeros(api_billed_monthly_usd.shape[0])
-    if plan.inp.api_contract.claude_code_api_usage_counts:
-        total = total - api_billed_monthly_usd.sum(axis=1)
+    """Per-trial seat-path cost not paid through the API commitment (counted usage paid once, there)."""
+    total = team_cost_usd.sum(axis=0) if team_cost_usd.shape[0] else np.zeros(counted_monthly_usd.shape[0])
+    if plan.inp.api_contract.claude_code_api_usage_counts or plan.inp.api_contract.extra_usage_counts:
+        total = total - counted_monthly_usd.sum(axis=1)
     return total

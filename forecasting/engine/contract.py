@@ -133,6 +133,9 @@ class Api(TypedDict):
     claude_code_api_usage_counts: Annotated[
         bool, "Whether API-billed Claude Code usage draws down the API commitment."
     ]
+    extra_usage_counts: Annotated[
+        bool, "Whether the seat plans' extra usage draws down the API commitment (false by default)."
+    ]
     claude_code_api_spend: Annotated[Distribution, "API-billed Claude Code spend over the term."]
     expected_cost: Annotated[float, "API cost over the term at the recommendation, USD."]
     cost: CostBand
@@ -428,6 +431,27 @@ class ValueOfInformation(TypedDict):
     evppi: Annotated[float, "Expected value of (partial) perfect information, USD over the term."]
 
 
+class SeatsAndCommitment(TypedDict):
+    """Seats and the commitment decided together (docs/decisions.md#seats-and-commitment-together): seat
+    usage that draws down the commitment is priced at the effective committed rate when seats are chosen.
+    The expected costs are the pilot's (its trials only, common random numbers), over the teams with a
+    counting plan: their seats outside the API plus the whole API cost at the re-optimised commitment."""
+
+    chosen: Annotated[
+        Literal["sequential", "joint"],
+        "Which seat decisions the run uses: the sequential ones (counted usage at list) or the joint ones.",
+    ]
+    rate: Annotated[float, "The rate r per list dollar the returned seat decisions were made at (1: list)."]
+    rates: Annotated[list[float], "r after each alternation (API cost / list spend at the optimum)."]
+    iterations: int
+    pilot_trials: Annotated[int, "Trials of the pilot; 0 when nothing counts toward the commitment."]
+    sequential_expected_cost: Annotated[Usd | None, "Null when there was nothing to decide."]
+    joint_expected_cost: Annotated[Usd | None, "Null when there was nothing to decide."]
+    saving: Annotated[Usd | None, "sequential - joint expected cost on the pilot; null: nothing decided."]
+    saving_standard_error: Annotated[Usd | None, "Of the saving, over the pilot trials."]
+    teams_changed: Annotated[int, "Teams whose seat order differs from the sequential decision."]
+
+
 class ForecastResult(TypedDict):
     """The result of a forecast run (docs/result.md). Money in USD, unrounded; shares as fractions.
 
@@ -451,6 +475,7 @@ class ForecastResult(TypedDict):
         list[ValueOfInformation], "Largest first; empty without the extra analyses."
     ]
     diagnostics: Diagnostics
+    seats_and_commitment: SeatsAndCommitment
 
 
 def to_json(result: ForecastResult) -> dict[str, Any]:

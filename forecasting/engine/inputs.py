@@ -139,6 +139,12 @@ class ApiContract:
     ramp_allowed: bool = False
     max_unused_probability: float | None = None
     claude_code_api_usage_counts: bool = True
+    # Whether the extra usage of seat plans (usage beyond a seat's limit, billed at standard API list rates)
+    # draws down the API commitment. Default False: Anthropic sells it with the seat plan (Team owners
+    # pre-purchase usage credits, seat-based Enterprise is billed at month end; support article 12005970),
+    # and nothing published says it counts toward an API commitment, so it counts only where the contract
+    # says so; False also reproduces every earlier result (docs/decisions.md#seats-and-commitment-together).
+    extra_usage_counts: bool = False
     # Commitments are whole multiples of this (docs/decisions.md#api-commitment-per-period); None: any
     # amount (the engine's exact continuous optimum). Scenarios default to 1,000 (docs/scenario.md).
     commitment_granularity_usd: float | None = None

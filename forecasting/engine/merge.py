@@ -113,10 +113,12 @@ def _merge_seats(parts: Sequence[SeatTotals]) -> SeatTotals:
         for total, more in zip(seat_months, part.seat_month_sums, strict=True):
             total += more
     windowed = [p.windowed_cost_usd for p in parts if p.windowed_cost_usd is not None]
+    extra = [p.extra_usage_monthly_usd for p in parts if p.extra_usage_monthly_usd is not None]
     return SeatTotals(
         team_cost_usd=np.concatenate([p.team_cost_usd for p in parts], axis=1),
         api_billed_monthly_usd=np.concatenate([p.api_billed_monthly_usd for p in parts], axis=0),
         component_sums_usd=components,
         seat_month_sums=tuple(seat_months),
         windowed_cost_usd=np.concatenate(windowed) if len(windowed) == len(parts) else None,
+        extra_usage_monthly_usd=np.concatenate(extra, axis=0) if len(extra) == len(parts) else None,
     )

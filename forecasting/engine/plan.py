@@ -6,7 +6,7 @@ rebuilds the same `RunPlan` and blocks stay independent of one another.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -22,6 +22,7 @@ from forecasting.engine.inputs import (
     SeatPlan,
     TeamInput,
 )
+from forecasting.engine.joint import PILOT_TRIALS, JointOutcome, rates_for, solve
 from forecasting.engine.seat_path import TeamDecision, decide_team
 from forecasting.engine.streams import block_sizes
 
@@ -38,6 +39,9 @@ ADOPTION_SHIFT = 0.10  # end adoption, absolute
 INTENSITY_SCALE = 0.20  # usage median and p90, relative
 CAPACITY_SCALE = 0.20  # every plan's capacity, relative
 QUARTER_MONTHS = 3  # the concession "seats removable quarterly"
+# Trials of the joint seat-and-commitment pilot (joint.PILOT_TRIALS; 0 turns the joint decision off, as
+# the tests and benchmarks/joint_bench.py do to get the sequential decision alone).
+JOINT_PILOT_TRIALS = PILOT_TRIALS
 
 LEVERS = ("model_mix", "cache_hit_rate", "batch_share")
 
@@ -67,6 +71,8 @@ class RunPlan:
     seats: SeatScenario  # the recommendation (with quarterly seat counts too when `extras`)
     seat_sensitivity: tuple[SeatScenario, ...]
     sensitivity_blocks: int
+    # seats and the commitment decided together (docs/decisions.md#seats-and-commitment-together)
+    joint: JointOutcome | None = None
 
     @property
     def trials(self) -> int:
@@ -87,20 +93,50 @@ def plan_run(inp: ForecastInput, *, extras: bool = True, map_teams: TeamMap = ma
     plans = {p.key: p for p in inp.plans}
     blocks = tuple(block_sizes(inp.trials, inp.block_trials))
     sensitivity_blocks = _sensitivity_blocks(blocks) if extras else 0
+    periods = contract_periods(inp.term_months, inp.api_contract.commitment_period_months)
+    planned = planned_variant(inp, models)
+    contract = _base_contract(inp, extras=extras)
+    counts = inp.api_contract.extra_usage_counts
+    sequential = seat_scenario(
+        "base", inp.teams, plans, contract, inp.term_months, map_teams=map_teams, extra_usage_counts=counts
+    )
+
+    def decide(rates: Mapping[str, float], teams: Sequence[int]) -> list[TeamDecision]:
+        chosen = tuple(inp.teams[j] for j in teams)
+        decide_one = partial(
+            decide_team,
+            plans=plans,
+            contract=contract,
+            months=inp.term_months,
+            counted_rates=rates,
+            extra_usage_counts=counts,
+        )
+        return list(map_teams(decide_one, chosen))
+
+    joint = solve(
+        inp,
+        models=models,
+        plans=plans,
+        seat_contract=contract,
+        periods=periods,
+        api_variant=planned or ApiVariant("base"),
+        pilot_trials=min(JOINT_PILOT_TRIALS, blocks[0]) if blocks else 0,
+        sequential=sequential.decisions,
+        decide=decide,
+    )
     return RunPlan(
         inp=inp,
         extras=extras,
-        periods=contract_periods(inp.term_months, inp.api_contract.commitment_period_months),
+        periods=periods,
         blocks=blocks,
         models=models,
         api_variants=(ApiVariant("base"), *(_lever_variants(inp, models) if extras else ())),
-        api_planned=planned_variant(inp, models),
+        api_planned=planned,
         api_sensitivity=_api_sensitivity(inp, models) if extras else (),
-        seats=seat_scenario(
-            "base", inp.teams, plans, _base_contract(inp, extras=extras), inp.term_months, map_teams=map_teams
-        ),
-        seat_sensitivity=_seat_sensitivity(inp, plans, map_teams) if extras else (),
+        seats=replace(sequential, decisions=joint.decisions),
+        seat_sensitivity=_seat_sensitivity(inp, plans, map_teams, joint.rate) if extras else (),
         sensitivity_blocks=sensitivity_blocks,
+        joint=joint,
     )
 
 
@@ -113,8 +149,19 @@ def seat_scenario(
     *,
     exact_max_engineers: int | None = None,
     map_teams: TeamMap = map,
+    counted_rates: Mapping[str, float] | None = None,
+    extra_usage_counts: bool = False,
 ) -> SeatScenario:
-    decide = partial(decide_team, plans=plans, contract=contract, months=months)
+    """Decide every team of one seat scenario; `counted_rates` and `extra_usage_counts` as in
+    `decide_team` (docs/decisions.md#seats-and-commitment-together)."""
+    decide = partial(
+        decide_team,
+        plans=plans,
+        contract=contract,
+        months=months,
+        counted_rates=counted_rates,
+        extra_usage_counts=extra_usage_counts,
+    )
     decisions = tuple(map_teams(decide, teams))
     return SeatScenario(name, teams, plans, contract, decisions, exact_max_engineers)
 
@@ -248,16 +295,27 @@ def _base_contract(inp: ForecastInput, *, extras: bool) -> SeatContract:
 
 
 def _seat_sensitivity(
-    inp: ForecastInput, plans: Mapping[str, SeatPlan], map_teams: TeamMap
+    inp: ForecastInput, plans: Mapping[str, SeatPlan], map_teams: TeamMap, rate: float = 1.0
 ) -> tuple[SeatScenario, ...]:
+    """The seat drivers moved down and up, each decided at the joint decision's rate r (the rate the
+    recommendation was decided at), so the baseline and the variants decide as the recommendation does."""
     if not inp.teams:
         return ()
+    rates, counts = rates_for(inp, rate), inp.api_contract.extra_usage_counts
     # The tornado compares variants with a baseline priced the same way: all on the fast seat path (no
     # exact per-engineer draws for small teams), which keeps the subsample cheap and the differences fair.
     months, contract = inp.term_months, inp.seat_contract
     out = [
         seat_scenario(
-            "baseline", inp.teams, plans, contract, months, exact_max_engineers=0, map_teams=map_teams
+            "baseline",
+            inp.teams,
+            plans,
+            contract,
+            months,
+            exact_max_engineers=0,
+            map_teams=map_teams,
+            counted_rates=rates,
+            extra_usage_counts=counts,
         )
     ]
     for side, sign in (("low", -1.0), ("high", 1.0)):
@@ -271,6 +329,8 @@ def _seat_sensitivity(
                     months,
                     exact_max_engineers=0,
                     map_teams=map_teams,
+                    counted_rates=rates,
+                    extra_usage_counts=counts,
                 )
             )
     return tuple(out)

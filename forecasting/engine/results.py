@@ -20,6 +20,7 @@ from forecasting.engine.analyses import (
     sensitivity,
     token_levers,
 )
+from forecasting.engine.blocks import seat_counted_monthly
 from forecasting.engine.combine import claude_code_periods, seat_cost_outside_api, to_periods
 from forecasting.engine.commitment import (
     CommitmentDecision,
@@ -65,8 +66,9 @@ def api_monthly_total(plan: RunPlan, samples: Samples, *, unoptimised: bool = Fa
     features = samples.api_monthly_usd
     if samples.api_planned_monthly_usd is not None and not unoptimised:
         features = samples.api_planned_monthly_usd
-    if plan.inp.api_contract.claude_code_api_usage_counts:
-        return features + samples.seats.api_billed_monthly_usd
+    contract = plan.inp.api_contract
+    if contract.claude_code_api_usage_counts or contract.extra_usage_counts:
+        return features + seat_counted_monthly(plan, samples.seats)
     return features
 
 
@@ -87,11 +89,10 @@ def build_result(
     decision = optimise_commitment(
         api_periods, plan.periods, inp.api_contract, run_rate_usd_per_month=run_rate
     )
-    seats_outside = seat_cost_outside_api(
-        plan, samples.seats.team_cost_usd, samples.seats.api_billed_monthly_usd
-    )
+    counted = seat_counted_monthly(plan, samples.seats)
+    seats_outside = seat_cost_outside_api(plan, samples.seats.team_cost_usd, counted)
     total = decision.cost_usd + seats_outside
-    cc_periods = claude_code_periods(plan, samples.seats.api_billed_monthly_usd)
+    cc_periods = claude_code_periods(plan, counted)
     # Without planned levers the unoptimised answer is the recommendation; with them it is sized beside it
     # (docs/decisions.md#planned-levers), and the token levers stay measured against it.
     unoptimised, unoptimised_run_rate, planned = decision, run_rate, None
@@ -153,6 +154,37 @@ def build_result(
         "diagnostics": _diagnostics(
             plan, samples, api_periods, decision, run_rate, total, seats_outside, baseline
         ),
+        "seats_and_commitment": _seats_and_commitment(plan),
+    }
+
+
+def _seats_and_commitment(plan: RunPlan) -> contract.SeatsAndCommitment:
+    joint = plan.joint
+    if joint is None:
+        return {
+            "chosen": "sequential",
+            "rate": 1.0,
+            "rates": [],
+            "iterations": 0,
+            "pilot_trials": 0,
+            "sequential_expected_cost": None,
+            "joint_expected_cost": None,
+            "saving": None,
+            "saving_standard_error": None,
+            "teams_changed": 0,
+        }
+    sequential, joint_cost = joint.sequential_expected_cost_usd, joint.joint_expected_cost_usd
+    return {
+        "chosen": "joint" if joint.chosen == "joint" else "sequential",
+        "rate": joint.rate,
+        "rates": list(joint.rates),
+        "iterations": joint.iterations,
+        "pilot_trials": joint.pilot_trials,
+        "sequential_expected_cost": sequential,
+        "joint_expected_cost": joint_cost,
+        "saving": None if sequential is None or joint_cost is None else sequential - joint_cost,
+        "saving_standard_error": joint.saving_standard_error_usd,
+        "teams_changed": joint.teams_changed,
     }
 
 
@@ -186,6 +218,7 @@ def _api_section(
             {"name": f.name, "spend": spend} for f, spend in zip(inp.features, features, strict=True)
         ],
         "claude_code_api_usage_counts": inp.api_contract.claude_code_api_usage_counts,
+        "extra_usage_counts": inp.api_contract.extra_usage_counts,
         "claude_code_api_spend": distribution(samples.seats.api_billed_monthly_usd.sum(axis=1)),
         "expected_cost": decision.expected_cost_usd,
         "cost": quantile_band(decision.cost_usd),

@@ -61,6 +61,8 @@ def _seat_arrays(prefix: str, seats: SeatTotals) -> dict[str, FloatArray]:
     arrays.update({f"{prefix}.seat_months.{j}": m for j, m in enumerate(seats.seat_month_sums)})
     if seats.windowed_cost_usd is not None:
         arrays[f"{prefix}.windowed_cost_usd"] = seats.windowed_cost_usd
+    if seats.extra_usage_monthly_usd is not None:
+        arrays[f"{prefix}.extra_usage_monthly_usd"] = seats.extra_usage_monthly_usd
     return arrays
 
 
@@ -72,4 +74,5 @@ def _seat_totals(prefix: str, arrays: dict[str, FloatArray]) -> SeatTotals:
         component_sums_usd=arrays[f"{prefix}.component_sums_usd"],
         seat_month_sums=tuple(arrays[f"{prefix}.seat_months.{j}"] for j in range(teams)),
         windowed_cost_usd=arrays.get(f"{prefix}.windowed_cost_usd"),
+        extra_usage_monthly_usd=arrays.get(f"{prefix}.extra_usage_monthly_usd"),
     )

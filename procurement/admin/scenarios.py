@@ -122,7 +122,7 @@ class ScenarioAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[
                     ("api_commitment_period_months", "api_overage"),
                     ("api_rollover_share", "api_ramp_allowed"),
                     ("api_max_unused_probability", "api_claude_code_usage_counts"),
-                    "api_commitment_granularity_usd",
+                    ("api_extra_usage_counts", "api_commitment_granularity_usd"),
                 ]
             },
         ),

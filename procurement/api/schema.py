@@ -195,6 +195,7 @@ def _contract() -> Schema:
                 b["max_unused_probability"], "Cap on P(unused > 0) [null: none].", nullable=True
             ),
             "claude_code_api_usage_counts": {**_BOOL, "description": "API-billed Claude Code counts [true]."},
+            "extra_usage_counts": {**_BOOL, "description": "Seat plans' extra usage counts [false]."},
             "commitment_granularity_usd": number(
                 b["commitment_granularity_usd"], "Commitments are whole multiples of this (USD) [1000]."
             ),

@@ -99,6 +99,13 @@ class Scenario(models.Model):
     api_claude_code_usage_counts = models.BooleanField(
         default=True, help_text="Does Claude Code usage billed at API rates draw down the API commitment?"
     )
+    api_extra_usage_counts = models.BooleanField(
+        default=False,
+        help_text=(
+            "Does the seat plans' extra usage (beyond a seat's limit, billed at API rates) draw down the API "
+            "commitment? Off by default: it is sold with the seat plan (docs/scenario.md)."
+        ),
+    )
     api_commitment_granularity_usd = bounded_float(
         SCENARIO_BOUNDS["commitment_granularity_usd"],
         "Commitments are whole multiples of this amount (USD), e.g. 1,000.",
@@ -194,6 +201,7 @@ class Scenario(models.Model):
                     "ramp_allowed": self.api_ramp_allowed,
                     "max_unused_probability": self.api_max_unused_probability,
                     "claude_code_api_usage_counts": self.api_claude_code_usage_counts,
+                    "extra_usage_counts": self.api_extra_usage_counts,
                     "commitment_granularity_usd": self.api_commitment_granularity_usd,
                 },
                 "seats": {

@@ -126,6 +126,7 @@ def _read_api_contract(raw: Any, path: str, errors: Errors) -> Any:
         "ramp_allowed": Field(read_bool, False),
         "max_unused_probability": number(bound["max_unused_probability"], None, nullable=True),
         "claude_code_api_usage_counts": Field(read_bool, True),
+        "extra_usage_counts": Field(read_bool, False),
         "commitment_granularity_usd": number(
             bound["commitment_granularity_usd"], DEFAULT_COMMITMENT_GRANULARITY_USD
         ),

@@ -116,6 +116,11 @@ BAD_SCENARIOS: list[tuple[str, Mutation, str]] = [
         _set("contract.api.claude_code_api_usage_counts", 1),
         "contract.api.claude_code_api_usage_counts",
     ),
+    (
+        "extra_counts_as_string",
+        _set("contract.api.extra_usage_counts", "yes"),
+        "contract.api.extra_usage_counts",
+    ),
     ("seats_unknown_key", _set("contract.seats.annual", True), "contract.seats.annual"),
     (
         "blocked_value_infinite",

@@ -116,6 +116,7 @@ def scenario_documents(draw: st.DrawFn, catalog: CatalogKeys) -> dict[str, Any]:
     _maybe(draw, api, "ramp_allowed", st.booleans())
     _maybe(draw, api, "max_unused_probability", st.none() | number(SCENARIO_BOUNDS["max_unused_probability"]))
     _maybe(draw, api, "claude_code_api_usage_counts", st.booleans())
+    _maybe(draw, api, "extra_usage_counts", st.booleans())
     seats: dict[str, Any] = {}
     _maybe(draw, seats, "annual_term", st.booleans())
     _maybe(draw, seats, "blocked_usage_value", number(SCENARIO_BOUNDS["blocked_usage_value"]))

@@ -64,6 +64,7 @@ def test_defaults_of_design_section_3_are_filled_in(catalog_keys: CatalogKeys) -
             "ramp_allowed": False,
             "max_unused_probability": None,
             "claude_code_api_usage_counts": True,
+            "extra_usage_counts": False,
             "commitment_granularity_usd": 1_000.0,
         },
         "seats": {"annual_term": True, "blocked_usage_value": 1.0},

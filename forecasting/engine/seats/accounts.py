@@ -118,6 +118,7 @@ def team_block(
             fees_windowed += seat_bill(demand[k], plan, by_window, plan.min_seats, sum_demand, work).fees_usd
     api = api_monthly_usd.sum(axis=1)
     usage_cost = extra + blocked_value + api
+    extra_monthly = _extra_by_month(decision, demand, usage_usd) if decision.extra_usage_counts else None
     return TeamBlock(
         cost_usd=fees + usage_cost,
         seat_fees_usd=fees,
@@ -129,4 +130,26 @@ def team_block(
         api_billed_monthly_usd=api_monthly_usd,
         seat_months_by_plan=seat_months,
         cost_windowed_usd=None if fees_windowed is None else fees_windowed + usage_cost,
+        extra_usage_monthly_usd=extra_monthly,
     )
+
+
+def _extra_by_month(decision: TeamDecision, demand: Float32Array, usage_usd: FloatArray) -> FloatArray:
+    """(n, T) extra usage of the seat plans per month, for the periods of the API commitment when it
+    counts toward it (docs/decisions.md#seats-and-commitment-together).
+
+    The simulations keep each plan's extra usage per trial over the term; it is spread over the months in
+    proportion to the plan's active engineers D_kt (the term total is exact, so is every period's when the
+    commitment period is the term; within a longer term it ignores the month-to-month level, a stated
+    approximation)."""
+    months, trials = demand.shape[1], demand.shape[2]
+    out = np.zeros((trials, months))
+    for k, plan in enumerate(decision.terms):
+        if plan.blocked or plan.api_billed or not usage_usd[k].any():
+            continue
+        by_month = demand[k].astype(np.float64)  # (T, n)
+        engineer_months = by_month.sum(axis=0)
+        share = np.divide(by_month, engineer_months, out=np.full_like(by_month, 1.0 / months),
+                          where=engineer_months > 0)  # fmt: skip
+        out += (share * (plan.overflow_weight * usage_usd[k])).T
+    return out

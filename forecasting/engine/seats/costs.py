@@ -80,9 +80,11 @@ def expected_overflow(
 def plan_cost(
     zeta: FloatArray, plan: PlanTerms, moments: MonthMoments, *, zeta_variance: float = 0.0
 ) -> FloatArray:
-    """C_k(zeta) = p_k + lambda_k E[(U - cap_k)^+ | zeta] per active engineer-month, USD."""
+    """C_k(zeta) = p_k + lambda_k E[(U - cap_k)^+ | zeta] per active engineer-month, USD; lambda_k is the
+    decision weight: blocked_usage_value for blocked usage, r for billed usage (1 unless it counts toward
+    the API commitment, docs/decisions.md#seats-and-commitment-together)."""
     overflow = expected_overflow(zeta, plan, moments, zeta_variance=zeta_variance)
-    return plan.seat_price_usd + plan.overflow_weight * overflow
+    return plan.seat_price_usd + plan.decision_weight * overflow
 
 
 def single_plan_cost(plan: PlanTerms, moments: MonthMoments) -> float:

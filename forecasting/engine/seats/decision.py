@@ -95,6 +95,9 @@ class TeamDecision:
     warnings: tuple[str, ...]
     cost_curve: CostCurve | None  # None when every engineer is alike (no persistent spread)
     tables: SeatTables = field(repr=False, compare=False)
+    # The seat plans' extra usage counts toward the API commitment (ApiContract.extra_usage_counts):
+    # the simulation then keeps it per month (`TeamBlock.extra_usage_monthly_usd`).
+    extra_usage_counts: bool = False
 
     @property
     def plans(self) -> tuple[str, ...]:
@@ -106,7 +109,13 @@ class TeamDecision:
 
 
 def decide_team(
-    team: TeamInput, plans: Mapping[str, SeatPlan], contract: SeatContract, *, months: int
+    team: TeamInput,
+    plans: Mapping[str, SeatPlan],
+    contract: SeatContract,
+    *,
+    months: int,
+    counted_rates: Mapping[str, float] | None = None,
+    extra_usage_counts: bool = False,
 ) -> TeamDecision:
     """Choose a team's plan mix and seat counts (docs/decisions.md#seats-per-team) in closed form,
     before any simulation.
@@ -124,9 +133,17 @@ def decide_team(
        of SEAT_YEAR_MONTHS (re-chosen at each renewal from that year's demand); with
        `removable_every_months = m` also one N per window of m months. Minimum seats are enforced on
        every plan with a positive share; a warning names each plan where they force idle seats.
+
+    `counted_rates`: per plan key, the rate r the decision counts per dollar of that plan's billed usage
+    when it draws down the API commitment (docs/decisions.md#seats-and-commitment-together); plans not
+    named, and None, count at list (r = 1, today's sequential decision). `extra_usage_counts` only marks
+    the decision so that the simulation keeps the extra usage per month.
     """
     validate(team, plans, contract, months)
-    terms = tuple(plan_terms(plans, contract, key) for key in team.allowed_plans)
+    rates = counted_rates or {}
+    terms = tuple(
+        plan_terms(plans, contract, key, counted_rate=rates.get(key, 1.0)) for key in team.allowed_plans
+    )
     moments = month_moments(team, months)
     bands = cheapest_bands(terms, moments)
     shares = bands.shares(len(terms))
@@ -154,6 +171,7 @@ def decide_team(
         warnings=tuple(warnings),
         cost_curve=_cost_curve(terms, moments),
         tables=build_tables(team, terms, segments, moments.shape, months),
+        extra_usage_counts=extra_usage_counts,
     )
 
 

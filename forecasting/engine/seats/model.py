@@ -52,6 +52,15 @@ class PlanTerms:
     blocked: bool
     api_billed: bool  # the `api` pseudo-plan: no seat, usage billed through the API
     min_seats: int
+    # r: what the decision counts per dollar of this plan's billed usage (`api` usage, extra usage) when it
+    # draws down the API commitment (docs/decisions.md#seats-and-commitment-together); 1: list price. The
+    # bill itself stays at list (`overflow_weight`): the commitment's settlement prices the discount.
+    counted_rate: float = 1.0
+
+    @property
+    def decision_weight(self) -> float:
+        """lambda_k as the decision weighs a dollar of overflow: blocked usage its value, billed usage r."""
+        return self.overflow_weight if self.blocked else self.overflow_weight * self.counted_rate
 
     @property
     def seat_price_usd(self) -> float:
@@ -68,10 +77,13 @@ class PlanTerms:
         return self.capacity_usd <= 0.0
 
 
-def plan_terms(plans: Mapping[str, SeatPlan], contract: SeatContract, key: str) -> PlanTerms:
-    """Resolve an allowed plan key; `api` needs no catalog row (no seat, every dollar API-billed)."""
+def plan_terms(
+    plans: Mapping[str, SeatPlan], contract: SeatContract, key: str, *, counted_rate: float = 1.0
+) -> PlanTerms:
+    """Resolve an allowed plan key; `api` needs no catalog row (no seat, every dollar API-billed).
+    `counted_rate`: the decision's rate r for the plan's billed usage (ignored for blocked plans)."""
     if key == API_PLAN:
-        return PlanTerms(API_PLAN, 0.0, None, 0.0, 0.0, 1.0, False, True, 0)
+        return PlanTerms(API_PLAN, 0.0, None, 0.0, 0.0, 1.0, False, True, 0, counted_rate)
     plan = plans[key]
     annual = plan.annual_monthly_usd if contract.annual_term else None
     blocked = plan.overflow == "blocked"
@@ -86,6 +98,7 @@ def plan_terms(plans: Mapping[str, SeatPlan], contract: SeatContract, key: str) 
         blocked,
         False,
         plan.min_seats,
+        1.0 if blocked else counted_rate,
     )
 
 
@@ -160,6 +173,9 @@ class TeamBlock:
     api_billed_monthly_usd: TrialsByMonth
     seat_months_by_plan: FloatArray  # (K, n) seat-months bought (annual + monthly), plans as allowed_plans
     cost_windowed_usd: PerTrial | None = None  # same draws, seat counts re-chosen every window
+    # (n, T) extra usage of seat plans per month, only when it counts toward the API commitment
+    # (`TeamDecision.extra_usage_counts`); None otherwise
+    extra_usage_monthly_usd: TrialsByMonth | None = None
 
     @property
     def cash_cost_usd(self) -> PerTrial:

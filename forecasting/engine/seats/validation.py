@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
 from forecasting.engine.seats.decision import TeamDecision
@@ -27,5 +28,7 @@ def check_block_arguments(
             f"decision for {decision.team!r} over {decision.months} months does not match the block"
         )
     terms = tuple(plan_terms(plans, contract, key) for key in team.allowed_plans)
-    if terms != decision.terms or contract.removable_every_months != decision.window_months:
+    # The decision's rate r for usage counted toward the commitment moves only the choice, not a bill.
+    decided = tuple(replace(t, counted_rate=1.0) for t in decision.terms)
+    if terms != decided or contract.removable_every_months != decision.window_months:
         raise ValueError(f"decision for {team.name!r} was made under other plans or another seat contract")

@@ -87,6 +87,10 @@ class ScenarioForm(OneErrorPerFieldForm):
             "Claude Code usage billed at API rates counts toward the commitment",
             "Does pay-per-token Claude Code usage draw down the API commitment?",
         ),
+        "api_extra_usage_counts": (
+            "Seat plans' extra usage counts toward the commitment",
+            "Does usage beyond a seat's limit, billed at API rates, draw down the API commitment?",
+        ),
         "seats_annual_term": (
             "Seats are bought for a whole period",
             "Seats bought for a period cannot be removed before it ends (Team, Enterprise).",
@@ -113,6 +117,7 @@ class ScenarioForm(OneErrorPerFieldForm):
             "api_ramp_allowed",
             "api_max_unused_probability",
             "api_claude_code_usage_counts",
+            "api_extra_usage_counts",
             "api_commitment_granularity_usd",
             "seats_annual_term",
             "seats_blocked_usage_value",
