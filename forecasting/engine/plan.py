@@ -14,6 +14,7 @@ from typing import Any
 from forecasting.engine.api_path import ApiVariant, cost_per_request_usd
 from forecasting.engine.commitment import Period, contract_periods
 from forecasting.engine.inputs import (
+    Correlation,
     ForecastInput,
     LeverTargets,
     ModelPrice,
@@ -37,6 +38,10 @@ HEADCOUNT_SCALE = 0.20  # end headcount, relative
 ADOPTION_SHIFT = 0.10  # end adoption, absolute
 INTENSITY_SCALE = 0.20  # usage median and p90, relative
 CAPACITY_SCALE = 0.20  # every plan's capacity, relative
+# Correlation: low is independence (every loading 0), high every loading raised by this much, capped at 1.
+# 0.3 is the suggested loading of docs/scenario.md#correlation, so a scenario without a correlation
+# section sees what the suggested loadings would do (stated reasoning, docs/decisions.md#sensitivity).
+CORRELATION_SHIFT = 0.30
 QUARTER_MONTHS = 3  # the concession "seats removable quarterly"
 
 LEVERS = ("model_mix", "cache_hit_rate", "batch_share")
@@ -52,6 +57,7 @@ class SeatScenario:
     contract: SeatContract
     decisions: tuple[TeamDecision, ...]
     exact_max_engineers: int | None = None  # None: the seat path's default cut-off for exact draws
+    correlation: Correlation | None = None  # None: the run's loadings (the sensitivity's driver sets its own)
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,7 @@ def _api_sensitivity(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> tu
         with the hit rate moved by `shift` (docs/decisions.md#planned-levers)."""
         return tuple((month, _lever_costs(inp, models, active, shift)) for month, active in _schedule(inp))
 
+    low, high = correlation_moves(inp.correlation)
     return (
         ApiVariant("growth:low", growth_shift=-GROWTH_SHIFT, switches=planned()),
         ApiVariant("growth:high", growth_shift=GROWTH_SHIFT, switches=planned()),
@@ -236,6 +243,21 @@ def _api_sensitivity(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> tu
             cost_per_request_usd=cache_costs(-CACHE_HIT_SHIFT),
             switches=planned(-CACHE_HIT_SHIFT),
         ),
+        # The one driver of both paths: analyses.sensitivity pairs these with the seat scenarios of the
+        # same names (the same loadings on the seat side).
+        ApiVariant("correlation:low", correlation=low, switches=planned()),
+        ApiVariant("correlation:high", correlation=high, switches=planned()),
+    )
+
+
+def correlation_moves(correlation: Correlation) -> tuple[Correlation, Correlation]:
+    """The correlation driver's two sides: independence, and every loading CORRELATION_SHIFT higher."""
+
+    def up(loading: float) -> float:
+        return min(loading + CORRELATION_SHIFT, 1.0)
+
+    return Correlation(), Correlation(
+        teams=up(correlation.teams), features=up(correlation.features), paths=up(correlation.paths)
     )
 
 
@@ -260,6 +282,9 @@ def _seat_sensitivity(
             "baseline", inp.teams, plans, contract, months, exact_max_engineers=0, map_teams=map_teams
         )
     ]
+    # Correlation leaves the marginals, hence the decisions, as they are: the baseline's, re-drawn.
+    for side, correlation in zip(("low", "high"), correlation_moves(inp.correlation), strict=True):
+        out.append(replace(out[0], name=f"correlation:{side}", correlation=correlation))
     for side, sign in (("low", -1.0), ("high", 1.0)):
         for driver, (teams, moved) in _seat_moves(inp, plans, sign).items():
             out.append(
