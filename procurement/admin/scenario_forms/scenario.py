@@ -95,6 +95,21 @@ class ScenarioForm(OneErrorPerFieldForm):
             "Value of blocked usage (USD lost per USD blocked)",
             "Productivity lost per API-dollar of usage a plan's limit blocks, 0 to 100, e.g. 1.",
         ),
+        "correlation_teams": (
+            "Teams move together (loading)",
+            "How much a company-wide push moves every team's usage growth at once, 0 to 1, e.g. 0.3. "
+            "0: each team on its own.",
+        ),
+        "correlation_features": (
+            "Features move together (loading)",
+            "How much a company-wide traffic swing moves every feature's growth at once, 0 to 1, e.g. 0.3. "
+            "0: each feature on its own.",
+        ),
+        "correlation_paths": (
+            "Seats and API move together (loading)",
+            "How much the teams' swing and the features' swing share one cause, 0 to 1, e.g. 0.2. "
+            "0: independent.",
+        ),
     }
 
     class Meta:
@@ -116,6 +131,9 @@ class ScenarioForm(OneErrorPerFieldForm):
             "api_commitment_granularity_usd",
             "seats_annual_term",
             "seats_blocked_usage_value",
+            "correlation_teams",
+            "correlation_features",
+            "correlation_paths",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
