@@ -61,7 +61,8 @@ def forecast_input(
 
 
 def _correlation(raw: Mapping[str, Any]) -> Correlation:
-    """The section's loadings; an absent loading (or section) is 0: independent (docs/scenario.md#correlation)."""
+    """The section's loadings; an absent loading (or section) is 0, independent
+    (docs/scenario.md#correlation)."""
     return Correlation(**{name: float(raw.get(name, 0.0)) for name in ("teams", "features", "paths")})
 
 

@@ -50,7 +50,7 @@ DRIVER_LABELS: dict[Driver, str] = {
     "adoption": "Adoption",
     "usage_intensity": "Usage intensity",
     "plan_capacity": "Plan capacity",
-    "correlation": "Teams and features moving together",
+    "correlation": "Correlation",
 }
 BASELINE_LABELS: dict[BaselineName, str] = {
     "no_commitment": "No commitment (pay list)",

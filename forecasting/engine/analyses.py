@@ -254,7 +254,11 @@ DRIVER_MOVES: dict[Driver, tuple[str, str]] = {
     "adoption": ("end adoption −10 pp", "end adoption +10 pp"),
     "usage_intensity": ("usage per engineer −20%", "usage per engineer +20%"),
     "plan_capacity": ("plan capacity −20%", "plan capacity +20%"),
-    "correlation": ("independent (loadings 0)", f"correlation loadings +{CORRELATION_SHIFT:g}"),
+    # floored at 0 and capped at 1 (docs/decisions.md#sensitivity)
+    "correlation": (
+        f"correlation loadings −{CORRELATION_SHIFT:g}",
+        f"correlation loadings +{CORRELATION_SHIFT:g}",
+    ),
 }
 
 

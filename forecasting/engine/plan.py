@@ -38,8 +38,8 @@ HEADCOUNT_SCALE = 0.20  # end headcount, relative
 ADOPTION_SHIFT = 0.10  # end adoption, absolute
 INTENSITY_SCALE = 0.20  # usage median and p90, relative
 CAPACITY_SCALE = 0.20  # every plan's capacity, relative
-# Correlation: low is independence (every loading 0), high every loading raised by this much, capped at 1.
-# 0.3 is the suggested loading of docs/scenario.md#correlation, so a scenario without a correlation
+# Correlation: every loading this much lower (floored at 0) and higher (capped at 1). 0.3 is the suggested
+# loading of docs/scenario.md#correlation, so a scenario without a correlation
 # section sees what the suggested loadings would do (stated reasoning, docs/decisions.md#sensitivity).
 CORRELATION_SHIFT = 0.30
 QUARTER_MONTHS = 3  # the concession "seats removable quarterly"
@@ -251,14 +251,17 @@ def _api_sensitivity(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> tu
 
 
 def correlation_moves(correlation: Correlation) -> tuple[Correlation, Correlation]:
-    """The correlation driver's two sides: independence, and every loading CORRELATION_SHIFT higher."""
+    """The correlation driver's two sides: every loading CORRELATION_SHIFT lower (floored at 0, i.e.
+    independence for a scenario without correlation) and CORRELATION_SHIFT higher (capped at 1)."""
 
-    def up(loading: float) -> float:
-        return min(loading + CORRELATION_SHIFT, 1.0)
+    def moved(sign: float) -> Correlation:
+        def loading(value: float) -> float:
+            return min(max(value + sign * CORRELATION_SHIFT, 0.0), 1.0)
 
-    return Correlation(), Correlation(
-        teams=up(correlation.teams), features=up(correlation.features), paths=up(correlation.paths)
-    )
+        c = correlation
+        return Correlation(teams=loading(c.teams), features=loading(c.features), paths=loading(c.paths))
+
+    return moved(-1.0), moved(1.0)
 
 
 def _base_contract(inp: ForecastInput, *, extras: bool) -> SeatContract:
@@ -282,9 +285,11 @@ def _seat_sensitivity(
             "baseline", inp.teams, plans, contract, months, exact_max_engineers=0, map_teams=map_teams
         )
     ]
-    # Correlation leaves the marginals, hence the decisions, as they are: the baseline's, re-drawn.
+    # Correlation leaves the marginals, hence the decisions, as they are: the baseline's, re-drawn. A side
+    # with the run's own loadings is the baseline itself (analyses.sensitivity then uses the baseline).
     for side, correlation in zip(("low", "high"), correlation_moves(inp.correlation), strict=True):
-        out.append(replace(out[0], name=f"correlation:{side}", correlation=correlation))
+        if correlation != inp.correlation:
+            out.append(replace(out[0], name=f"correlation:{side}", correlation=correlation))
     for side, sign in (("low", -1.0), ("high", 1.0)):
         for driver, (teams, moved) in _seat_moves(inp, plans, sign).items():
             out.append(

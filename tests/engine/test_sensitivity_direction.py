@@ -25,9 +25,6 @@ MORE_COSTS_LESS = {"cache_hit_rate", "plan_capacity"}
 def _up_and_down(row: SensitivityRow) -> tuple[float, float]:
     """(expected cost under the driver's increase, under its decrease), read from the labels' signs."""
     low, high = str(row["low"]), str(row["high"])
-    if row["driver"] == "correlation":  # its low side is independence (loadings 0), not a "−" move
-        assert "independent" in low and "+" in high, row
-        return float(row["expected_cost_high"]), float(row["expected_cost_low"])
     assert ("+" in low) != ("+" in high), row  # one move up, the other down
     assert ("−" in low) != ("−" in high), row
     if "+" in high:
