@@ -21,6 +21,7 @@ of limits moves them all.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -106,9 +107,17 @@ class SeatFactors:
 def seat_factors(
     correlation: Correlation | None, seed: int, block: int, *, months: int, trials: int
 ) -> SeatFactors:
-    """The seat path's common draws of block `block` (None: no correlation, the capacity shock only)."""
-    correlation = correlation or Correlation()
-    return SeatFactors(
-        capacity_normals(seed, block, trials),
-        teams_factor(correlation, seed, block, months=months, trials=trials),
-    )
+    """The seat path's common draws of block `block` (None: no correlation, the capacity shock only).
+
+    Every team of a block asks for the same draws: they are computed once per (loadings, seed, block,
+    months, trials) and kept, read-only, for the next teams (a pure function of its arguments)."""
+    return _seat_factors(correlation or Correlation(), seed, block, months, trials)
+
+
+@functools.lru_cache(maxsize=4)  # a block's seat scenarios: baseline and the correlation driver's sides
+def _seat_factors(correlation: Correlation, seed: int, block: int, months: int, trials: int) -> SeatFactors:
+    capacity = capacity_normals(seed, block, trials)
+    usage = teams_factor(correlation, seed, block, months=months, trials=trials)
+    for array in (capacity, *(() if usage is None else (usage.trial, usage.monthly))):
+        array.flags.writeable = False
+    return SeatFactors(capacity, usage)
