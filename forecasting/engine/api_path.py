@@ -14,6 +14,10 @@ for K, then 16 random bits per live month and trial for the monthly noise (only 
 each read as a standard normal from the tabulated quantiles `streams.NORMAL_TABLE` (inverse-transform
 sampling, several times cheaper than `standard_normal` and exact to 4 decimals in every quantile up to
 |z| = 4.17).
+
+With the scenario's `correlation` (docs/model.md#correlation) the growth normal Phi^-1(U) and the monthly
+noise normals load on the block's features factor (`forecasting.engine.factors`), drawn from its own
+stream, so the feature's own stream and its order are unchanged.
 """
 
 from __future__ import annotations
