@@ -14,6 +14,7 @@ from typing import Any
 from forecasting.engine.inputs import (
     DEFAULT_COMMITMENT_GRANULARITY_USD,
     ApiContract,
+    Correlation,
     DiscountBand,
     FeatureInput,
     ForecastInput,
@@ -55,7 +56,14 @@ def forecast_input(
         catalog_as_of=catalog["as_of"],
         block_trials=block_trials,
         planned_levers=tuple(_planned_lever(p, start) for p in document.get("planned_levers", [])),
+        correlation=_correlation(document.get("correlation", {})),
     )
+
+
+def _correlation(raw: Mapping[str, Any]) -> Correlation:
+    """The section's loadings; an absent loading (or section) is 0, independent
+    (docs/scenario.md#correlation)."""
+    return Correlation(**{name: float(raw.get(name, 0.0)) for name in ("teams", "features", "paths")})
 
 
 def _planned_lever(raw: Mapping[str, Any], start_month: str) -> PlannedLever:

@@ -96,6 +96,8 @@ def _write_scenario(
     scenario.seats_annual_term = seats["annual_term"]
     scenario.seats_blocked_usage_value = seats["blocked_usage_value"]
     scenario.planned_levers = doc["planned_levers"]
+    for name, loading in doc["correlation"].items():
+        setattr(scenario, f"correlation_{name}", loading)
     scenario.save()
     return scenario
 

@@ -50,6 +50,7 @@ DRIVER_LABELS: dict[Driver, str] = {
     "adoption": "Adoption",
     "usage_intensity": "Usage intensity",
     "plan_capacity": "Plan capacity",
+    "correlation": "Correlation",
 }
 BASELINE_LABELS: dict[BaselineName, str] = {
     "no_commitment": "No commitment (pay list)",

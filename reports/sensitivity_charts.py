@@ -30,7 +30,9 @@ def tornado(
     base = sensitivity_base(result, metric)
     rows = sorted(result["sensitivity"], key=lambda r: -_swing(r, metric))
     cases = {id(r): sensitivity_case(result, r, metric) for r in rows}
-    label_width, row_height = 150.0, 20.0
+    # 20 pt a row up to seven drivers; with more (issue 15 added correlation) the rows share the same 140 pt
+    # so the sensitivity page still holds both charts and the table.
+    label_width, row_height = 150.0, min(20.0, 140.0 / max(len(rows), 1))
     height = 78 + row_height * max(len(rows), 1)
     drawing = plot.new_drawing(width, height)
     noun = "total expected cost" if metric == "expected_cost" else "recommended commitment (first period)"

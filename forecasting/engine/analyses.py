@@ -32,7 +32,7 @@ from forecasting.engine.contract import (
 )
 from forecasting.engine.inputs import ApiContract, DiscountBand
 from forecasting.engine.merge import Samples
-from forecasting.engine.plan import LEVERS, QUARTER_MONTHS, RunPlan
+from forecasting.engine.plan import CORRELATION_SHIFT, LEVERS, QUARTER_MONTHS, RunPlan
 from forecasting.engine.summary import standard_error
 from forecasting.engine.tolerances import MIN_DIVISOR_USD
 
@@ -222,11 +222,19 @@ def sensitivity(
         base_seats = seat_cost_outside_api(plan, seats.team_cost_usd[:, :n], counted)
     base_cc = base_api - samples.api_variant_periods_usd[0][:n]
     outcomes: dict[str, tuple[float, float]] = {}
-    for i, variant in enumerate(plan.api_sensitivity):
-        cost, commitment, _ = evaluate(samples.api_sensitivity_periods_usd[i] + base_cc, base_seats)
-        outcomes[variant.name] = (cost, commitment)
+    api_index = {variant.name: i for i, variant in enumerate(plan.api_sensitivity)}
+    seat_names = {scenario.name for scenario in plan.seat_sensitivity[1:]}
+    for name, i in api_index.items():
+        if name not in seat_names:
+            cost, commitment, _ = evaluate(samples.api_sensitivity_periods_usd[i] + base_cc, base_seats)
+            outcomes[name] = (cost, commitment)
     for scenario, totals in zip(plan.seat_sensitivity[1:], samples.seat_sensitivity[1:], strict=True):
-        cost, commitment, _ = evaluate(*seat_side(totals))
+        api, seats_outside = seat_side(totals)
+        if scenario.name in api_index:  # a driver of both paths (correlation): both sides moved together
+            api = samples.api_sensitivity_periods_usd[api_index[scenario.name]] + claude_code_periods(
+                plan, totals.api_billed_monthly_usd
+            )
+        cost, commitment, _ = evaluate(api, seats_outside)
         outcomes[scenario.name] = (cost, commitment)
     base_cost, base_commitment, base_total = evaluate(base_api, base_seats)
     baseline: SensitivityBaseline = {
@@ -246,6 +254,11 @@ DRIVER_MOVES: dict[Driver, tuple[str, str]] = {
     "adoption": ("end adoption −10 pp", "end adoption +10 pp"),
     "usage_intensity": ("usage per engineer −20%", "usage per engineer +20%"),
     "plan_capacity": ("plan capacity −20%", "plan capacity +20%"),
+    # floored at 0 and capped at 1 (docs/decisions.md#sensitivity)
+    "correlation": (
+        f"correlation loadings −{CORRELATION_SHIFT:g}",
+        f"correlation loadings +{CORRELATION_SHIFT:g}",
+    ),
 }
 
 

@@ -14,6 +14,10 @@ for K, then 16 random bits per live month and trial for the monthly noise (only 
 each read as a standard normal from the tabulated quantiles `streams.NORMAL_TABLE` (inverse-transform
 sampling, several times cheaper than `standard_normal` and exact to 4 decimals in every quantile up to
 |z| = 4.17).
+
+With the scenario's `correlation` (docs/model.md#correlation) the growth normal Phi^-1(U) and the monthly
+noise normals load on the block's features factor (`forecasting.engine.factors`), drawn from its own
+stream, so the feature's own stream and its order are unchanged.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from numpy.typing import NDArray
 from scipy import special
 
 from forecasting.engine.arrays import FeaturesByTrial, PerMonth, PerTrial, VariantsByTrialByMonth
-from forecasting.engine.inputs import FeatureInput, ModelPrice
+from forecasting.engine.factors import Factor, features_factor, load
+from forecasting.engine.inputs import Correlation, FeatureInput, ModelPrice
 from forecasting.engine.pricing import batch_factor, long_context_applies, unbatched_cost_usd
 from forecasting.engine.streams import API_PATH, NORMAL_TABLE, generator, normal_bits
 from forecasting.engine.tolerances import SHARE_SUM_TOLERANCE
@@ -36,6 +41,7 @@ from forecasting.engine.tolerances import SHARE_SUM_TOLERANCE
 # log1p(G) finite so month 0 after launch stays exactly R0 instead of 0 * inf = nan.
 MIN_GROWTH_FACTOR = 1e-300
 _NORMAL_TABLE_64 = NORMAL_TABLE.astype(np.float64)  # the monthly noise is float64
+_BELOW_ONE = float(np.nextafter(1.0, 0.0))
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,12 @@ class ApiVariant:
     request from that 0-based month on (months ascending), so one variant is the base spend before a
     planned lever lands and the lever's spend after it (docs/decisions.md#planned-levers). Its spend in a
     month is exactly the spend of the variant with that month's costs: the same path times the same factor.
+    `correlation` replaces the run's loadings (the sensitivity's correlation driver; None: the run's): the
+    same uniforms, loaded on the same factors with other loadings.
     """
 
     name: str
+    correlation: Correlation | None = None
     growth_shift: float = 0.0
     tokens_scale: float = 1.0
     cost_per_request_usd: tuple[float, ...] | None = None
@@ -175,6 +184,7 @@ def simulate_api_block(
     trials: int,
     variants: Sequence[ApiVariant] = (ApiVariant("base"),),
     term_variant: int = 0,
+    correlation: Correlation | None = None,
 ) -> ApiBlock:
     """Monthly list spend of one block of trials, per variant, features summed (docs/model.md#api-path).
 
@@ -187,6 +197,10 @@ def simulate_api_block(
     not move a request across a long-context threshold (`c_f` is fixed per feature).
 
     `feature_term_spend_usd` is the term spend per feature of variant `term_variant` (the base by default).
+    With `correlation.features` > 0 each feature's growth normal is loaded on the block's features factor
+    (`forecasting.engine.factors`, docs/model.md#correlation): the uniform U becomes
+    Phi(l F + sqrt(1 - l^2) Phi^-1(U)), still uniform, so every variant and summary sees the loaded draw,
+    and the monthly noise normal Z_t becomes l F_t + sqrt(1 - l^2) Z_t.
     Memory is O(V x trials x months) for the result plus two (trials x months) work arrays.
     """
     _validate_block(features, months=months, start_calendar_month=start_calendar_month, trials=trials)
@@ -200,6 +214,7 @@ def simulate_api_block(
     workspace = _Workspace(trials, months)
     group_draws = np.zeros((2, trials))
     weights = _draw_weights(features, base_costs, months)
+    loadings = _variant_loadings(variants, correlation or Correlation(), seed, block, months, trials)
     for index, feature in enumerate(features):
         if feature.requests_per_month == 0.0 or feature.launch_month >= months:
             continue
@@ -217,6 +232,7 @@ def simulate_api_block(
             term_variant,
             group_draws,
             weights[index],
+            loadings,
         )
     return ApiBlock(
         monthly_spend_usd=np.ascontiguousarray(monthly.transpose(0, 2, 1)),
@@ -253,6 +269,7 @@ class _Workspace:
 
 
 Amount = float | NDArray[np.float64]  # USD per request: one for the term, or one per month (switches)
+Loading = Factor | None  # the features factor F a variant's draws load on; None: independent
 
 
 def _variant_amount(variant: ApiVariant, index: int, base_cost_usd: float, months: int) -> Amount:
@@ -281,11 +298,18 @@ def _simulate_feature(
     term_variant: int = 0,
     group_draws: NDArray[np.float64] | None = None,
     weight: float = 0.0,
+    loadings: Sequence[Loading] | None = None,
 ) -> NDArray[np.float64]:
     """Add one feature's spend to `monthly` (V, T, n) for every variant; return variant `term_variant`'s
-    term spend. With `group_draws` (2, n), add `weight` x log(1 + G) (base growth) and x log K to its rows."""
+    term spend. With `group_draws` (2, n), add `weight` x log(1 + G) (base growth) and x log K to its rows.
+    `loadings`: per variant, the features factor its growth and monthly noise load on, or None
+    (independent); variant 0's loaded draws are the ones summarised in `group_draws`."""
     launch = feature.launch_month
-    uniforms, factors, noise, path = _draw_feature(feature, rng, monthly.shape[1] - launch, workspace)
+    raw, factors, noise, path = _draw_feature(feature, rng, monthly.shape[1] - launch, workspace)
+    loadings = loadings or [None] * len(variants)
+    loaded = {id(c): raw if c is None else loaded_uniforms(raw, c.loading, c.trial) for c in loadings}
+    common = {id(c): c for c in loadings}
+    uniforms = loaded[id(loadings[0])]
     if group_draws is not None and weight > 0.0:
         group_draws[0] += weight * np.log1p(growth_draws(uniforms, feature.growth, feature.growth_sd))
         group_draws[1] += weight * factors[1]
@@ -293,8 +317,10 @@ def _simulate_feature(
         log_base = np.log(season[launch:] * feature.requests_per_month)
     live_months = np.arange(len(log_base), dtype=np.float64)
     term = np.zeros(len(uniforms))
-    for shift in dict.fromkeys(v.growth_shift for v in variants):
-        members = [v for v, variant in enumerate(variants) if variant.growth_shift == shift]
+    keys = [(variant.growth_shift, id(c)) for variant, c in zip(variants, loadings, strict=True)]
+    for key in dict.fromkeys(keys):
+        shift, uniforms = key[0], loaded[key[1]]
+        members = [v for v, k in enumerate(keys) if k == key]
         # The first term-long amount is the reference (the base's, so the base path is scaled by exactly 1).
         scalars = [a for v in members if isinstance(a := amounts[v], float) and a > 0.0]
         reference = scalars[0] if scalars else max((_peak(amounts[v]) for v in members), default=0.0)
@@ -306,7 +332,7 @@ def _simulate_feature(
         month_terms = np.stack([live_months, np.ones(len(log_base)), log_base + math.log(reference)], axis=1)
         np.matmul(month_terms, factors, out=path)
         if noise is not None:
-            path += noise
+            _add_noise(path, noise, common[key[1]], feature.volatility, launch)
         np.exp(path, out=path)
         for v in members:
             _accumulate(monthly[v, launch:], path, _live(amounts[v], launch) / reference)
@@ -317,6 +343,43 @@ def _simulate_feature(
             else:
                 term = (amount[launch:] / reference) @ path
     return term
+
+
+def _add_noise(
+    path: NDArray[np.float64], noise: NDArray[np.float64], factor: Loading, volatility: float, launch: int
+) -> None:
+    """path += the monthly log noise: the feature's own (volatility x Z_t), or with a features factor
+    sqrt(1 - l^2) x own + l x volatility x F_t (F_t of the feature's live months)."""
+    if factor is None:
+        path += noise
+        return
+    path += math.sqrt(1.0 - factor.loading**2) * noise
+    path += (factor.loading * volatility) * factor.monthly[launch:]
+
+
+def _variant_loadings(
+    variants: Sequence[ApiVariant], correlation: Correlation, seed: int, block: int, months: int, trials: int
+) -> list[Loading]:
+    """Per variant, what its growth draws load on; one object per distinct correlation (the factor is
+    drawn once per correlation: its `paths` loading changes F)."""
+    by_correlation: dict[Correlation, Loading] = {}
+    out = []
+    for variant in variants:
+        c = variant.correlation or correlation
+        if c not in by_correlation:
+            by_correlation[c] = features_factor(c, seed, block, months=months, trials=trials)
+        out.append(by_correlation[c])
+    return out
+
+
+def loaded_uniforms(uniforms: PerTrial, loading: float, factor: PerTrial) -> PerTrial:
+    """Phi(loading x factor + sqrt(1 - loading^2) x Phi^-1(U)): uniforms whose normals load on the factor.
+
+    Kept strictly below 1 (the largest double below 1), as `rng.random` draws are, so the growth's upper
+    tail never rounds to 0 (a U of 0 maps to the lower bound, as it did before loading)."""
+    with np.errstate(divide="ignore"):  # U = 0 is Phi^-1 = -inf, mapped back to 0
+        normals = load(loading, factor, special.ndtri(uniforms))
+    return np.asarray(np.minimum(special.ndtr(normals), _BELOW_ONE), dtype=np.float64)
 
 
 def _live(amount: Amount, launch: int) -> Amount:

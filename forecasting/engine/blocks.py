@@ -88,6 +88,7 @@ def run_block(plan: RunPlan, block: int) -> BlockResult:
         trials=trials,
         variants=variants,
         term_variant=len(plan.api_variants) if planned else 0,  # per-feature spend: what is committed on
+        correlation=inp.correlation,
     )
     periods = to_periods(plan, api.monthly_spend_usd)  # (V, n, P)
     base_count = len(plan.api_variants)
@@ -123,7 +124,8 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
         )
         tb = simulate_team_block(
             team, decision, seats.plans, seats.contract,
-            months=inp.term_months, seed=inp.seed, block=block, item=j, trials=trials, **options,
+            months=inp.term_months, seed=inp.seed, block=block, item=j, trials=trials,
+            correlation=seats.correlation or inp.correlation, **options,
         )  # fmt: skip
         costs[j] = tb.cost_usd
         api_monthly += tb.api_billed_monthly_usd

@@ -26,7 +26,14 @@ ConcessionName = Literal[
     "seats_removable_quarterly",
 ]
 Driver = Literal[
-    "growth", "tokens", "cache_hit_rate", "headcount", "adoption", "usage_intensity", "plan_capacity"
+    "growth",
+    "tokens",
+    "cache_hit_rate",
+    "headcount",
+    "adoption",
+    "usage_intensity",
+    "plan_capacity",
+    "correlation",
 ]
 
 

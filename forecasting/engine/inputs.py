@@ -158,6 +158,29 @@ class SeatContract:
 
 
 @dataclass(frozen=True)
+class Correlation:
+    """Loadings of the common factors (docs/model.md#correlation), each in [0, 1].
+
+    `features` loads a company-wide traffic factor F on every feature's trial-level growth, `teams` a
+    company-wide usage factor T on every team's usage drift, `paths` a factor P shared by F and T
+    (F = paths x P + sqrt(1 - paths^2) x own noise, likewise T). Two features' growth normals then
+    correlate features^2, two teams' drift normals teams^2, a feature and a team features x teams x paths^2.
+    The defaults are 0 (independent: the model before correlation existed, kept so a scenario without a
+    `correlation` section forecasts as it did); docs/scenario.md#correlation suggests 0.3, 0.3 and 0.2.
+    """
+
+    teams: float = 0.0
+    features: float = 0.0
+    paths: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("teams", "features", "paths"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:  # also refuses nan
+                raise ValueError(f"correlation {name} must be a loading in [0, 1], got {value}")
+
+
+@dataclass(frozen=True)
 class ForecastInput:
     """Everything one forecast needs. `start_calendar_month` is 1..12 (for seasonality)."""
 
@@ -176,6 +199,7 @@ class ForecastInput:
     catalog_as_of: str = ""
     block_trials: int = 5_000  # fixed block size: never depends on the number of workers
     planned_levers: tuple[PlannedLever, ...] = ()  # empty: the commitment is sized on unoptimised spend
+    correlation: Correlation = Correlation()  # all loadings 0: teams and features move independently
 
     @property
     def start_calendar_month(self) -> int:

@@ -121,6 +121,7 @@ class _Pilot:
             block=0,
             trials=trials,
             variants=(api_variant,),
+            correlation=inp.correlation,
         )
         self.features_monthly: FloatArray = api.monthly_spend_usd[0]
 
@@ -135,6 +136,7 @@ class _Pilot:
             tb = simulate_team_block(
                 team, decisions[j], self.plans, self.seat_contract,
                 months=inp.term_months, seed=inp.seed, block=0, item=j, trials=self.trials,
+                correlation=inp.correlation,
             )  # fmt: skip
             seats_outside += tb.cost_usd
             if contract.claude_code_api_usage_counts:

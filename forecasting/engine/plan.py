@@ -14,6 +14,7 @@ from typing import Any
 from forecasting.engine.api_path import ApiVariant, cost_per_request_usd
 from forecasting.engine.commitment import Period, contract_periods
 from forecasting.engine.inputs import (
+    Correlation,
     ForecastInput,
     LeverTargets,
     ModelPrice,
@@ -38,6 +39,10 @@ HEADCOUNT_SCALE = 0.20  # end headcount, relative
 ADOPTION_SHIFT = 0.10  # end adoption, absolute
 INTENSITY_SCALE = 0.20  # usage median and p90, relative
 CAPACITY_SCALE = 0.20  # every plan's capacity, relative
+# Correlation: every loading this much lower (floored at 0) and higher (capped at 1). 0.3 is the suggested
+# loading of docs/scenario.md#correlation, so a scenario without a correlation
+# section sees what the suggested loadings would do (stated reasoning, docs/decisions.md#sensitivity).
+CORRELATION_SHIFT = 0.30
 QUARTER_MONTHS = 3  # the concession "seats removable quarterly"
 # Trials of the joint seat-and-commitment pilot (joint.PILOT_TRIALS; 0 turns the joint decision off, as
 # the tests and benchmarks/joint_bench.py do to get the sequential decision alone).
@@ -56,6 +61,7 @@ class SeatScenario:
     contract: SeatContract
     decisions: tuple[TeamDecision, ...]
     exact_max_engineers: int | None = None  # None: the seat path's default cut-off for exact draws
+    correlation: Correlation | None = None  # None: the run's loadings (the sensitivity's driver sets its own)
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,7 @@ def _api_sensitivity(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> tu
         with the hit rate moved by `shift` (docs/decisions.md#planned-levers)."""
         return tuple((month, _lever_costs(inp, models, active, shift)) for month, active in _schedule(inp))
 
+    low, high = correlation_moves(inp.correlation)
     return (
         ApiVariant("growth:low", growth_shift=-GROWTH_SHIFT, switches=planned()),
         ApiVariant("growth:high", growth_shift=GROWTH_SHIFT, switches=planned()),
@@ -283,7 +290,25 @@ def _api_sensitivity(inp: ForecastInput, models: Mapping[str, ModelPrice]) -> tu
             cost_per_request_usd=cache_costs(-CACHE_HIT_SHIFT),
             switches=planned(-CACHE_HIT_SHIFT),
         ),
+        # The one driver of both paths: analyses.sensitivity pairs these with the seat scenarios of the
+        # same names (the same loadings on the seat side).
+        ApiVariant("correlation:low", correlation=low, switches=planned()),
+        ApiVariant("correlation:high", correlation=high, switches=planned()),
     )
+
+
+def correlation_moves(correlation: Correlation) -> tuple[Correlation, Correlation]:
+    """The correlation driver's two sides: every loading CORRELATION_SHIFT lower (floored at 0, i.e.
+    independence for a scenario without correlation) and CORRELATION_SHIFT higher (capped at 1)."""
+
+    def moved(sign: float) -> Correlation:
+        def loading(value: float) -> float:
+            return min(max(value + sign * CORRELATION_SHIFT, 0.0), 1.0)
+
+        c = correlation
+        return Correlation(teams=loading(c.teams), features=loading(c.features), paths=loading(c.paths))
+
+    return moved(-1.0), moved(1.0)
 
 
 def _base_contract(inp: ForecastInput, *, extras: bool) -> SeatContract:
@@ -318,6 +343,11 @@ def _seat_sensitivity(
             extra_usage_counts=counts,
         )
     ]
+    # Correlation leaves the marginals, hence the decisions, as they are: the baseline's, re-drawn. A side
+    # with the run's own loadings is the baseline itself (analyses.sensitivity then uses the baseline).
+    for side, correlation in zip(("low", "high"), correlation_moves(inp.correlation), strict=True):
+        if correlation != inp.correlation:
+            out.append(replace(out[0], name=f"correlation:{side}", correlation=correlation))
     for side, sign in (("low", -1.0), ("high", 1.0)):
         for driver, (teams, moved) in _seat_moves(inp, plans, sign).items():
             out.append(

@@ -17,6 +17,8 @@ from scipy import special
 
 API_PATH = 0
 SEAT_PATH = 1
+# The common factors of a block (forecasting.engine.factors): one stream per factor, items below.
+COMMON_PATH = 2
 
 # Tabulated standard normal for the per-(month, trial) draws of both paths: 2^16 equiprobable quantiles
 # Phi^-1((i + 1/2) / 2^16), rescaled to unit variance. Inverse-transform sampling from 16 random bits
@@ -28,7 +30,8 @@ NORMAL_TABLE: NDArray[np.float32] = (_raw_table / np.sqrt(np.mean(_raw_table**2)
 
 
 def generator(seed: int, block: int, path: int, item: int) -> np.random.Generator:
-    """The generator for one feature (path API_PATH) or one team (path SEAT_PATH) in one block."""
+    """The generator for one feature (path API_PATH), one team (path SEAT_PATH) or one common factor
+    (path COMMON_PATH) in one block."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, path, item)))
 
 

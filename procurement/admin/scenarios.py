@@ -128,6 +128,15 @@ class ScenarioAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[
         ),
         ("Seat contract", {"fields": [("seats_annual_term", "seats_blocked_usage_value")]}),
         (
+            "Correlation",
+            {
+                "fields": [("correlation_teams", "correlation_features", "correlation_paths")],
+                "description": "Price cuts, model releases and company-wide pushes move teams and features "
+                "together, which widens the range a commitment must survive (docs/scenario.md#correlation). "
+                "0 everywhere: each team and feature moves on its own; suggested 0.3, 0.3 and 0.2.",
+            },
+        ),
+        (
             "Planned token levers",
             {
                 "fields": [("planned_model_mix", "planned_cache_hit_rate", "planned_batch_share")],

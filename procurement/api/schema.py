@@ -243,6 +243,20 @@ def document_properties() -> Schema:
             "description": "Token levers planned, each once, with the month it lands inside the term "
             "(docs/scenario.md#planned-levers); the commitment is sized on the planned spend [[]].",
         },
+        "correlation": _obj(
+            {
+                "teams": number(
+                    b["correlation_loading"], "Loading of the company-wide usage factor on teams [0]."
+                ),
+                "features": number(
+                    b["correlation_loading"], "Loading of the company-wide traffic factor on features [0]."
+                ),
+                "paths": number(b["correlation_loading"], "Loading linking the two factors [0]."),
+            },
+            [],
+            "Common factors that move teams and features together (docs/scenario.md#correlation); "
+            "absent or 0: independent. Suggested 0.3, 0.3, 0.2.",
+        ),
     }
 
 

@@ -17,6 +17,7 @@ from procurement.models.constraints import bound_check, bound_validators, bounde
 from procurement.models.organizations import Organization
 from procurement.scenario_document import OVERAGE_REGIMES
 from procurement.scenario_document.bounds import DEFAULT_COMMITMENT_GRANULARITY_USD, SCENARIO_BOUNDS
+from procurement.scenario_document.document import CORRELATION_LOADINGS
 
 # A few ulps of slack so the database never refuses a sum the JSON validator accepted (0.7 + 0.3 = 1).
 
@@ -126,6 +127,23 @@ class Scenario(models.Model):
         help_text='Token levers planned, with the month each lands, e.g. [{"lever": "cache_hit_rate", '
         '"start_month": "2027-04"}] (docs/scenario.md#planned-levers). Empty: none planned.',
     )
+    correlation_teams = bounded_float(
+        SCENARIO_BOUNDS["correlation_loading"],
+        "Loading of the company-wide usage factor on every team's usage growth, 0..1, e.g. 0.3 "
+        "(docs/scenario.md#correlation). 0: teams independent.",
+        default=0.0,
+    )
+    correlation_features = bounded_float(
+        SCENARIO_BOUNDS["correlation_loading"],
+        "Loading of the company-wide traffic factor on every feature's growth, 0..1, e.g. 0.3. "
+        "0: features independent.",
+        default=0.0,
+    )
+    correlation_paths = bounded_float(
+        SCENARIO_BOUNDS["correlation_loading"],
+        "Loading linking the teams and features factors, 0..1, e.g. 0.2. 0: the two factors independent.",
+        default=0.0,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -163,6 +181,10 @@ class Scenario(models.Model):
             bound_check("scenario", "seats_blocked_usage_value", SCENARIO_BOUNDS["blocked_usage_value"]),
             bound_check(
                 "scenario", "api_commitment_granularity_usd", SCENARIO_BOUNDS["commitment_granularity_usd"]
+            ),
+            *(
+                bound_check("scenario", f"correlation_{name}", SCENARIO_BOUNDS["correlation_loading"])
+                for name in CORRELATION_LOADINGS
             ),
         ]
 
@@ -210,6 +232,7 @@ class Scenario(models.Model):
                 },
             },
             "planned_levers": [dict(item) for item in self.planned_levers or []],
+            "correlation": {name: getattr(self, f"correlation_{name}") for name in CORRELATION_LOADINGS},
         }
 
 

@@ -61,6 +61,9 @@ SCENARIO_BOUNDS: dict[str, Bound] = {
     "blocked_usage_value": Bound(0.0, 100.0),  # USD of lost productivity per API-dollar refused
     "min_commitment": Bound(0.0, MAX_USD),
     "discount": Bound(0.0, 1.0, high_open=True),
+    # A factor loading (docs/scenario.md#correlation): 0 independent, 1 moved by the common factor alone.
+    # Negative loadings are refused: a company-wide push moves usage the same way everywhere.
+    "correlation_loading": SHARE,
 }
 
 TEAM_BOUNDS: dict[str, Bound] = {

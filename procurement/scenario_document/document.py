@@ -33,6 +33,7 @@ from procurement.scenario_document.teams_features import check_unique_names, rea
 OVERAGE_REGIMES = ("list", "committed_rate")
 DEFAULT_TRIALS = 20_000  # the value in the example document of docs/scenario.md
 DEFAULT_COMMITMENT_PERIOD_MONTHS = 12  # an annual commitment, the usual enterprise contract
+CORRELATION_LOADINGS = ("teams", "features", "paths")  # the keys of the `correlation` section
 
 
 class ScenarioValidationError(ValueError):
@@ -76,6 +77,7 @@ def _scenario_fields(catalog: CatalogKeys) -> dict[str, Field]:
         "teams": Field(read_teams, list),
         "features": Field(read_features, list),
         "planned_levers": Field(read_planned_levers, list),
+        "correlation": Field(_read_correlation, EMPTY_OBJECT),
     }
 
 
@@ -139,6 +141,13 @@ def _read_seat_contract(raw: Any, path: str, errors: Errors) -> Any:
         "annual_term": Field(read_bool, True),
         "blocked_usage_value": number(SCENARIO_BOUNDS["blocked_usage_value"], 1.0),
     }
+    return read_object(raw, path, errors, fields)
+
+
+def _read_correlation(raw: Any, path: str, errors: Errors) -> Any:
+    """The common factors' loadings (docs/scenario.md#correlation); each absent loading is 0 (independent)."""
+    loading = SCENARIO_BOUNDS["correlation_loading"]
+    fields = {name: number(loading, 0.0) for name in CORRELATION_LOADINGS}
     return read_object(raw, path, errors, fields)
 
 

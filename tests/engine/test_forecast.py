@@ -228,6 +228,7 @@ def test_result_has_every_key_of_the_output_contract(reference: ForecastResult) 
     }  # fmt: skip
     assert {row["driver"] for row in r["sensitivity"]} == {
         "growth", "tokens", "cache_hit_rate", "headcount", "adoption", "usage_intensity", "plan_capacity",
+        "correlation",
     }  # fmt: skip
     assert set(r["diagnostics"]) == {"standard_errors", "warnings"}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields, replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -128,7 +129,7 @@ def test_a_block_depends_only_on_seed_block_and_item() -> None:
     decision = decide_team(member, PLANS, CONTRACT, months=MONTHS)
 
     def block(seed: int, index: int, item: int) -> np.ndarray:
-        kw = {"months": MONTHS, "seed": seed, "block": index, "item": item, "trials": 400}
+        kw: dict[str, Any] = {"months": MONTHS, "seed": seed, "block": index, "item": item, "trials": 400}
         return simulate_team_block(member, decision, PLANS, CONTRACT, **kw).cost_usd
 
     alone = block(3, 2, 1)
@@ -155,7 +156,7 @@ def test_windowed_seats_price_the_same_draws_and_save_on_a_growing_team() -> Non
 def test_a_decision_for_another_contract_or_term_is_refused() -> None:
     member = team()
     decision = decide_team(member, PLANS, CONTRACT, months=MONTHS)
-    kw = {"seed": 1, "block": 0, "item": 0, "trials": 10}
+    kw: dict[str, Any] = {"seed": 1, "block": 0, "item": 0, "trials": 10}
     with pytest.raises(ValueError, match="another seat contract"):
         simulate_team_block(member, decision, PLANS, SeatContract(annual_term=False), months=MONTHS, **kw)
     with pytest.raises(ValueError, match="does not match"):
@@ -179,7 +180,7 @@ def test_fast_mean_matches_brute_force_where_only_the_top_engineers_overflow(mon
     """Max 20x for typical users (~0.07 of capacity): rare, heavy overflow, the fast path's hardest mean."""
     member = team(allowed_plans=("max_20x",))
     decision = decide_team(member, FIXED_CAPACITY, CONTRACT, months=months)
-    kw = {"months": months, "seed": 3, "item": 0, "trials": 5000}
+    kw: dict[str, Any] = {"months": months, "seed": 3, "item": 0, "trials": 5000}
     fast = np.concatenate(
         [
             simulate_team_block(member, decision, FIXED_CAPACITY, CONTRACT, block=b, **kw).extra_usage_usd

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from forecasting.engine.arrays import FloatArray
-from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
+from forecasting.engine.factors import SeatFactors, seat_factors
+from forecasting.engine.inputs import Correlation, SeatContract, SeatPlan, TeamInput
 from forecasting.engine.seats.accounts import team_block
 from forecasting.engine.seats.decision import TeamDecision
 from forecasting.engine.seats.model import (
@@ -41,15 +42,22 @@ def simulate_team_brute_force(
     block: int,
     item: int,
     trials: int,
+    correlation: Correlation | None = None,
 ) -> TeamBlock:
     """Simulate one team for one block with one random draw per engineer and month (docs/model.md#seat-path).
 
     Same model and pricing as `simulate_team_block`, no approximation beyond the tabulated normal of the
     shared AR(1) shock innovations. Cost grows with engineers x months x trials; use it to validate.
+    `correlation`: the scenario's loadings (None: teams independent); the capacity shock is common anyway.
     """
     check_block_arguments(team, decision, plans, contract, months=months, trials=trials)
     return simulate_exact(
-        generator(seed, block, SEAT_PATH, item), team, decision, months=months, trials=trials
+        generator(seed, block, SEAT_PATH, item),
+        team,
+        decision,
+        months=months,
+        trials=trials,
+        shared=seat_factors(correlation, seed, block, months=months, trials=trials),
     )
 
 
@@ -60,6 +68,7 @@ def simulate_exact(
     *,
     months: int,
     trials: int,
+    shared: SeatFactors,
     tabulated: bool = False,
 ) -> TeamBlock:
     """The per-engineer simulation on an existing stream (the fast path uses it for small cohorts).
@@ -67,9 +76,9 @@ def simulate_exact(
     `tabulated`: draw each engineer-month from 32 random bits, 16 for the activity (a uniform with 2^-16
     resolution: adoption within 2^-17 of a_t) and 16 for the month noise (a normal from
     `streams.NORMAL_TABLE`), cheaper than `random` + `standard_normal`; the fast path uses it, the
-    reference (`simulate_team_brute_force`) keeps the exact draws.
+    reference (`simulate_team_brute_force`) keeps the exact draws. `shared`: the block's common draws.
     """
-    draws = draw_trial_level(rng, team, decision.terms, months=months, trials=trials)
+    draws = draw_trial_level(rng, team, decision.terms, months=months, trials=trials, shared=shared)
     plan_count = len(decision.terms)
     demand = np.zeros((plan_count, months, trials), dtype=np.float32)
     usage = np.zeros((plan_count, trials))

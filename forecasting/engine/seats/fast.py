@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecasting.engine.arrays import FloatArray
-from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
+from forecasting.engine.factors import seat_factors
+from forecasting.engine.inputs import Correlation, SeatContract, SeatPlan, TeamInput
 from forecasting.engine.seats import band_usage
 from forecasting.engine.seats.accounts import team_block
 from forecasting.engine.seats.brute_force import simulate_exact
@@ -75,6 +76,7 @@ def simulate_team_block(
     item: int,
     trials: int,
     exact_max_engineers: int = EXACT_COHORT_MAX_ENGINEERS,
+    correlation: Correlation | None = None,
 ) -> TeamBlock:
     """Simulate one team's seat path for one block of trials from stream (seed, block, SEAT_PATH, item).
 
@@ -84,15 +86,21 @@ def simulate_team_block(
     `exact_max_engineers` engineers (headcount now and end) use exact per-engineer draws; larger ones use the
     approximations described in this module, whose cost does not depend on the number of engineers. With
     windowed seat counts in the decision, `cost_windowed_usd` prices the same draws with them.
+    `correlation`: the scenario's loadings (None: teams independent); the capacity shock is common anyway.
     """
     check_block_arguments(team, decision, plans, contract, months=months, trials=trials)
     rng = generator(seed, block, SEAT_PATH, item)
+    shared = seat_factors(correlation, seed, block, months=months, trials=trials)
     if max(team.headcount_now, team.headcount_end) <= exact_max_engineers:
-        return simulate_exact(rng, team, decision, months=months, trials=trials, tabulated=True)
+        return simulate_exact(
+            rng, team, decision, months=months, trials=trials, shared=shared, tabulated=True
+        )
     work = Workspace(trials)
     plan_count = len(decision.terms)
     normals = work.array("trial_normals", (2 + plan_count + months, trials))
-    draws = draw_trial_level(rng, team, decision.terms, months=months, trials=trials, out=normals)
+    draws = draw_trial_level(
+        rng, team, decision.terms, months=months, trials=trials, shared=shared, out=normals
+    )
     pool = _pool(rng, decision, draws)
     # One child stream per allowed plan: a plan's draws do not depend on which other plans have engineers.
     plan_streams = rng.spawn(plan_count)

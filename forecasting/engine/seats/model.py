@@ -10,7 +10,11 @@ Team j, trial n, month t = 0..T-1:
     eta_t = rho * eta_{t-1} + sqrt(1 - rho^2) * vol * eps_t, eta_0 = vol * eps_0   (stationary AR(1))
     m_t   = mu + t * ln(1 + D) + eta_t                    team log-level
     U_it  = exp(m_t + sigma * (sqrt(w) * zeta_i + sqrt(1 - w) * nu_it))   engineer i's API-equivalent usage
-    cap_k = capacity_usd * exp(capacity_sd * Z_k)          once per trial and plan
+    cap_k = capacity_usd * exp(capacity_sd * Z_cap)        Z_cap once per trial, shared by every plan and team
+
+The drift's normal and the innovations eps_t load on the company-wide teams factor when the scenario
+correlates teams
+(`forecasting.engine.factors`, docs/model.md#correlation); Z_cap is the common capacity shock.
 
 with mu = ln(median), sigma = ln(p90 / median) / z_0.9, w = usage_persistence. Engineer i exists in month t
 when i < round(H_t) (the pool grows or shrinks from its end) and is active with probability a_t.
@@ -27,6 +31,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from forecasting.engine.arrays import FloatArray, PerTrial, TrialsByMonth
+from forecasting.engine.factors import SeatFactors, load
 from forecasting.engine.inputs import API_PLAN, SeatContract, SeatPlan, TeamInput
 from forecasting.engine.streams import table_normals
 
@@ -209,17 +214,26 @@ def draw_trial_level(
     *,
     months: int,
     trials: int,
+    shared: SeatFactors,
     out: Float32Array | None = None,
 ) -> TrialLevelDraws:
-    """Headcount, drift and capacity per plan (one normal per trial each), the AR(1) shock (one per month).
-
-    All from the tabulated normal (NORMAL_TABLE), drawn in one call in that order, into `out`
-    (2 + K + T, n) when given (the log-level is a view of it).
+    """Headcount, drift and a (now unused) normal per plan, one per trial each, the AR(1) shock (one per
+    month), all from the tabulated normal (NORMAL_TABLE), drawn in one call in that order, into `out`
+    (2 + K + T, n) when given (the log-level is a view of it). The per-plan normals are still drawn, so
+    the shock's draws are the ones drawn before capacity became common; capacity takes `shared.capacity`,
+    and the drift's normal and the shock's innovations are loaded on `shared.usage` when teams are correlated.
     """
     shape = usage_shape(team)
     z = table_normals(rng, (2 + len(terms) + months, trials), out)
     end = team.headcount_end * np.exp(team.headcount_sd * z[0], dtype=np.float64)
-    growth = np.log(np.maximum(1.0 + team.usage_growth + team.usage_growth_sd * z[1], MIN_GROWTH_FACTOR))
+    drift_normal: FloatArray | Float32Array = z[1]
+    usage = shared.usage
+    if usage is not None:
+        drift_normal = load(usage.loading, usage.trial, z[1])
+        _load_in_place(usage.loading, usage.monthly, z[2 + len(terms) :])
+    growth = np.log(
+        np.maximum(1.0 + team.usage_growth + team.usage_growth_sd * drift_normal, MIN_GROWTH_FACTOR)
+    )
     log_level = _ar1_shocks(z[2 + len(terms) :], team.usage_volatility)
     trend = np.arange(months, dtype=np.float32)[:, None] * growth.astype(np.float32)
     trend += np.float32(shape.log_median)
@@ -227,10 +241,16 @@ def draw_trial_level(
     log_capacity = np.full((len(terms), trials), -np.inf)
     for k, plan in enumerate(terms):
         if not plan.usage_only:
-            log_capacity[k] = math.log(plan.capacity_usd) + plan.capacity_sd * z[2 + k].astype(np.float64)
+            log_capacity[k] = math.log(plan.capacity_usd) + plan.capacity_sd * shared.capacity
     start = np.full(trials, round(team.headcount_now), dtype=np.float32)
     last = start if months == 1 else np.rint(end).astype(np.float32)
     return TrialLevelDraws(start, last, end, log_level, log_capacity)
+
+
+def _load_in_place(loading: float, factor: FloatArray, own: Float32Array) -> None:
+    """own <- loading x factor + sqrt(1 - loading^2) x own (float32, in place)."""
+    own *= np.float32(math.sqrt(1.0 - loading**2))
+    own += (loading * factor).astype(np.float32)
 
 
 def _ar1_shocks(innovations: Float32Array, volatility: float) -> Float32Array:

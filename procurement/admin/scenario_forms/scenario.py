@@ -22,6 +22,9 @@ PLANNED_LEVER_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
+CORRELATION_FIELDS = ("correlation_teams", "correlation_features", "correlation_paths")
+
+
 def _planned_month_field(label: str) -> MonthStartField:
     return MonthStartField(
         required=False,
@@ -99,6 +102,21 @@ class ScenarioForm(OneErrorPerFieldForm):
             "Value of blocked usage (USD lost per USD blocked)",
             "Productivity lost per API-dollar of usage a plan's limit blocks, 0 to 100, e.g. 1.",
         ),
+        "correlation_teams": (
+            "Teams move together (loading)",
+            "How much a company-wide push moves every team's usage growth at once, 0 to 1, e.g. 0.3. "
+            "0: each team on its own.",
+        ),
+        "correlation_features": (
+            "Features move together (loading)",
+            "How much a company-wide traffic swing moves every feature's growth at once, 0 to 1, e.g. 0.3. "
+            "0: each feature on its own.",
+        ),
+        "correlation_paths": (
+            "Seats and API move together (loading)",
+            "How much the teams' swing and the features' swing share one cause, 0 to 1, e.g. 0.2. "
+            "0: independent.",
+        ),
     }
 
     class Meta:
@@ -121,14 +139,33 @@ class ScenarioForm(OneErrorPerFieldForm):
             "api_commitment_granularity_usd",
             "seats_annual_term",
             "seats_blocked_usage_value",
+            "correlation_teams",
+            "correlation_features",
+            "correlation_paths",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in CORRELATION_FIELDS:  # empty means 0: independent (docs/scenario.md#correlation)
+            if name in self.fields:
+                self.fields[name].required = False
         for item in self.instance.planned_levers or []:
             name = PLANNED_LEVER_FIELDS[item["lever"]][0]
             if name in self.fields and name not in self.initial:
                 self.initial[name] = item["start_month"]
+
+    def clean_correlation_teams(self) -> float:
+        return self._loading("correlation_teams")
+
+    def clean_correlation_features(self) -> float:
+        return self._loading("correlation_features")
+
+    def clean_correlation_paths(self) -> float:
+        return self._loading("correlation_paths")
+
+    def _loading(self, name: str) -> float:
+        value: float | None = self.cleaned_data.get(name)
+        return 0.0 if value is None else value
 
     def clean_api_commitment_granularity_usd(self) -> float:
         """Empty means the default grid; otherwise the scenario's bound (> 0, at most MAX_USD)."""
