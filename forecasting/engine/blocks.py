@@ -23,6 +23,8 @@ from forecasting.engine.arrays import (
 from forecasting.engine.combine import to_periods
 from forecasting.engine.plan import RunPlan, SeatScenario
 from forecasting.engine.seat_path import simulate_team_block
+from forecasting.engine.seats.model import Float32Array
+from forecasting.engine.seats.organization import top_up_seat_months
 
 # The columns of `SeatTotals.component_sums_usd`, in order.
 SEAT_COMPONENTS = (
@@ -108,6 +110,7 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
     components = np.zeros((len(seats.teams), len(SEAT_COMPONENTS)))
     windowed: FloatArray | None = None
     seat_months = []
+    held: list[dict[str, Float32Array]] = []
     for j, (team, decision) in enumerate(zip(seats.teams, seats.decisions, strict=True)):
         options = (
             {} if seats.exact_max_engineers is None else {"exact_max_engineers": seats.exact_max_engineers}
@@ -127,6 +130,21 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
             tb.api_billed_usd.sum(),
         ]
         seat_months.append(tb.seat_months_by_plan.sum(axis=1))
+        held.append(dict(tb.organization_held))
         if tb.cost_windowed_usd is not None:
             windowed = tb.cost_windowed_usd.copy() if windowed is None else windowed + tb.cost_windowed_usd
+    for minimum in seats.organization_minimums:
+        # The organisation's top-up seats at the monthly price, carried by the teams in proportion to their
+        # expected seats of the plan (docs/decisions.md#minimum-seats); idle by definition.
+        top_up = top_up_seat_months(minimum, [h.get(minimum.plan) for h in held], trials)
+        fees = minimum.monthly_usd * top_up
+        for j, weight in enumerate(minimum.team_weights):
+            if weight > 0:
+                costs[j] += weight * fees
+                components[j, 0] += weight * fees.sum()
+                components[j, 1] += weight * fees.sum()
+                k = seats.teams[j].allowed_plans.index(minimum.plan)
+                seat_months[j][k] += weight * top_up.sum()
+        if windowed is not None:
+            windowed += fees
     return SeatTotals(costs, api_monthly, components, tuple(seat_months), windowed)

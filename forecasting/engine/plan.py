@@ -23,6 +23,7 @@ from forecasting.engine.inputs import (
     TeamInput,
 )
 from forecasting.engine.seat_path import TeamDecision, decide_team
+from forecasting.engine.seats.organization import OrganizationMinimum, organization_minimums
 from forecasting.engine.streams import block_sizes
 
 # Sensitivity runs on the first blocks only (docs/decisions.md#sensitivity allows a subsample;
@@ -52,6 +53,10 @@ class SeatScenario:
     contract: SeatContract
     decisions: tuple[TeamDecision, ...]
     exact_max_engineers: int | None = None  # None: the seat path's default cut-off for exact draws
+    # Organisation-scoped minimums kept and topped up in the simulation, and what was decided about each
+    # (docs/decisions.md#minimum-seats)
+    organization_minimums: tuple[OrganizationMinimum, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,9 @@ def seat_scenario(
 ) -> SeatScenario:
     decide = partial(decide_team, plans=plans, contract=contract, months=months)
     decisions = tuple(map_teams(decide, teams))
-    return SeatScenario(name, teams, plans, contract, decisions, exact_max_engineers)
+    # After the teams: each organisation-scoped minimum topped up or its plan dropped from every team.
+    decisions, minimums, warnings = organization_minimums(teams, plans, contract, months, decisions)
+    return SeatScenario(name, teams, plans, contract, decisions, exact_max_engineers, minimums, warnings)
 
 
 def _sensitivity_blocks(blocks: tuple[int, ...]) -> int:

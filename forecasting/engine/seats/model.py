@@ -51,7 +51,10 @@ class PlanTerms:
     overflow_weight: float  # lambda: 1 for extra usage, blocked_usage_value for blocked usage
     blocked: bool
     api_billed: bool  # the `api` pseudo-plan: no seat, usage billed through the API
-    min_seats: int
+    min_seats: int  # the floor on this team's seats of the plan (a team-scoped minimum; else 0)
+    # An organisation-scoped minimum: no floor per team, the organisation's total is topped up
+    # (docs/decisions.md#minimum-seats); 0 when the plan has none or its minimum is per team.
+    organization_min_seats: int = 0
 
     @property
     def seat_price_usd(self) -> float:
@@ -85,7 +88,8 @@ def plan_terms(plans: Mapping[str, SeatPlan], contract: SeatContract, key: str) 
         weight,
         blocked,
         False,
-        plan.min_seats,
+        plan.min_seats if plan.min_seats_scope == "team" else 0,
+        plan.min_seats if plan.min_seats_scope == "organization" else 0,
     )
 
 
@@ -160,6 +164,9 @@ class TeamBlock:
     api_billed_monthly_usd: TrialsByMonth
     seat_months_by_plan: FloatArray  # (K, n) seat-months bought (annual + monthly), plans as allowed_plans
     cost_windowed_usd: PerTrial | None = None  # same draws, seat counts re-chosen every window
+    # (plan, (T, n) seats held max(D_t, N_t) per month) for plans with an organisation-scoped minimum: the
+    # organisation tops their total up (docs/decisions.md#minimum-seats, `seats.organization`)
+    organization_held: tuple[tuple[str, Float32Array], ...] = ()
 
     @property
     def cash_cost_usd(self) -> PerTrial:
