@@ -48,7 +48,7 @@ class CostCurve:
     from, so they cross exactly at the break-evens (between grid points)."""
 
     usage_usd: tuple[float, ...]
-    lines: tuple[CurveLine, ...]  # plans in allowed order
+    lines: tuple[CurveLine, ...]  # plans in allowed order, but for those left out of the mix
 
 
 class CurveLine(NamedTuple):
@@ -193,7 +193,9 @@ def decide_team(
         mix_cost_per_engineer_month=_mix_cost(bands, terms, moments),
         window_months=window,
         warnings=tuple(warnings),
-        cost_curve=_cost_curve(terms, moments),
+        # The curves the mix was cut from: a plan left out for its minimum (or excluded) is not drawn,
+        # so the lines still cross at the break-evens.
+        cost_curve=_cost_curve(tuple(terms[k] for k in base if k not in best[1]), moments),
         tables=build_tables(team, terms, segments, moments.shape, months),
         expected_term_cost_usd=best[0],
         dropped_plans=tuple(terms[k].key for k in best[1]),
