@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import importlib
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
@@ -205,7 +207,7 @@ def test_shipped_minimums_apply_to_the_organisation_and_reach_the_engine(
 def test_a_snapshot_saved_before_the_scope_existed_keeps_the_minimum_per_team(
     default_catalog: PriceCatalog,
 ) -> None:
-    rows = [
+    rows: list[Mapping[str, Any]] = [
         {k: v for k, v in row.items() if k != "min_seats_scope"}
         for row in catalog_snapshot(default_catalog)["plans"]
     ]
