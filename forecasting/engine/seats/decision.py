@@ -155,7 +155,12 @@ def decide_team(
     floored = [k for k in base if terms[k].has_seats and terms[k].min_seats > 0 and shares[k] > 0]
     if len(floored) > MAX_MINIMUM_SUBSETS_PLANS:  # 2^m cuts: beyond this, keep every plan
         floored = []
-    best: tuple[float, tuple[int, ...]] = (expected_term_cost(terms, bands, moments, demand, months), ())
+    # The final mix's entries for the cut with every plan: its cost reads them (no second newsvendor).
+    mix, entry_warnings = _mix_entries(team.name, terms, shares, demand, months, window)
+    best: tuple[float, tuple[int, ...]] = (
+        expected_term_cost(terms, bands, moments, demand, months, entries=mix),
+        (),
+    )
     cost_with_all = best[0]
     for size in range(1, len(floored) + 1):
         for dropped in itertools.combinations(floored, size):
@@ -166,25 +171,23 @@ def decide_team(
             cost = expected_term_cost(terms, cut, moments, demand, months)
             if cost < best[0] * (1 - RELATIVE_TIE):
                 best, bands = (cost, dropped), cut
-    shares = bands.shares(len(terms))
-    mix, warnings = [], []
+    if best[1]:
+        mix, entry_warnings = _mix_entries(team.name, terms, bands.shares(len(terms)), demand, months, window)
+    warnings = []
     for k in best[1]:
         warnings.append(
             f"{team.name}: plan {terms[k].key} needs at least {terms[k].min_seats} seats per team; its "
             f"engineers cost about ${cost_with_all - best[0]:,.0f} less over the term on other plans, so it "
             "is left out."
         )
-    for plan, share in zip(terms, shares, strict=True):
-        entry, warning = _plan_mix(team.name, plan, share, demand, months, window)
-        mix.append(entry)
-        warnings.extend(warning)
+    warnings.extend(entry_warnings)
     costs = tuple(PlanCost(p.key, single_plan_cost(p, moments)) for p in terms)
     segments = [bands.segments(k) for k in range(len(terms))]
     return TeamDecision(
         team=team.name,
         months=months,
         terms=terms,
-        mix=tuple(mix),
+        mix=mix,
         band_edges_zeta=bands.edges,
         band_plans=tuple(terms[k].key for k in bands.plans),
         break_even=_break_evens(bands, terms, moments),
@@ -208,12 +211,31 @@ def _cut(terms: tuple[PlanTerms, ...], allowed: tuple[int, ...], moments: MonthM
     return Bands(bands.edges, tuple(allowed[k] for k in bands.plans))
 
 
+def _mix_entries(
+    team: str,
+    terms: tuple[PlanTerms, ...],
+    shares: tuple[float, ...],
+    demand: seat_counts.DemandModel,
+    months: int,
+    window: int | None,
+) -> tuple[tuple[PlanMix, ...], list[str]]:
+    """Every allowed plan's seat counts for these shares, and the idle-minimum warnings."""
+    mix, warnings = [], []
+    for plan, share in zip(terms, shares, strict=True):
+        entry, warning = _plan_mix(team, plan, share, demand, months, window)
+        mix.append(entry)
+        warnings.extend(warning)
+    return tuple(mix), warnings
+
+
 def expected_term_cost(
     terms: tuple[PlanTerms, ...],
     bands: Bands,
     moments: MonthMoments,
     demand: seat_counts.DemandModel,
     months: int,
+    *,
+    entries: tuple[PlanMix, ...] | None = None,
 ) -> float:
     """Expected seat-path cost of a team over the term for the mix `bands`, in closed form, USD.
 
@@ -221,14 +243,16 @@ def expected_term_cost(
     (`_mix_cost`) less its seat price part. Seats: each plan's expected fees with its annual seats
     (newsvendor, at least the team floor) and month-to-month seats, sum_y N_y |y| p_ann + p_mon
     E[sum_t (max(D_t, floor) - N_t)^+]: the idle annual seats, and those the minimum forces, are priced.
+    `entries`: the mix's seat counts for these bands when already computed.
     """
     engineer_months = float(seat_counts.expected_demand(demand, 1.0, slice(0, months)).sum())
     shares = bands.shares(len(terms))
+    if entries is None:
+        entries, _ = _mix_entries("", terms, shares, demand, months, None)
     total = engineer_months * _mix_cost(bands, terms, moments)
-    for plan, share in zip(terms, shares, strict=True):
+    for plan, share, entry in zip(terms, shares, entries, strict=True):
         if share <= 0 or not plan.has_seats:
             continue
-        entry, _ = _plan_mix("", plan, share, demand, months, None)
         annual = sum(
             n * (y.stop - y.start)
             for n, y in zip(entry.annual_seats_by_year, seat_years(months), strict=True)
