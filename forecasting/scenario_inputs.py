@@ -91,6 +91,8 @@ def plans_in_force(rows: list[Mapping[str, Any]], start_month: str) -> list[Seat
             capacity_sd=float(r["capacity_sd"]),
             overflow=r["overflow"],
             min_seats=int(r["min_seats"]),
+            # A snapshot saved before the field existed: "team", what it was computed with.
+            min_seats_scope=r.get("min_seats_scope", "team"),
         )
         for r in chosen.values()
     ]

@@ -4,6 +4,7 @@ so its crossings are the break-evens the brief's text states)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,7 +50,10 @@ def plan_break_even(
     )
     if team is None:
         return drawing
-    low, high = 10.0, 10_000.0
+    # $10 to $10,000 a month, or to the decade above the curve's end when a break-even lies beyond $10,000
+    # (the engine widens the curve to 1.5x its highest break-even, `seats.decision.CURVE_BEYOND_BREAK_EVEN`).
+    curve_end = max((team.get("plan_cost_curve") or {"usage_usd": [10_000.0]})["usage_usd"] or [10_000.0])
+    low, high = 10.0, max(10_000.0, 10.0 ** math.ceil(math.log10(curve_end) - 1e-9))
     axes = plot.Axes(
         LEFT, 42, width - LEFT - RIGHT, height - 100, low, high, low, high, x_log=True, y_log=True
     )

@@ -23,6 +23,8 @@ from forecasting.engine.arrays import (
 from forecasting.engine.combine import counted_monthly, to_periods
 from forecasting.engine.plan import RunPlan, SeatScenario
 from forecasting.engine.seat_path import simulate_team_block
+from forecasting.engine.seats.model import Float32Array
+from forecasting.engine.seats.organization import top_up_seat_months
 
 # The columns of `SeatTotals.component_sums_usd`, in order.
 SEAT_COMPONENTS = (
@@ -118,6 +120,7 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
     windowed: FloatArray | None = None
     extra_monthly = np.zeros((trials, inp.term_months)) if inp.api_contract.extra_usage_counts else None
     seat_months = []
+    held: list[dict[str, Float32Array]] = []
     for j, (team, decision) in enumerate(zip(seats.teams, seats.decisions, strict=True)):
         options = (
             {} if seats.exact_max_engineers is None else {"exact_max_engineers": seats.exact_max_engineers}
@@ -140,6 +143,21 @@ def simulate_seats(plan: RunPlan, seats: SeatScenario, block: int) -> SeatTotals
         seat_months.append(tb.seat_months_by_plan.sum(axis=1))
         if extra_monthly is not None and tb.extra_usage_monthly_usd is not None:
             extra_monthly += tb.extra_usage_monthly_usd
+        held.append(dict(tb.organization_held))
         if tb.cost_windowed_usd is not None:
             windowed = tb.cost_windowed_usd.copy() if windowed is None else windowed + tb.cost_windowed_usd
+    for minimum in seats.organization_minimums:
+        # The organisation's top-up seats at the monthly price, carried by the teams in proportion to their
+        # expected seats of the plan (docs/decisions.md#minimum-seats); idle by definition.
+        top_up = top_up_seat_months(minimum, [h.get(minimum.plan) for h in held], trials)
+        fees = minimum.monthly_usd * top_up
+        for j, weight in enumerate(minimum.team_weights):
+            if weight > 0:
+                costs[j] += weight * fees
+                components[j, 0] += weight * fees.sum()
+                components[j, 1] += weight * fees.sum()
+                k = seats.teams[j].allowed_plans.index(minimum.plan)
+                seat_months[j][k] += weight * top_up.sum()
+        if windowed is not None:
+            windowed += fees
     return SeatTotals(costs, api_monthly, components, tuple(seat_months), windowed, extra_monthly)

@@ -14,6 +14,7 @@ OverflowRule = Literal["extra_usage", "blocked"]
 OverageRegime = Literal["list", "committed_rate"]
 CacheTtl = Literal["5m", "1h"]
 LeverName = Literal["model_mix", "cache_hit_rate", "batch_share"]
+MinSeatsScope = Literal["organization", "team"]
 
 API_PLAN = "api"  # the pseudo-plan "no seat, pay per token at list"
 
@@ -54,6 +55,11 @@ class SeatPlan:
     capacity_sd: float  # per-trial log-sd of capacity (limits change)
     overflow: OverflowRule
     min_seats: int = 0
+    # Where `min_seats` applies (docs/decisions.md#minimum-seats): "team", each team's seats of the plan
+    # (a floor per team), or "organization", the seats of the plan summed over all teams. Default "team":
+    # the stricter reading (a floor per team never costs less than one per organisation), and what a
+    # catalog snapshot saved before the field existed was computed with.
+    min_seats_scope: MinSeatsScope = "team"
 
 
 @dataclass(frozen=True)

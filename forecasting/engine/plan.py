@@ -25,6 +25,7 @@ from forecasting.engine.inputs import (
 )
 from forecasting.engine.joint import PILOT_TRIALS, JointOutcome, rates_for, solve
 from forecasting.engine.seat_path import TeamDecision, decide_team
+from forecasting.engine.seats.organization import OrganizationMinimum, organization_minimums
 from forecasting.engine.streams import block_sizes
 
 # Sensitivity runs on the first blocks only (docs/decisions.md#sensitivity allows a subsample;
@@ -62,6 +63,10 @@ class SeatScenario:
     decisions: tuple[TeamDecision, ...]
     exact_max_engineers: int | None = None  # None: the seat path's default cut-off for exact draws
     correlation: Correlation | None = None  # None: the run's loadings (the sensitivity's driver sets its own)
+    # Organisation-scoped minimums kept and topped up in the simulation, and what was decided about each
+    # (docs/decisions.md#minimum-seats)
+    organization_minimums: tuple[OrganizationMinimum, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,20 @@ def plan_run(inp: ForecastInput, *, extras: bool = True, map_teams: TeamMap = ma
         sequential=sequential.decisions,
         decide=decide,
     )
+    seats = replace(sequential, decisions=joint.decisions)
+    if joint.chosen == "joint":  # organisation minimums settled again on the joint decisions, at r
+        redecide = partial(
+            decide_team,
+            plans=plans,
+            contract=contract,
+            months=inp.term_months,
+            counted_rates=rates_for(inp, joint.rate),
+            extra_usage_counts=counts,
+        )
+        decisions, minimums, warnings = organization_minimums(
+            inp.teams, plans, contract, inp.term_months, joint.decisions, redecide
+        )
+        seats = replace(seats, decisions=decisions, organization_minimums=minimums, warnings=warnings)
     return RunPlan(
         inp=inp,
         extras=extras,
@@ -139,7 +158,7 @@ def plan_run(inp: ForecastInput, *, extras: bool = True, map_teams: TeamMap = ma
         api_variants=(ApiVariant("base"), *(_lever_variants(inp, models) if extras else ())),
         api_planned=planned,
         api_sensitivity=_api_sensitivity(inp, models) if extras else (),
-        seats=replace(sequential, decisions=joint.decisions),
+        seats=seats,
         seat_sensitivity=_seat_sensitivity(inp, plans, map_teams, joint.rate) if extras else (),
         sensitivity_blocks=sensitivity_blocks,
         joint=joint,
@@ -169,7 +188,18 @@ def seat_scenario(
         extra_usage_counts=extra_usage_counts,
     )
     decisions = tuple(map_teams(decide, teams))
-    return SeatScenario(name, teams, plans, contract, decisions, exact_max_engineers)
+    # After the teams: each organisation-scoped minimum topped up or its plan dropped from every team.
+    decisions, minimums, warnings = organization_minimums(teams, plans, contract, months, decisions, decide)
+    return SeatScenario(
+        name,
+        teams,
+        plans,
+        contract,
+        decisions,
+        exact_max_engineers,
+        organization_minimums=minimums,
+        warnings=warnings,
+    )
 
 
 def _sensitivity_blocks(blocks: tuple[int, ...]) -> int:

@@ -329,7 +329,7 @@ def _diagnostics(
     commitment_se = commitment_standard_error(
         api_periods, plan.periods, plan.inp.api_contract, run_rate_usd_per_month=run_rate
     )
-    warnings = [w for d in plan.seats.decisions for w in d.warnings]
+    warnings = [w for d in plan.seats.decisions for w in d.warnings] + list(plan.seats.warnings)
     warnings += _tail_warnings(plan, samples)
     for pd, se in zip(decision.periods, commitment_se, strict=True):
         value = pd.recommended.commitment_usd

@@ -34,7 +34,7 @@ class SeatPlanInline(StaffReadOnlyMixin, admin.StackedInline):  # type: ignore[t
     extra = 0
     fields = [
         ("key", "display_name", "position", "valid_from"),
-        ("monthly_usd", "annual_monthly_usd", "min_seats"),
+        ("monthly_usd", "annual_monthly_usd", "min_seats", "min_seats_scope"),
         ("capacity_usd", "capacity_sd", "overflow"),
         ("includes_claude_code", "is_assumption"),
         "source",

@@ -2,6 +2,7 @@
 
 from procurement.models import usage as usage  # registers the usage-import models (models/usage.py)
 from procurement.models.catalog import (
+    MinSeatsScope,
     ModelPrice,
     ModelStatus,
     OverflowRule,
@@ -24,6 +25,7 @@ __all__ = [
     "DiscountBand",
     "Feature",
     "Membership",
+    "MinSeatsScope",
     "ModelPrice",
     "ModelStatus",
     "Organization",

@@ -179,6 +179,11 @@ class PlanKey(models.TextChoices):
     ENTERPRISE = "enterprise", "Enterprise (usage-based)"
 
 
+class MinSeatsScope(models.TextChoices):
+    ORGANIZATION = "organization", "Organization (all teams' seats of the plan together)"
+    TEAM = "team", "Team (each team's seats of the plan)"
+
+
 class OverflowRule(models.TextChoices):
     EXTRA_USAGE = "extra_usage", "Extra usage billed at API list rates"
     BLOCKED = "blocked", "Blocked (valued at the scenario's blocked_usage_value)"
@@ -223,6 +228,17 @@ class SeatPlan(models.Model):
     min_seats = models.PositiveIntegerField(
         default=0, help_text="Minimum seats per purchase, e.g. 5 for Team."
     )
+    # Default organization: the minimums the pricing sources state are per subscription, i.e. per
+    # organisation ("$30 per month per member, billed monthly... minimum 5", support article 9267289 for
+    # Team; "Minimum 20 seats", support article 11526368 for Enterprise); see docs/pricing.md.
+    min_seats_scope = models.CharField(
+        max_length=12,
+        choices=MinSeatsScope.choices,
+        default=MinSeatsScope.ORGANIZATION,
+        help_text="Where the minimum applies: organization (the seats of the plan across all teams, as for "
+        "Team: “minimum 5” per subscription, support article 9267289, and Enterprise: “Minimum 20 seats”, "
+        "support article 11526368) or team (each team's purchase on its own).",
+    )
     includes_claude_code = models.BooleanField(
         default=True, help_text="Only plans with Claude Code can be allowed."
     )
@@ -250,6 +266,10 @@ class SeatPlan(models.Model):
             models.CheckConstraint(condition=Q(key__in=list(PlanKey.values)), name="seat_plan_key_valid"),
             models.CheckConstraint(
                 condition=Q(overflow__in=list(OverflowRule.values)), name="seat_plan_overflow_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_seats_scope__in=list(MinSeatsScope.values)),
+                name="seat_plan_min_seats_scope_valid",
             ),
             models.CheckConstraint(condition=~Q(source=""), name="seat_plan_source_required"),
         ]

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime
 import importlib
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
 from django.db import IntegrityError
 
+from forecasting.scenario_inputs import plans_in_force
 from procurement.models import ModelPrice, PriceCatalog, SeatPlan, UsagePreset, catalog_snapshot
 from tests.conftest import DEFAULT_CATALOG_KEYS
 
@@ -180,3 +183,41 @@ def test_data_migration_is_idempotent_and_restores_shipped_numbers(default_catal
 def test_only_one_catalog_can_be_the_default(default_catalog: PriceCatalog) -> None:
     with pytest.raises(IntegrityError):
         PriceCatalog.objects.create(slug="second", as_of=datetime.date(2027, 1, 1), is_default=True)
+
+
+def test_shipped_minimums_apply_to_the_organisation_and_reach_the_engine(
+    default_catalog: PriceCatalog,
+) -> None:
+    """Team premium's 5 and Enterprise's 20 seats are per subscription (docs/pricing.md#seat-plans)."""
+    scopes = {
+        (row.key, row.min_seats): row.min_seats_scope
+        for row in default_catalog.seat_plans.filter(min_seats__gt=0)
+    }
+    assert scopes == {
+        ("team_premium", 5): "organization",
+        ("enterprise", 20): "organization",
+    }
+    plans = plans_in_force(catalog_snapshot(default_catalog)["plans"], "2027-01")
+    assert {p.key: p.min_seats_scope for p in plans if p.min_seats} == {
+        "team_premium": "organization",
+        "enterprise": "organization",
+    }
+
+
+def test_a_snapshot_saved_before_the_scope_existed_keeps_the_minimum_per_team(
+    default_catalog: PriceCatalog,
+) -> None:
+    rows: list[Mapping[str, Any]] = [
+        {k: v for k, v in row.items() if k != "min_seats_scope"}
+        for row in catalog_snapshot(default_catalog)["plans"]
+    ]
+    plans = plans_in_force(rows, "2027-01")
+    assert {p.key: p.min_seats_scope for p in plans if p.min_seats} == {
+        "team_premium": "team",
+        "enterprise": "team",
+    }
+
+
+def test_an_unknown_minimum_scope_is_refused(default_catalog: PriceCatalog) -> None:
+    with pytest.raises(IntegrityError):
+        default_catalog.seat_plans.filter(key="team_premium").update(min_seats_scope="department")

@@ -98,6 +98,7 @@ def team_block(
     # (K, n) stored trials-major (Fortran order): summed over trials, each plan's seat-months add up in
     # the order they always have (a C-order copy would sum pairwise and move the last bits).
     seat_months = np.zeros((len(decision.terms), trials), order="F")
+    organization_held = []
     for k, (plan, entry) in enumerate(zip(decision.terms, decision.mix, strict=True)):
         if plan.blocked:  # refused usage, kept unvalued; its value enters the cost, not the bill
             blocked += usage_usd[k]
@@ -107,9 +108,10 @@ def team_block(
         if not plan.has_seats or entry.share <= 0:
             continue
         sum_demand = None if engineer_months is None else engineer_months[k]
-        bill = seat_bill(
-            demand[k], plan, annual_by_month(entry, months, None), plan.min_seats, sum_demand, work
-        )
+        annual = annual_by_month(entry, months, None)
+        bill = seat_bill(demand[k], plan, annual, plan.min_seats, sum_demand, work)
+        if plan.organization_min_seats > 0:  # the organisation's floor is billed over all teams
+            organization_held.append((plan.key, np.maximum(demand[k], annual[:, None])))
         fees += bill.fees_usd
         idle += bill.idle_usd
         seat_months[k] = bill.seat_months
@@ -131,6 +133,7 @@ def team_block(
         seat_months_by_plan=seat_months,
         cost_windowed_usd=None if fees_windowed is None else fees_windowed + usage_cost,
         extra_usage_monthly_usd=extra_monthly,
+        organization_held=tuple(organization_held),
     )
 
 

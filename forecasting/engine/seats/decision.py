@@ -3,6 +3,7 @@ inputs alone."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,11 +17,15 @@ from forecasting.engine.seats.costs import MonthMoments, month_moments, plan_cos
 from forecasting.engine.seats.mix import Bands, cheapest_bands
 from forecasting.engine.seats.model import PlanTerms, plan_terms, validate
 from forecasting.engine.seats.tables import SeatTables, build_tables
+from forecasting.engine.tolerances import RELATIVE_TIE
 
 # Months of one annual seat term: annual seats are bought for a year and re-chosen at each renewal, so a
 # longer term holds one count per seat year (the catalog's annual prices are per seat for 12 months).
 SEAT_YEAR_MONTHS = 12
 IDLE_WARNING_SEATS = 0.5  # warn when a plan's minimum leaves this many seats idle in an average month
+# Plans with a team-scoped minimum whose 2^m inclusion choices are searched: the catalog has at most two
+# minimum-bearing Claude Code plans (Team premium, Enterprise), so 4 leaves room at 16 re-cuts per team.
+MAX_MINIMUM_SUBSETS_PLANS = 4
 # Gauss-Legendre nodes per band for the mix's expected cost (the integrand is smooth inside a band).
 MIX_NODES, MIX_WEIGHTS = np.polynomial.legendre.leggauss(32)
 
@@ -35,6 +40,9 @@ class BreakEven(NamedTuple):
 
 # The plan cost curve reported per team: typical usage levels from $10 to $10,000 a month, log-spaced.
 CURVE_USAGE_LOW, CURVE_USAGE_HIGH, CURVE_POINTS = 10.0, 10_000.0, 121
+# A break-even above CURVE_USAGE_HIGH (an `api` plan cheaper again at the committed rate, issue 15) widens the
+# curve to this multiple of it, so every break-even the text states is a crossing the chart draws.
+CURVE_BEYOND_BREAK_EVEN = 1.5
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class CostCurve:
     from, so they cross exactly at the break-evens (between grid points)."""
 
     usage_usd: tuple[float, ...]
-    lines: tuple[CurveLine, ...]  # plans in allowed order
+    lines: tuple[CurveLine, ...]  # plans in allowed order, but for those left out of the mix
 
 
 class CurveLine(NamedTuple):
@@ -98,6 +106,10 @@ class TeamDecision:
     # The seat plans' extra usage counts toward the API commitment (ApiContract.extra_usage_counts):
     # the simulation then keeps it per month (`TeamBlock.extra_usage_monthly_usd`).
     extra_usage_counts: bool = False
+    # Closed-form expected seat-path cost over the term (`expected_term_cost`): what the choice of
+    # plans compares; organisation-scoped minimums are not in it (`seats.organization` adds them).
+    expected_term_cost_usd: float = 0.0
+    dropped_plans: tuple[str, ...] = ()  # plans with a team-scoped minimum left out (cheaper without)
 
     @property
     def plans(self) -> tuple[str, ...]:
@@ -116,6 +128,7 @@ def decide_team(
     months: int,
     counted_rates: Mapping[str, float] | None = None,
     extra_usage_counts: bool = False,
+    excluded: frozenset[str] = frozenset(),
 ) -> TeamDecision:
     """Choose a team's plan mix and seat counts (docs/decisions.md#seats-per-team) in closed form,
     before any simulation.
@@ -131,8 +144,13 @@ def decide_team(
     4. Seats: annual seats N_k by the newsvendor on demand Binomial(round(H_t), a_t share_k), integrated
        over the headcount draw (see `seat_counts`), at least the plan's minimum, one count per seat year
        of SEAT_YEAR_MONTHS (re-chosen at each renewal from that year's demand); with
-       `removable_every_months = m` also one N per window of m months. Minimum seats are enforced on
-       every plan with a positive share; a warning names each plan where they force idle seats.
+       `removable_every_months = m` also one N per window of m months.
+    5. Team-scoped minimums inside the choice (docs/decisions.md#minimum-seats): for every subset of the
+       plans with a team-scoped minimum and a positive share, the expected cost over the term of the mix
+       re-cut without that subset (`expected_term_cost`, the forced idle seats priced); the cheapest is
+       kept, and a warning names each plan left out. A kept plan whose minimum leaves idle seats is
+       warned about too. `excluded` plans (an organisation-scoped minimum dropped for every team, see
+       `seats.organization`) get no engineers.
 
     `counted_rates`: per plan key, the rate r the decision counts per dollar of that plan's billed usage
     when it draws down the API commitment (docs/decisions.md#seats-and-commitment-together); plans not
@@ -145,34 +163,128 @@ def decide_team(
         plan_terms(plans, contract, key, counted_rate=rates.get(key, 1.0)) for key in team.allowed_plans
     )
     moments = month_moments(team, months)
-    bands = cheapest_bands(terms, moments)
-    shares = bands.shares(len(terms))
     demand = seat_counts.demand_model(team, months)
     window = contract.removable_every_months
-    mix, warnings = [], []
-    for plan, share in zip(terms, shares, strict=True):
-        entry, warning = _plan_mix(team.name, plan, share, demand, months, window)
-        mix.append(entry)
-        warnings.extend(warning)
+    base = tuple(k for k, p in enumerate(terms) if p.key not in excluded) or tuple(range(len(terms)))
+    bands = _cut(terms, base, moments)
+    shares = bands.shares(len(terms))
+    floored = [k for k in base if terms[k].has_seats and terms[k].min_seats > 0 and shares[k] > 0]
+    if len(floored) > MAX_MINIMUM_SUBSETS_PLANS:  # 2^m cuts: beyond this, keep every plan
+        floored = []
+    # The final mix's entries for the cut with every plan: its cost reads them (no second newsvendor).
+    mix, entry_warnings = _mix_entries(team.name, terms, shares, demand, months, window)
+    best: tuple[float, tuple[int, ...]] = (
+        expected_term_cost(terms, bands, moments, demand, months, entries=mix),
+        (),
+    )
+    cost_with_all = best[0]
+    for size in range(1, len(floored) + 1):
+        for dropped in itertools.combinations(floored, size):
+            kept = tuple(k for k in base if k not in dropped)
+            if not kept:
+                continue
+            cut = _cut(terms, kept, moments)
+            cost = expected_term_cost(terms, cut, moments, demand, months)
+            if cost < best[0] * (1 - RELATIVE_TIE):
+                best, bands = (cost, dropped), cut
+    if best[1]:
+        mix, entry_warnings = _mix_entries(team.name, terms, bands.shares(len(terms)), demand, months, window)
+    warnings = []
+    for k in best[1]:
+        warnings.append(
+            f"{team.name}: plan {terms[k].key} needs at least {terms[k].min_seats} seats per team; its "
+            f"engineers cost about ${cost_with_all - best[0]:,.0f} less over the term on other plans, so it "
+            "is left out."
+        )
+    warnings.extend(entry_warnings)
     costs = tuple(PlanCost(p.key, single_plan_cost(p, moments)) for p in terms)
     segments = [bands.segments(k) for k in range(len(terms))]
     return TeamDecision(
         team=team.name,
         months=months,
         terms=terms,
-        mix=tuple(mix),
+        mix=mix,
         band_edges_zeta=bands.edges,
         band_plans=tuple(terms[k].key for k in bands.plans),
-        break_even=_break_evens(bands, terms, moments),
+        break_even=(break_even := _break_evens(bands, terms, moments)),
         plan_costs=costs,
         best_single_plan=min(costs, key=lambda c: c.expected_cost_per_engineer_month).plan,
         mix_cost_per_engineer_month=_mix_cost(bands, terms, moments),
         window_months=window,
         warnings=tuple(warnings),
-        cost_curve=_cost_curve(terms, moments),
+        # The curves the mix was cut from: a plan left out for its minimum (or excluded) is not drawn,
+        # so the lines still cross at the break-evens.
+        cost_curve=_cost_curve(
+            tuple(terms[k] for k in base if k not in best[1]),
+            moments,
+            high_usd=max(
+                [CURVE_USAGE_HIGH, *(CURVE_BEYOND_BREAK_EVEN * b.monthly_usage_usd for b in break_even)]
+            ),
+        ),
         tables=build_tables(team, terms, segments, moments.shape, months),
         extra_usage_counts=extra_usage_counts,
+        expected_term_cost_usd=best[0],
+        dropped_plans=tuple(terms[k].key for k in best[1]),
     )
+
+
+def _cut(terms: tuple[PlanTerms, ...], allowed: tuple[int, ...], moments: MonthMoments) -> Bands:
+    """The cheapest bands over the plans `allowed` (indices into `terms`), plans indexed as in `terms`."""
+    bands = cheapest_bands(tuple(terms[k] for k in allowed), moments)
+    return Bands(bands.edges, tuple(allowed[k] for k in bands.plans))
+
+
+def _mix_entries(
+    team: str,
+    terms: tuple[PlanTerms, ...],
+    shares: tuple[float, ...],
+    demand: seat_counts.DemandModel,
+    months: int,
+    window: int | None,
+) -> tuple[tuple[PlanMix, ...], list[str]]:
+    """Every allowed plan's seat counts for these shares, and the idle-minimum warnings."""
+    mix, warnings = [], []
+    for plan, share in zip(terms, shares, strict=True):
+        entry, warning = _plan_mix(team, plan, share, demand, months, window)
+        mix.append(entry)
+        warnings.extend(warning)
+    return tuple(mix), warnings
+
+
+def expected_term_cost(
+    terms: tuple[PlanTerms, ...],
+    bands: Bands,
+    moments: MonthMoments,
+    demand: seat_counts.DemandModel,
+    months: int,
+    *,
+    entries: tuple[PlanMix, ...] | None = None,
+) -> float:
+    """Expected seat-path cost of a team over the term for the mix `bands`, in closed form, USD.
+
+    Usage: the expected active engineer-months E[sum_t D_t] times the mix's cost per engineer-month
+    (`_mix_cost`) less its seat price part. Seats: each plan's expected fees with its annual seats
+    (newsvendor, at least the team floor) and month-to-month seats, sum_y N_y |y| p_ann + p_mon
+    E[sum_t (max(D_t, floor) - N_t)^+]: the idle annual seats, and those the minimum forces, are priced.
+    `entries`: the mix's seat counts for these bands when already computed.
+    """
+    engineer_months = float(seat_counts.expected_demand(demand, 1.0, slice(0, months)).sum())
+    shares = bands.shares(len(terms))
+    if entries is None:
+        entries, _ = _mix_entries("", terms, shares, demand, months, None)
+    total = engineer_months * _mix_cost(bands, terms, moments)
+    for plan, share, entry in zip(terms, shares, entries, strict=True):
+        if share <= 0 or not plan.has_seats:
+            continue
+        annual = sum(
+            n * (y.stop - y.start)
+            for n, y in zip(entry.annual_seats_by_year, seat_years(months), strict=True)
+        )
+        fees = (
+            plan.annual_monthly_usd or 0.0
+        ) * annual + plan.monthly_usd * entry.expected_monthly_seats * months
+        total += fees - plan.seat_price_usd * share * engineer_months
+    return total
 
 
 def _plan_mix(
@@ -247,11 +359,13 @@ def _break_evens(bands: Bands, terms: tuple[PlanTerms, ...], moments: MonthMomen
     )
 
 
-def _cost_curve(terms: tuple[PlanTerms, ...], moments: MonthMoments) -> CostCurve | None:
+def _cost_curve(
+    terms: tuple[PlanTerms, ...], moments: MonthMoments, *, high_usd: float = CURVE_USAGE_HIGH
+) -> CostCurve | None:
     shape = moments.shape
     if shape.persistent_sd == 0.0:
         return None
-    usage = np.geomspace(CURVE_USAGE_LOW, CURVE_USAGE_HIGH, CURVE_POINTS)
+    usage = np.geomspace(CURVE_USAGE_LOW, high_usd, CURVE_POINTS)
     zeta = (np.log(usage) - shape.log_median) / shape.persistent_sd
     return CostCurve(
         tuple(float(u) for u in usage),

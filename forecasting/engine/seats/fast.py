@@ -220,7 +220,8 @@ def _linear_bill(plan: PlanTerms, entry: PlanMix) -> bool:
     """No annual seats and no minimum: seat fees p * sum_t D_t and usage are linear in demand."""
     windows = entry.annual_seats_by_window or ()
     years = entry.annual_seats_by_year
-    return entry.annual_seats == 0 and not any(years) and not any(windows) and plan.min_seats == 0
+    floors = plan.min_seats or plan.organization_min_seats  # either floor needs each month's demand
+    return entry.annual_seats == 0 and not any(years) and not any(windows) and floors == 0
 
 
 def _pool(rng: np.random.Generator, decision: TeamDecision, draws: TrialLevelDraws) -> _Pool:

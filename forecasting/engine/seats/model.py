@@ -56,7 +56,10 @@ class PlanTerms:
     overflow_weight: float  # lambda: 1 for extra usage, blocked_usage_value for blocked usage
     blocked: bool
     api_billed: bool  # the `api` pseudo-plan: no seat, usage billed through the API
-    min_seats: int
+    min_seats: int  # the floor on this team's seats of the plan (a team-scoped minimum; else 0)
+    # An organisation-scoped minimum: no floor per team, the organisation's total is topped up
+    # (docs/decisions.md#minimum-seats); 0 when the plan has none or its minimum is per team.
+    organization_min_seats: int = 0
     # r: what the decision counts per dollar of this plan's billed usage (`api` usage, extra usage) when it
     # draws down the API commitment (docs/decisions.md#seats-and-commitment-together); 1: list price. The
     # bill itself stays at list (`overflow_weight`): the commitment's settlement prices the discount.
@@ -88,7 +91,7 @@ def plan_terms(
     """Resolve an allowed plan key; `api` needs no catalog row (no seat, every dollar API-billed).
     `counted_rate`: the decision's rate r for the plan's billed usage (ignored for blocked plans)."""
     if key == API_PLAN:
-        return PlanTerms(API_PLAN, 0.0, None, 0.0, 0.0, 1.0, False, True, 0, counted_rate)
+        return PlanTerms(API_PLAN, 0.0, None, 0.0, 0.0, 1.0, False, True, 0, counted_rate=counted_rate)
     plan = plans[key]
     annual = plan.annual_monthly_usd if contract.annual_term else None
     blocked = plan.overflow == "blocked"
@@ -102,8 +105,9 @@ def plan_terms(
         weight,
         blocked,
         False,
-        plan.min_seats,
-        1.0 if blocked else counted_rate,
+        plan.min_seats if plan.min_seats_scope == "team" else 0,
+        organization_min_seats=plan.min_seats if plan.min_seats_scope == "organization" else 0,
+        counted_rate=1.0 if blocked else counted_rate,
     )
 
 
@@ -181,6 +185,9 @@ class TeamBlock:
     # (n, T) extra usage of seat plans per month, only when it counts toward the API commitment
     # (`TeamDecision.extra_usage_counts`); None otherwise
     extra_usage_monthly_usd: TrialsByMonth | None = None
+    # (plan, (T, n) seats held max(D_t, N_t) per month) for plans with an organisation-scoped minimum: the
+    # organisation tops their total up (docs/decisions.md#minimum-seats, `seats.organization`)
+    organization_held: tuple[tuple[str, Float32Array], ...] = ()
 
     @property
     def cash_cost_usd(self) -> PerTrial:
