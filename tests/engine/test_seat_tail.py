@@ -80,3 +80,20 @@ def test_tail_engineers_draw_the_truncated_level_and_activity_in_closed_form() -
     se = np.std(result.usage - expected) / np.sqrt(trials) / expected.mean()
     assert abs(ratio - 1) <= 3 * se + 0.005, f"ratio {ratio:.4f}, se {se:.4f}"
     np.testing.assert_allclose(result.monthly.sum(axis=0), result.usage, rtol=1e-4)
+
+
+@pytest.mark.parametrize("engineers", [31, 32, 33, 40, 64])
+def test_costs_stay_finite_when_the_body_below_the_cut_is_narrow(engineers: int) -> None:
+    """At 32 engineers with p90/median 5 and persistence 0.95 the body below the cut was so narrow that a
+    sub-band of its table had no mass, and its share 0 made every cost NaN."""
+    from forecasting.engine.seat_path import simulate_team_block
+    from tests.engine.test_seat_accuracy import PLANS as CATALOG
+    from tests.engine.test_seat_accuracy import heavy_team
+
+    heavy = heavy_team(engineers, 5.0, 0.95)
+    decision = decide_team(heavy, CATALOG, SeatContract(), months=36)
+    block = simulate_team_block(
+        heavy, decision, CATALOG, SeatContract(), months=36, seed=1, block=0, item=0, trials=500
+    )
+    assert np.isfinite(block.cost_usd).all()
+    assert (block.cost_usd > 0).all()
