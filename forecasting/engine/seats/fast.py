@@ -17,6 +17,17 @@ Per trial, after the trial-level draws shared with the brute force (headcount, d
   conditional mean by a factor with the variance and skew of a mean over the band's engineers, followed
   along the trial's path (see `band_usage`), drawn as one shifted lognormal per trial and plan.
 
+* Heavy tails. Where the persistent sd sigma sqrt(w) is at least `tail.TAIL_MIN_PERSISTENT_SD` (0.95;
+  p90/median 5 at persistence 0.6 is 0.97), the top band (unbounded above) is cut at the level above
+  which `tail.TAIL_ENGINEERS` (8) of the team's engineers are expected: those are a share of the pool like
+  a band and are drawn one by one as in the brute force (`tail.simulate_tail`, own child stream); the band
+  below the cut keeps the approximations above with its own tables. A mean over a few heavy-tailed
+  engineers is far from any three-moment factor (the factor alone missed p5 by +50% at 40 engineers with
+  p90/median 10 and persistence 0.9, +11% at 300); with the tail drawn, p5 / p50 / p95 of team cost hold
+  2% of the brute force on the grid of benchmarks/seat_accuracy_grid.py (docs/model.md#seat-path). It
+  costs about a brute force of 8 engineers per trial (some 60 ms per 5,000-trial block), whatever the
+  team's size; below the threshold nothing changes.
+
 A band with engineers in fewer than SPARSE_TRIAL_SHARE of the trials (a tail of the usage distribution
 in a small team) is simulated on those trials only. Cohorts of at most EXACT_COHORT_MAX_ENGINEERS
 engineers are simulated exactly, per engineer (`brute_force.simulate_exact`, same stream).
@@ -46,6 +57,7 @@ from forecasting.engine.seats.model import (
     month_ramp,
 )
 from forecasting.engine.seats.tables import BandTable
+from forecasting.engine.seats.tail import TailSplit, simulate_tail, tail_split
 from forecasting.engine.seats.validation import check_block_arguments
 from forecasting.engine.seats.workspace import Workspace
 from forecasting.engine.streams import NORMAL_TABLE, SEAT_PATH, generator, normal_bits, table_normals
@@ -101,7 +113,8 @@ def simulate_team_block(
     draws = draw_trial_level(
         rng, team, decision.terms, months=months, trials=trials, shared=shared, out=normals
     )
-    pool = _pool(rng, decision, draws)
+    split = tail_split(team, decision, months)
+    pool = _pool(rng, decision, draws, split)
     # One child stream per allowed plan: a plan's draws do not depend on which other plans have engineers.
     plan_streams = rng.spawn(plan_count)
     level = band_usage.MonthLevel(draws.log_level, decision.tables.step, work)
@@ -113,6 +126,8 @@ def simulate_team_block(
     usage = np.zeros((len(decision.terms), trials))
     api_monthly = np.zeros((trials, months))
     for k, (plan, table) in enumerate(zip(decision.terms, decision.tables.plans, strict=True)):
+        if split is not None and k == split.plan:
+            table = split.body_table  # the top band below its tail, drawn per engineer below
         members = pool.first[k] + pool.later[k]
         with_engineers = np.flatnonzero(members > 0)
         # A band with engineers in few trials (a tail of the usage distribution) is simulated on those only.
@@ -141,6 +156,23 @@ def simulate_team_block(
         engineer_months[k][part] = result.engineer_months
         if plan.api_billed and result.monthly is not None:
             api_monthly[part] = result.monthly.T
+    if split is not None:
+        k = split.plan
+        tail = simulate_tail(
+            rng.spawn(1)[0],
+            team,
+            split,
+            draws,
+            pool.first[-1],
+            pool.later[-1],
+            pool.growing,
+            adoption_path(team, months),
+        )
+        demand[k] += tail.demand
+        usage[k] += tail.usage
+        engineer_months[k] += tail.demand.sum(axis=0, dtype=np.float64)
+        if decision.terms[k].api_billed:
+            api_monthly += tail.monthly.T
     return team_block(decision, demand, usage, api_monthly, engineer_months, work)
 
 
@@ -224,9 +256,15 @@ def _linear_bill(plan: PlanTerms, entry: PlanMix) -> bool:
     return entry.annual_seats == 0 and not any(years) and not any(windows) and floors == 0
 
 
-def _pool(rng: np.random.Generator, decision: TeamDecision, draws: TrialLevelDraws) -> _Pool:
-    """The pool's split over the plans' bands (see the module docstring)."""
+def _pool(
+    rng: np.random.Generator, decision: TeamDecision, draws: TrialLevelDraws, split: TailSplit | None
+) -> _Pool:
+    """The pool's split over the plans' bands (see the module docstring); with a tail split, one more row
+    (last) for the top band's tail engineers, taken out of its plan's share."""
     shares = np.array(decision.shares)
+    if split is not None:
+        shares[split.plan] = max(shares[split.plan] - split.share, 0.0)
+        shares = np.append(shares, split.share)
     trials = draws.start_engineers.size
     z, u = (
         table_normals(rng, (2, shares.size, trials)),

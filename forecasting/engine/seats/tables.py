@@ -170,8 +170,11 @@ def _coarse_moments(
     midpoint_mass = np.cumsum(weights) - weights / 2
     sub = np.searchsorted(np.array(SUB_BAND_FRACTIONS), midpoint_mass)
     blocks = -(-size // r)
-    padded = np.zeros((len(np.unique(sub)), blocks * r))
-    for row, j in enumerate(np.unique(sub)):
+    # Sub-bands with mass only: a narrow band (the body below a heavy tail's cut, `tail`) can leave a
+    # sub-band with nothing but a zero-weight edge cell, whose share 0 would divide below.
+    present = np.unique(sub[weights > 0])
+    padded = np.zeros((len(present), blocks * r))
+    for row, j in enumerate(present):
         padded[row, :size] = np.where(sub == j, weights, 0.0)
     kernels = padded.reshape(len(padded), blocks, r).sum(axis=2)  # (J, blocks)
     shares = kernels.sum(axis=1)
