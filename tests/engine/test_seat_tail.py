@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy import special
 
+from forecasting.engine.factors import seat_factors
 from forecasting.engine.inputs import SeatContract, SeatPlan, TeamInput
 from forecasting.engine.seat_path import decide_team
 from forecasting.engine.seats.model import adoption_path, draw_trial_level, usage_shape
@@ -61,7 +62,8 @@ def test_tail_engineers_draw_the_truncated_level_and_activity_in_closed_form() -
     assert split is not None
     trials = 40_000
     rng = np.random.default_rng(3)
-    draws = draw_trial_level(rng, heavy, decision.terms, months=MONTHS, trials=trials)
+    shared = seat_factors(None, 3, 0, months=MONTHS, trials=trials)
+    draws = draw_trial_level(rng, heavy, decision.terms, months=MONTHS, trials=trials, shared=shared)
     first = np.full(trials, 4.0, dtype=np.float32)
     later = np.full(trials, 4.0, dtype=np.float32)
     growing = np.ones(trials, dtype=np.float32)
